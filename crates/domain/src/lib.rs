@@ -1,0 +1,9 @@
+//! Wayfare's pure domain: value types and rules with no I/O, no async and no framework types.
+//! Clocks and randomness are passed in by callers.
+
+pub mod fx;
+pub mod money;
+pub mod reference;
+
+pub use fx::{Conversion, ExchangeRate, FxError, RateTable};
+pub use money::{Currency, Money, MoneyError};

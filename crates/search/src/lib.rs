@@ -1,0 +1,7 @@
+//! In-memory search indexes, built from the store at start-up. The query path never touches SQL.
+//! Now: airports by code, city or name in Chinese or English. Flights and hotels join later.
+
+pub mod airports;
+mod text;
+
+pub use airports::{AirportIndex, AirportMatch, MatchKind};

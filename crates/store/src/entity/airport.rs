@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "airports")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub iata: String,
+    pub icao: Option<String>,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub city: String,
+    pub city_zh: Option<String>,
+    pub city_geonameid: Option<i64>,
+    pub subdivision: Option<String>,
+    pub country: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub tz: String,
+    pub elevation_ft: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,7 @@
+//! SeaORM entities: the one schema shared by SQLite and PostgreSQL.
+
+pub mod airline;
+pub mod airport;
+pub mod app_setting;
+pub mod city;
+pub mod exchange_rate;

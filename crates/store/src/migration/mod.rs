@@ -1,0 +1,15 @@
+//! The one migration source for SQLite and PostgreSQL. SeaQuery emits each backend's DDL;
+//! a migration never branches on the backend unless a comment says why.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,176 @@
+//! Build, bind, run until stopped: the server's life, shared by `main` and the test kit.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use base64::Engine;
+use rand::RngCore;
+use tokio::net::TcpListener;
+use wayfare_store::{Store, StoreError, StoreOptions, settings};
+use wayfare_web::{AppState, WebConfig};
+
+use crate::config::{Config, ConfigError};
+use crate::seed;
+
+/// Why the server could not start. All of these exit with code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database: {0}")]
+    Database(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// Connects to the configured database (SQLite or PostgreSQL, by URL) and applies migrations.
+pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
+    let opts = StoreOptions {
+        max_connections: config.database.max_connections,
+        acquire_timeout: Duration::from_secs(config.database.acquire_timeout_secs),
+        busy_timeout: Duration::from_millis(config.database.busy_timeout_ms),
+        pg_schema: config.database.schema.clone(),
+    };
+    let store = Store::connect(&config.database_url, &opts).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// The installation's signing key: configured, or generated once and kept in the database.
+async fn secret_key(config: &Config, store: &Store) -> Result<Vec<u8>, StoreError> {
+    if let Some(k) = &config.secret_key {
+        return Ok(k.expose().as_bytes().to_vec());
+    }
+    let stored = store
+        .setting_or_init(settings::SECRET_KEY, || {
+            let mut key = [0u8; 32];
+            rand::rng().fill_bytes(&mut key);
+            base64::engine::general_purpose::STANDARD.encode(key)
+        })
+        .await?;
+    Ok(stored.into_bytes())
+}
+
+/// A server that is bound and ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    grace: Duration,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("addr", &self.local_addr())
+            .finish()
+    }
+}
+
+impl Application {
+    /// Connects, migrates, loads base data (and demo data on a first start when configured),
+    /// builds the router and binds the listener. Port 0 picks a free port.
+    pub async fn build(config: &Config) -> Result<Application, StartupError> {
+        let store = open_store(config).await?;
+        seed::ensure_base_data(&store).await?;
+        if config.seed_demo_on_first_start
+            && store.setting(settings::DEMO_SEEDED_AT).await?.is_none()
+        {
+            let report = seed::seed_demo(&store).await?;
+            tracing::info!(?report, "demo data loaded on first start");
+        }
+        let web = WebConfig {
+            default_locale: config.locale()?,
+            default_currency: config.currency()?,
+            body_limit_bytes: config.http.body_limit_bytes,
+            request_timeout: config.request_timeout(),
+            hsts: config.http.hsts,
+            trust_forwarded_proto: config.http.trust_forwarded_proto,
+            secure_cookies: config.http.secure_cookies,
+            secret_key: secret_key(config, &store).await?,
+        };
+        let state = AppState::load(store, web).await?;
+        let router = wayfare_web::router(state.clone());
+        let listener =
+            TcpListener::bind(config.bind)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: config.bind,
+                    source,
+                })?;
+        Ok(Application {
+            listener,
+            router,
+            state,
+            grace: Duration::from_secs(config.http.shutdown_grace_secs),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish (up to the grace
+    /// period) and closes the database pool.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stopping_tx.send(());
+        });
+        let grace = self.grace;
+        let deadline = async move {
+            if stopping_rx.await.is_ok() {
+                tokio::time::sleep(grace).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        let result = tokio::select! {
+            r = server => r,
+            () = deadline => {
+                tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining connections");
+                Ok(())
+            }
+        };
+        let _ = self.state.store().clone().close().await;
+        result
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

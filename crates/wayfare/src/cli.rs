@@ -1,0 +1,80 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{LogFormat, Overrides};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wayfare",
+    version,
+    about = "Wayfare: flight and hotel booking platform"
+)]
+pub struct Cli {
+    /// Configuration file (default: ./wayfare.toml when present).
+    #[arg(long, global = true, env = "WAYFARE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER:PASS@HOST/DB.
+    #[arg(long = "database", global = true, value_name = "URL")]
+    pub database: Option<String>,
+    /// Address to listen on, e.g. 0.0.0.0:8080.
+    #[arg(long, global = true, value_name = "ADDR:PORT")]
+    pub bind: Option<String>,
+    /// Log format.
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load data: `--demo` loads reference data, display rates and demo inventory (idempotent).
+    Seed {
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print the effective configuration (secrets redacted).
+    Config,
+    /// Write a consistent copy of the SQLite database while it may be serving.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
+    /// Benchmarks printing p50/p99 against a baseline measured in the same run.
+    Bench {
+        #[command(subcommand)]
+        which: BenchTarget,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchTarget {
+    /// Airport autocomplete: the in-memory index against a SQL LIKE query.
+    Airports {
+        /// Number of queries.
+        #[arg(long, default_value_t = 2000)]
+        queries: usize,
+    },
+}
+
+impl Cli {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            database_url: self.database.clone(),
+            bind: self.bind.clone(),
+            log_format: self.log_format,
+        }
+    }
+}

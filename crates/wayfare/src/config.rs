@@ -1,0 +1,388 @@
+//! Configuration: documented defaults, then `wayfare.toml` (or `--config FILE`), then `WAYFARE_*`
+//! environment variables (`WAYFARE_HTTP__BODY_LIMIT_BYTES` for nested keys), then `DATABASE_URL`,
+//! then command-line flags. Unknown keys and wrong types are errors that name the key.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use wayfare_domain::Currency;
+use wayfare_web::Locale;
+
+/// A secret that never prints.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("***")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// `sqlite://PATH` (default) or `postgres://USER:PASS@HOST/DB`.
+    pub database_url: String,
+    pub log_format: LogFormat,
+    /// A tracing filter, e.g. `info` or `wayfare=debug,info`.
+    pub log_level: String,
+    /// Language when neither the visitor's choice nor Accept-Language decides.
+    pub default_locale: String,
+    /// Display currency when the visitor has not chosen one.
+    pub default_currency: String,
+    /// Load the demo data the first time the server starts on an empty database.
+    pub seed_demo_on_first_start: bool,
+    /// Key for signing tokens. Unset: one is generated once and kept in the database.
+    pub secret_key: Option<Secret>,
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+    /// SQLite: how long a writer waits for the lock before failing.
+    pub busy_timeout_ms: u64,
+    /// PostgreSQL: the schema to use (created if missing); unset means `public`.
+    pub schema: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    pub body_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    pub shutdown_grace_secs: u64,
+    /// Send HSTS on every response (TLS terminates in front of Wayfare).
+    pub hsts: bool,
+    /// Trust `X-Forwarded-Proto` from the reverse proxy.
+    pub trust_forwarded_proto: bool,
+    /// Mark cookies Secure.
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://data/wayfare.db".to_owned(),
+            log_format: LogFormat::Text,
+            log_level: "info".to_owned(),
+            default_locale: "zh-CN".to_owned(),
+            default_currency: "CNY".to_owned(),
+            seed_demo_on_first_start: true,
+            secret_key: None,
+            database: DatabaseConfig::default(),
+            http: HttpConfig::default(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            max_connections: 10,
+            acquire_timeout_secs: 5,
+            busy_timeout_ms: 5_000,
+            schema: None,
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 30,
+            hsts: false,
+            trust_forwarded_proto: false,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// A configuration problem, reported as one line before exiting with code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("configuration: {0}")]
+    Invalid(String),
+    #[error("configuration key `{key}`: {problem}")]
+    BadValue { key: &'static str, problem: String },
+}
+
+/// Environment variables with the WAYFARE_ prefix that are not configuration keys.
+const NOT_CONFIG_ENV: &[&str] = &["CONFIG", "TEST_DATABASE_URL", "TEST_KEEP_DB"];
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub bind: Option<String>,
+    pub log_format: Option<LogFormat>,
+}
+
+impl Config {
+    /// Loads the layered configuration. `file`: an explicit file (must exist); otherwise
+    /// `./wayfare.toml` if present.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(p) if !p.is_file() => return Err(ConfigError::MissingFile(p.to_owned())),
+            Some(p) => fig = fig.merge(Toml::file_exact(p)),
+            None if Path::new("wayfare.toml").is_file() => {
+                fig = fig.merge(Toml::file_exact("wayfare.toml"))
+            }
+            None => {}
+        }
+        fig = fig.merge(Env::prefixed("WAYFARE_").split("__").ignore(NOT_CONFIG_ENV));
+        if let Ok(url) = std::env::var("DATABASE_URL")
+            && !url.is_empty()
+            && std::env::var_os("WAYFARE_DATABASE_URL").is_none()
+        {
+            fig = fig.merge(("database_url", url));
+        }
+        if let Some(url) = &overrides.database_url {
+            fig = fig.merge(("database_url", url.clone()));
+        }
+        if let Some(bind) = &overrides.bind {
+            fig = fig.merge(("bind", bind.clone()));
+        }
+        if let Some(fmt) = overrides.log_format {
+            fig = fig.merge(("log_format", fmt));
+        }
+        let config: Config = fig
+            .extract()
+            .map_err(|e| ConfigError::Invalid(one_line(&e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        wayfare_store::DatabaseLocation::parse(&self.database_url).map_err(|e| {
+            ConfigError::BadValue {
+                key: "database_url",
+                problem: e.to_string(),
+            }
+        })?;
+        self.locale()?;
+        self.currency()?;
+        if self.http.body_limit_bytes < 1024 {
+            return Err(ConfigError::BadValue {
+                key: "http.body_limit_bytes",
+                problem: "must be at least 1024".into(),
+            });
+        }
+        if self.http.request_timeout_secs == 0 {
+            return Err(ConfigError::BadValue {
+                key: "http.request_timeout_secs",
+                problem: "must be at least 1".into(),
+            });
+        }
+        if self.database.max_connections == 0 {
+            return Err(ConfigError::BadValue {
+                key: "database.max_connections",
+                problem: "must be at least 1".into(),
+            });
+        }
+        if let Some(k) = &self.secret_key
+            && k.expose().len() < 32
+        {
+            return Err(ConfigError::BadValue {
+                key: "secret_key",
+                problem: "must be at least 32 characters".into(),
+            });
+        }
+        if let Some(schema) = &self.database.schema
+            && (schema.is_empty()
+                || !schema
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        {
+            return Err(ConfigError::BadValue {
+                key: "database.schema",
+                problem: "use letters, digits and underscores".into(),
+            });
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log_level).map_err(|e| {
+            ConfigError::BadValue {
+                key: "log_level",
+                problem: e.to_string(),
+            }
+        })?;
+        Ok(())
+    }
+
+    pub fn locale(&self) -> Result<Locale, ConfigError> {
+        Locale::from_tag(&self.default_locale).ok_or_else(|| ConfigError::BadValue {
+            key: "default_locale",
+            problem: format!(
+                "`{}` is not one of {}",
+                self.default_locale,
+                Locale::all()
+                    .iter()
+                    .map(|l| l.tag())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+    }
+
+    pub fn currency(&self) -> Result<Currency, ConfigError> {
+        Currency::parse(&self.default_currency).map_err(|e| ConfigError::BadValue {
+            key: "default_currency",
+            problem: e.to_string(),
+        })
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.http.request_timeout_secs)
+    }
+
+    /// The effective configuration as TOML, secrets and database passwords redacted.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = wayfare_store::redact_url(&self.database_url);
+        toml::to_string_pretty(&shown)
+            .unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
+    }
+}
+
+/// figment errors can be several lines; keep the first and say where it came from.
+fn one_line(e: &figment::Error) -> String {
+    let mut s = e.to_string().replace('\n', " ");
+    if let Some(key) = e.path.first() {
+        let path = e.path.join(".");
+        if !s.contains(key.as_str()) {
+            s = format!("{path}: {s}");
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn load() -> Result<Config, ConfigError> {
+        Config::load(None, &Overrides::default())
+    }
+
+    #[test]
+    fn defaults_are_sqlite_on_localhost_8080_in_chinese() {
+        Jail::expect_with(|_| {
+            let c = load().map_err(|e| e.to_string())?;
+            assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+            assert_eq!(c.database_url, "sqlite://data/wayfare.db");
+            assert_eq!(c.default_locale, "zh-CN");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_env_then_flags() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "wayfare.toml",
+                "bind = \"0.0.0.0:9000\"\n[http]\nhsts = true\n",
+            )?;
+            let c = load().map_err(|e| e.to_string())?;
+            assert_eq!(c.bind.port(), 9000);
+            assert!(c.http.hsts);
+            jail.set_env("WAYFARE_BIND", "127.0.0.1:9100");
+            jail.set_env("WAYFARE_HTTP__BODY_LIMIT_BYTES", "4096");
+            jail.set_env("DATABASE_URL", "postgres://u:p@localhost/w");
+            jail.set_env("WAYFARE_TEST_DATABASE_URL", "ignored");
+            let c = load().map_err(|e| e.to_string())?;
+            assert_eq!(c.bind.port(), 9100);
+            assert_eq!(c.http.body_limit_bytes, 4096);
+            assert_eq!(c.database_url, "postgres://u:p@localhost/w");
+            let o = Overrides {
+                bind: Some("127.0.0.1:9200".into()),
+                database_url: Some("sqlite://x.db".into()),
+                log_format: None,
+            };
+            let c = Config::load(None, &o).map_err(|e| e.to_string())?;
+            assert_eq!(c.bind.port(), 9200);
+            assert_eq!(c.database_url, "sqlite://x.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        Jail::expect_with(|jail| {
+            jail.create_file("wayfare.toml", "bnid = \"0.0.0.0:9000\"\n")?;
+            let e = load().unwrap_err().to_string();
+            assert!(e.contains("bnid"), "{e}");
+            jail.create_file("wayfare.toml", "[http]\nbody_limit_bytes = \"lots\"\n")?;
+            let e = load().unwrap_err().to_string();
+            assert!(e.contains("body_limit_bytes"), "{e}");
+            jail.create_file("wayfare.toml", "default_currency = \"XYZ\"\n")?;
+            let e = load().unwrap_err().to_string();
+            assert!(e.contains("default_currency"), "{e}");
+            jail.create_file("wayfare.toml", "database_url = \"mysql://x\"\n")?;
+            let e = load().unwrap_err().to_string();
+            assert!(e.contains("database_url"), "{e}");
+            jail.create_file("wayfare.toml", "")?;
+            jail.set_env("WAYFARE_BIND", "not-an-address");
+            let e = load().unwrap_err().to_string();
+            assert!(e.contains("bind"), "{e}");
+            assert!(!e.contains('\n'));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "wayfare.toml",
+                "secret_key = \"0123456789abcdef0123456789abcdef-topsecret\"\ndatabase_url = \"postgres://app:hunter2@db/w\"\n",
+            )?;
+            let c = load().map_err(|e| e.to_string())?;
+            let shown = c.to_redacted_toml();
+            assert!(!shown.contains("topsecret"), "{shown}");
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(format!("{c:?}").contains("***"));
+            Ok(())
+        });
+    }
+}

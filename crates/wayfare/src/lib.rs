@@ -1,0 +1,11 @@
+//! The `wayfare` program: configuration, choosing the database from its URL (once, here),
+//! and the commands `serve`, `migrate`, `seed`, `config`, `backup`, `restore` and `bench`.
+
+pub mod app;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod seed;
+
+pub use app::{Application, StartupError};
+pub use config::Config;

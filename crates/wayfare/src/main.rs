@@ -1,0 +1,174 @@
+//! `wayfare`: run `wayfare --help` for the commands.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+use wayfare::app::{self, Application, StartupError};
+use wayfare::cli::{BenchTarget, Cli, Command};
+use wayfare::config::{Config, LogFormat};
+use wayfare::{bench, seed};
+
+/// Exit code for bad configuration, an unreachable database or an unusable address.
+const EXIT_CONFIG: u8 = 2;
+
+fn init_logging(config: &Config) {
+    let filter =
+        EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(&config.log_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init(),
+        LogFormat::Text => builder.compact().init(),
+    }
+}
+
+fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("wayfare: {message}");
+    ExitCode::from(code)
+}
+
+fn startup_failure(e: StartupError) -> ExitCode {
+    fail(EXIT_CONFIG, e)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref(), &cli.overrides()) {
+        Ok(c) => c,
+        Err(e) => return fail(EXIT_CONFIG, e),
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            init_logging(&config);
+            let app = match Application::build(&config).await {
+                Ok(a) => a,
+                Err(e) => return startup_failure(e),
+            };
+            let addr = app.local_addr();
+            println!(
+                "Wayfare is running at http://{addr}  (database: {})",
+                wayfare_store::redact_url(&config.database_url)
+            );
+            tracing::info!(%addr, "listening");
+            match app.run_until(app::shutdown_signal()).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(1, format!("server error: {e}")),
+            }
+        }
+        Command::Migrate => {
+            init_logging(&config);
+            match app::open_store(&config).await {
+                Ok(_) => {
+                    println!("migrations applied");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => startup_failure(e),
+            }
+        }
+        Command::Seed { demo } => {
+            init_logging(&config);
+            let store = match app::open_store(&config).await {
+                Ok(s) => s,
+                Err(e) => return startup_failure(e),
+            };
+            let result = if demo {
+                seed::seed_demo(&store).await.map(|r| {
+                    println!(
+                        "demo data loaded: {} airports, {} airlines, {} cities, {} exchange rates",
+                        r.reference.airports,
+                        r.reference.airlines,
+                        r.reference.cities,
+                        r.exchange_rates
+                    )
+                })
+            } else {
+                seed::ensure_base_data(&store)
+                    .await
+                    .map(|()| println!("base data present (use --demo for demo data)"))
+            };
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(1, e),
+            }
+        }
+        Command::Config => {
+            print!("{}", config.to_redacted_toml());
+            ExitCode::SUCCESS
+        }
+        Command::Backup { to } => {
+            let store = match app::open_store(&config).await {
+                Ok(s) => s,
+                Err(e) => return startup_failure(e),
+            };
+            if store.backend() == wayfare_store::Backend::Postgres {
+                return fail(
+                    EXIT_CONFIG,
+                    wayfare_store::backup::pg_dump_hint(&config.database_url, &to),
+                );
+            }
+            match store.backup_to(&to).await {
+                Ok(r) => {
+                    println!(
+                        "backup written to {} ({} pages, {} bytes)",
+                        r.path.display(),
+                        r.pages,
+                        r.bytes
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(1, e),
+            }
+        }
+        Command::Restore { from } => {
+            let store = match app::open_store(&config).await {
+                Ok(s) => s,
+                Err(e) => return startup_failure(e),
+            };
+            if store.backend() == wayfare_store::Backend::Postgres {
+                return fail(
+                    EXIT_CONFIG,
+                    wayfare_store::backup::pg_dump_hint(&config.database_url, &from),
+                );
+            }
+            match store.restore_from(&from).await {
+                Ok(r) => {
+                    // A backup from an older release may need the newer migrations.
+                    if let Err(e) = store.migrate().await {
+                        return fail(1, e);
+                    }
+                    println!(
+                        "restored {} from {} ({} pages)",
+                        r.path.display(),
+                        from.display(),
+                        r.pages
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(1, e),
+            }
+        }
+        Command::Bench { which } => {
+            let store = match app::open_store(&config).await {
+                Ok(s) => s,
+                Err(e) => return startup_failure(e),
+            };
+            let result = match which {
+                BenchTarget::Airports { queries } => bench::airports(&store, queries).await,
+            };
+            match result {
+                Ok(report) => {
+                    println!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(1, e),
+            }
+        }
+    }
+}

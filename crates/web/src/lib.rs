@@ -1,0 +1,70 @@
+//! Wayfare's HTTP layer: the axum router with the JSON API (`api/`), server-rendered pages
+//! (`views/`), operations endpoints, middleware and the one [`WebError`].
+
+pub mod api;
+pub mod assets;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod metrics;
+pub mod middleware;
+pub mod ops;
+pub mod state;
+pub mod views;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use error::{ErrorCode, WebError};
+pub use i18n::Locale;
+pub use state::{AppState, WebConfig};
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = api::router().split_for_parts();
+    let body_limit = state.config().body_limit_bytes;
+    let pages = Router::new()
+        .route("/", get(views::home))
+        .route("/airports", get(views::airports))
+        .route("/preferences", post(views::set_preferences))
+        .route("/static/{name}", get(assets::serve))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics));
+    let docs: Router<AppState> = SwaggerUi::new("/api/docs")
+        .url("/api/openapi.json", openapi)
+        .into();
+    Router::new()
+        .merge(pages)
+        .merge(api)
+        .merge(docs)
+        .fallback(views::not_found)
+        .route_layer(axum::middleware::from_fn(middleware::observe::label_route))
+        .layer(CatchPanicLayer::new())
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe::timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::context::request_context,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe::observe,
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

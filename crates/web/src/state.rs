@@ -1,0 +1,114 @@
+//! Shared application state handed to every handler. No process-wide globals.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use wayfare_domain::{Currency, RateTable};
+use wayfare_search::AirportIndex;
+use wayfare_store::Store;
+use wayfare_store::reference::ReferenceCounts;
+
+use crate::i18n::Locale;
+use crate::metrics::Metrics;
+
+/// What the web layer needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub default_locale: Locale,
+    pub default_currency: Currency,
+    pub body_limit_bytes: usize,
+    pub request_timeout: Duration,
+    /// Send `Strict-Transport-Security` on every response (set when TLS terminates in front).
+    pub hsts: bool,
+    /// Trust `X-Forwarded-Proto: https` from a proxy: HSTS and Secure cookies follow it.
+    pub trust_forwarded_proto: bool,
+    /// Mark cookies `Secure` (only sent over HTTPS).
+    pub secure_cookies: bool,
+    /// Key for signing CSRF tokens; from configuration or generated once per installation.
+    pub secret_key: Vec<u8>,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: WebConfig,
+    airports: AirportIndex,
+    rates: RwLock<Arc<RateTable>>,
+    reference_counts: ReferenceCounts,
+    metrics: Metrics,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Loads what the web layer keeps in memory (airport index, rates) from the store.
+    pub async fn load(
+        store: Store,
+        config: WebConfig,
+    ) -> Result<AppState, wayfare_store::StoreError> {
+        let cities = store.cities().await?;
+        let population: std::collections::HashMap<i64, i64> =
+            cities.iter().map(|c| (c.geonameid, c.population)).collect();
+        let airports = AirportIndex::build(store.airports().await?, |a| {
+            a.city_geonameid.and_then(|id| population.get(&id).copied())
+        });
+        let rates = store.rate_table().await?;
+        let reference_counts = store.reference_counts().await?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                airports,
+                rates: RwLock::new(Arc::new(rates)),
+                reference_counts,
+                metrics: Metrics::new(),
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+
+    pub fn airports(&self) -> &AirportIndex {
+        &self.inner.airports
+    }
+
+    pub fn reference_counts(&self) -> ReferenceCounts {
+        self.inner.reference_counts
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// The current display rates (a snapshot; replaced whole when rates change).
+    pub fn rates(&self) -> Arc<RateTable> {
+        match self.inner.rates.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Re-reads the rates from the store (after an admin edit or a feed update).
+    pub async fn reload_rates(&self) -> Result<(), wayfare_store::StoreError> {
+        let table = Arc::new(self.inner.store.rate_table().await?);
+        match self.inner.rates.write() {
+            Ok(mut g) => *g = table,
+            Err(poisoned) => *poisoned.into_inner() = table,
+        }
+        Ok(())
+    }
+}
