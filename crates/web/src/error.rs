@@ -169,15 +169,23 @@ impl WebError {
 
     /// The translated message in `locale`.
     pub fn message(&self, locale: Locale) -> String {
-        let mut args: Vec<(&str, FluentArg)> = Vec::with_capacity(self.args.len() + 1);
-        for (k, v) in &self.args {
-            if *k == "reason_key" {
-                if let FluentArg::Str(key) = v {
-                    args.push(("reason", FluentArg::Str(locale.t(key))));
-                }
-            } else {
-                args.push((k, v.clone()));
+        let mut args: Vec<(&str, FluentArg)> = self
+            .args
+            .iter()
+            .filter(|(k, _)| *k != "reason_key")
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        if args.is_empty() && !self.args.iter().any(|(k, _)| *k == "reason_key") {
+            // Codes whose message takes arguments have a generic wording for when none are known.
+            let generic = format!("{}-generic", self.code.message_key());
+            if locale.has(&generic) {
+                return locale.t(&generic);
             }
+        }
+        // The reason is itself a message and may use the same arguments (e.g. `$max`).
+        if let Some((_, FluentArg::Str(key))) = self.args.iter().find(|(k, _)| *k == "reason_key") {
+            let reason = locale.t_args(key, &args);
+            args.push(("reason", FluentArg::Str(reason)));
         }
         locale.t_args(&self.code.message_key(), &args)
     }

@@ -1,0 +1,191 @@
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use wayfare_testkit::{is_postgres, run_cli};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wayfare");
+
+#[test]
+fn bad_configuration_exits_2_with_one_line_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wayfare.toml"), "bnid = \"0.0.0.0:1\"\n").unwrap();
+    let (code, _, err) = run_cli(BIN, &["config"], &[], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("bnid"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    std::fs::write(dir.path().join("wayfare.toml"), "").unwrap();
+    let (code, _, err) = run_cli(
+        BIN,
+        &["config"],
+        &[("WAYFARE_HTTP__REQUEST_TIMEOUT_SECS", "soon")],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("request_timeout_secs"), "{err}");
+    let (code, _, err) = run_cli(
+        BIN,
+        &["config"],
+        &[("WAYFARE_DEFAULT_LOCALE", "fr")],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("default_locale"), "{err}");
+    let (code, _, err) = run_cli(
+        BIN,
+        &["--config", "nowhere.toml", "config"],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("nowhere.toml"), "{err}");
+}
+
+#[test]
+fn unreachable_database_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run_cli(
+        BIN,
+        &[
+            "migrate",
+            "--database",
+            "postgres://wayfare:secret@127.0.0.1:1/none",
+        ],
+        &[("WAYFARE_DATABASE__ACQUIRE_TIMEOUT_SECS", "2")],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot reach the database"), "{err}");
+    assert!(!err.contains("secret"), "password is redacted: {err}");
+    let (code, _, err) = run_cli(
+        BIN,
+        &["migrate", "--database", "mysql://x"],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("database_url"), "{err}");
+}
+
+#[test]
+fn config_prints_the_effective_configuration_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run_cli(
+        BIN,
+        &["config", "--bind", "0.0.0.0:9999"],
+        &[
+            (
+                "WAYFARE_SECRET_KEY",
+                "a-very-secret-key-that-is-long-enough-42",
+            ),
+            ("DATABASE_URL", "postgres://app:hunter2@db.internal/wayfare"),
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("bind = \"0.0.0.0:9999\""), "{out}");
+    assert!(
+        out.contains("postgres://app:***@db.internal/wayfare"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("hunter2") && !out.contains("very-secret"),
+        "{out}"
+    );
+    assert!(out.contains("[http]") && out.contains("body_limit_bytes"));
+}
+
+#[test]
+fn migrate_and_seed_twice_on_a_fresh_sqlite_file() {
+    if is_postgres() {
+        return; // the same commands run against PostgreSQL through the app tests
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run_cli(BIN, &["migrate"], &[], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("migrations applied"));
+    assert!(
+        dir.path().join("data/wayfare.db").is_file(),
+        "default database location"
+    );
+    let (code, first, err) = run_cli(BIN, &["seed", "--demo"], &[], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let (code, second, _) = run_cli(BIN, &["seed", "--demo"], &[], dir.path());
+    assert_eq!(code, 0);
+    assert_eq!(first, second);
+    assert!(first.contains("7884 airports"), "{first}");
+}
+
+#[test]
+fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/w.db", dir.path().display());
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database",
+            &db,
+            "--log-format",
+            "json",
+        ])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("WAYFARE_TEST_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(
+        line.starts_with("Wayfare is running at http://127.0.0.1:"),
+        "{line}"
+    );
+    let url = line.split_whitespace().nth(4).unwrap().to_owned();
+    let body = reqwest::blocking_get(&format!("{url}/healthz"));
+    assert!(body.contains("ok"), "{body}");
+    // A second server on the same address fails with exit 2 and says why.
+    let addr = url.trim_start_matches("http://");
+    let (code, _, err) = run_cli(
+        BIN,
+        &["serve", "--bind", addr, "--database", &db],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot listen on"), "{err}");
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    let json_line = logs
+        .lines()
+        .find(|l| l.contains("\"route\":\"/healthz\""))
+        .unwrap_or_else(|| panic!("{logs}"));
+    let v: serde_json::Value = serde_json::from_str(json_line).unwrap();
+    assert!(
+        v["request_id"].as_str().is_some_and(|id| !id.is_empty())
+            || v["span"]["request_id"].is_string(),
+        "{json_line}"
+    );
+}
+
+mod reqwest {
+    /// A tiny blocking GET for a sync test, on its own runtime.
+    pub fn blocking_get(url: &str) -> String {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async { ::reqwest::get(url).await.unwrap().text().await.unwrap() })
+    }
+}

@@ -1,0 +1,12 @@
+//! The integration suite: the real app over real HTTP on a fresh database per test (SQLite by
+//! default; PostgreSQL when WAYFARE_TEST_DATABASE_URL is set). One binary, many modules, so the
+//! suite links once.
+
+mod api;
+mod browser;
+mod cli;
+mod csrf;
+mod i18n;
+mod openapi;
+mod ops;
+mod storage;
