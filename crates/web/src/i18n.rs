@@ -27,7 +27,10 @@ pub struct Locale(&'static LanguageIdentifier);
 static SUPPORTED: LazyLock<Vec<LanguageIdentifier>> = LazyLock::new(|| {
     let mut v: Vec<LanguageIdentifier> = LOCALES.locales().cloned().collect();
     // zh-CN first (the default market), then the rest alphabetically.
-    v.sort_by_key(|l| (l.to_string() != "zh-CN", l.to_string()));
+    v.sort_by_key(|l| {
+        let tag = l.to_string();
+        (tag != "zh-CN", tag)
+    });
     v
 });
 
@@ -126,9 +129,15 @@ impl Locale {
             .unwrap_or_else(|| key.to_owned())
     }
 
-    /// True when `key` exists in this language's own files.
+    /// True when `key` exists in this language's own files (no fallback to another language).
+    /// A message that needs arguments still counts as existing.
     pub fn has(self, key: &str) -> bool {
-        LOCALES.try_lookup_complete(self.0, key, None).is_some()
+        match LOCALES.lookup_single_language::<&str>(self.0, key, None) {
+            Ok(_) => true,
+            // fluent-templates does not export its LookupError; a formatting error (missing
+            // arguments) means the message was found.
+            Err(e) => format!("{e:?}").starts_with("FluentError"),
+        }
     }
 }
 
