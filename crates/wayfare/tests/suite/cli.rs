@@ -117,6 +117,19 @@ fn migrate_and_seed_twice_on_a_fresh_sqlite_file() {
 }
 
 #[test]
+fn bench_prints_percentiles_and_a_ratio_against_its_baseline() {
+    if is_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run_cli(BIN, &["bench", "airports", "--queries", "200"], &[], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("in-memory index") && out.contains("p50") && out.contains("p99"), "{out}");
+    assert!(out.contains("SQL LIKE baseline"), "{out}");
+    assert!(out.contains("ratio (baseline p50 / index p50)"), "{out}");
+}
+
+#[test]
 fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/w.db", dir.path().display());

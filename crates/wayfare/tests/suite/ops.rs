@@ -216,3 +216,25 @@ fn tokio_stream_from(
 ) -> impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> {
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
+
+#[tokio::test]
+async fn a_request_that_runs_past_the_timeout_gets_a_localized_503() {
+    let app = spawn_app_with(|c| c.http.request_timeout_secs = 1).await;
+    let token = app.csrf_token().await;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(4);
+    tx.send(Ok(bytes::Bytes::from(format!("csrf_token={token}&")))).await.unwrap();
+    // The rest of the body never arrives.
+    let res = app
+        .client
+        .post(app.url("/preferences"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept-language", "en")
+        .body(reqwest::Body::wrap_stream(tokio_stream_from(rx)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    assert!(res.text().await.unwrap().contains("That took too long"));
+    drop(tx);
+    app.stop().await;
+}

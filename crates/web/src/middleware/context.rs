@@ -153,8 +153,11 @@ async fn check_unsafe(
         return Err(WebError::new(ErrorCode::CsrfFailed));
     }
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, state.config().body_limit_bytes)
+    // This read happens before the timeout layer, so it carries its own limit: a body that
+    // trickles in must not hold a connection open forever.
+    let bytes = tokio::time::timeout(state.config().request_timeout, to_bytes(body, state.config().body_limit_bytes))
         .await
+        .map_err(|_| WebError::new(ErrorCode::RequestTimeout))?
         .map_err(|_| WebError::new(ErrorCode::PayloadTooLarge))?;
     let fields: Vec<(String, String)> =
         serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::new(ErrorCode::InvalidForm))?;
