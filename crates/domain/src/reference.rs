@@ -13,6 +13,9 @@ pub struct Airport {
     pub city: String,
     pub city_zh: Option<String>,
     pub city_geonameid: Option<i64>,
+    /// The municipality the airport is in, when it differs from the city it serves
+    /// (XIY serves Xi'an from Xianyang).
+    pub municipality: Option<String>,
     pub country: String,
     pub lat: f64,
     pub lon: f64,
@@ -68,6 +71,7 @@ mod tests {
             city: "Shanghai".into(),
             city_zh: Some("上海".into()),
             city_geonameid: Some(1796236),
+            municipality: None,
             country: "CN".into(),
             lat: 31.1434,
             lon: 121.8052,

@@ -39,6 +39,7 @@ struct Entry {
     icao: String,
     city: String,
     city_zh: String,
+    municipality: String,
     name: String,
     name_words: Vec<String>,
     name_zh: String,
@@ -87,6 +88,7 @@ impl AirportIndex {
                     icao: a.icao.as_deref().unwrap_or("").to_ascii_lowercase(),
                     city: fold(&a.city),
                     city_zh: a.city_zh.clone().unwrap_or_default(),
+                    municipality: a.municipality.as_deref().map(fold).unwrap_or_default(),
                     name_words: name.split(' ').map(str::to_owned).collect(),
                     name,
                     name_zh: a.name_zh.clone().unwrap_or_default(),
@@ -124,17 +126,20 @@ impl AirportIndex {
         if q.is_empty() || limit == 0 {
             return Vec::new();
         }
+        let query = Query::new(q);
         let mut hits: Vec<(MatchKind, Reverse<i64>, usize)> = self
             .entries
             .iter()
             .enumerate()
-            .filter_map(|(i, e)| classify(e, &q).map(|k| (k, Reverse(e.weight), i)))
+            .filter_map(|(i, e)| classify(e, &query).map(|k| (k, Reverse(e.weight), i)))
             .collect();
-        hits.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then(a.1.cmp(&b.1))
-                .then_with(|| self.airports[a.2].iata.cmp(&self.airports[b.2].iata))
-        });
+        // Only the best `limit` need ordering.
+        if hits.len() > limit {
+            hits.select_nth_unstable(limit - 1);
+            hits.truncate(limit);
+        }
+        // Airports are sorted by code, so the index breaks ties by code.
+        hits.sort_unstable();
         hits.into_iter()
             .take(limit)
             .map(|(kind, _, i)| AirportMatch {
@@ -145,7 +150,28 @@ impl AirportIndex {
     }
 }
 
-fn classify(e: &Entry, q: &str) -> Option<MatchKind> {
+/// A folded query with what the matcher derives from it, computed once per search.
+struct Query {
+    text: String,
+    /// " text": a word boundary inside a name.
+    spaced: String,
+    multi_word: bool,
+    ascii: bool,
+}
+
+impl Query {
+    fn new(text: String) -> Query {
+        Query {
+            spaced: format!(" {text}"),
+            multi_word: text.contains(' '),
+            ascii: text.is_ascii(),
+            text,
+        }
+    }
+}
+
+fn classify(e: &Entry, query: &Query) -> Option<MatchKind> {
+    let q = query.text.as_str();
     if q == e.code || (q.len() == 4 && q == e.icao) {
         return Some(MatchKind::Code);
     }
@@ -156,21 +182,25 @@ fn classify(e: &Entry, q: &str) -> Option<MatchKind> {
         return Some(MatchKind::CityPrefix);
     }
     // A two-letter query also finds codes that start with it ("pv" → PVG, PVD, …).
-    if q.len() < 3 && q.is_ascii() && e.code.starts_with(q) {
+    if q.len() < 3 && query.ascii && e.code.starts_with(q) {
         return Some(MatchKind::Name);
     }
-    if q.contains(' ') {
-        if e.name.starts_with(q) || e.name.contains(&format!(" {q}")) {
+    if query.multi_word {
+        if e.name.starts_with(q) || e.name.contains(query.spaced.as_str()) {
             return Some(MatchKind::Name);
         }
     } else if e.name_words.iter().any(|w| w.starts_with(q)) {
+        return Some(MatchKind::Name);
+    }
+    // Where the airport physically is ("tokoname" → NGO, "xianyang" → XIY).
+    if !e.municipality.is_empty() && e.municipality.starts_with(q) {
         return Some(MatchKind::Name);
     }
     if !e.name_zh.is_empty() && e.name_zh.starts_with(q) {
         return Some(MatchKind::Name);
     }
     // Substrings only for queries that are not plain short Latin words (too noisy there).
-    let cjk = !q.is_ascii();
+    let cjk = !query.ascii;
     if (cjk || q.len() >= 4)
         && (e.name_zh.contains(q) || e.city_zh.contains(q) || (cjk && e.name.contains(q)))
     {
@@ -198,6 +228,7 @@ mod tests {
             city: city.into(),
             city_zh: city_zh.map(Into::into),
             city_geonameid: None,
+            municipality: None,
             country: country.into(),
             lat: 0.0,
             lon: 0.0,

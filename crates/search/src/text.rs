@@ -9,13 +9,15 @@ pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last_space = true;
     for c in s.nfkd().filter(|c| !is_combining_mark(*c)) {
+        // Apostrophes join ("St. John's" → "st johns"); other punctuation separates words.
+        if matches!(c, '\'' | '\u{2019}' | '\u{02BB}') {
+            continue;
+        }
         if c.is_whitespace()
-            || c == '-'
-            || c == '\''
-            || c == '.'
-            || c == ','
-            || c == '('
-            || c == ')'
+            || matches!(
+                c,
+                '-' | '\u{2013}' | '\u{2014}' | '/' | '.' | ',' | '(' | ')'
+            )
         {
             if !last_space {
                 out.push(' ');

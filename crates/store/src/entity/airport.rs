@@ -11,6 +11,8 @@ pub struct Model {
     pub city: String,
     pub city_zh: Option<String>,
     pub city_geonameid: Option<i64>,
+    /// Where the airport physically is, when that differs from the city it serves.
+    pub municipality: Option<String>,
     pub subdivision: Option<String>,
     pub country: String,
     pub lat: f64,

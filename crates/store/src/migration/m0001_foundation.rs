@@ -16,6 +16,7 @@ enum Airports {
     City,
     CityZh,
     CityGeonameid,
+    Municipality,
     Subdivision,
     Country,
     Lat,
@@ -82,6 +83,7 @@ impl MigrationTrait for Migration {
                 .col(string(Airports::City))
                 .col(string_null(Airports::CityZh))
                 .col(big_integer_null(Airports::CityGeonameid))
+                .col(string_null(Airports::Municipality))
                 .col(string_null(Airports::Subdivision))
                 .col(string_len(Airports::Country, 2))
                 .col(double(Airports::Lat))
