@@ -19,6 +19,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../static/app.css"),
     },
     Asset {
+        name: "js-flag.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/js-flag.js"),
+    },
+    Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../static/app.js"),

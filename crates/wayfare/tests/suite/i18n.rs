@@ -57,7 +57,8 @@ async fn the_home_page_shows_real_data_and_rates_in_the_chosen_currency() {
     // Reference data counts come from the database, not from the template.
     let counts = app.state.reference_counts();
     assert!(counts.airports > 7000);
-    assert!(html.contains(&format!("<dd>{}</dd>", counts.airports)));
+    let grouped = format!("{},{:03}", counts.airports / 1000, counts.airports % 1000);
+    assert!(html.contains(&format!("<dd>{grouped}</dd>")), "{grouped}");
     // 100 USD at 7.12 shown in the default display currency (CNY).
     assert!(html.contains("712.00"), "rates table");
     assert!(html.contains("Display rates in CNY"));

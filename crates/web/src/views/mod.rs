@@ -98,6 +98,19 @@ impl Page {
             .t_args(key, &[(name, FluentArg::Num(*value.borrow()))])
     }
 
+    /// A whole number with thousands grouped ("13,446"); zh-CN and en both group by three.
+    pub fn count(&self, n: impl std::borrow::Borrow<u64>) -> String {
+        let digits = n.borrow().to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+
     /// `aria-current` for navigation links.
     pub fn is_current(&self, prefix: &str) -> bool {
         let path = self.path.split('?').next().unwrap_or("");
