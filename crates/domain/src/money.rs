@@ -263,6 +263,30 @@ impl Money {
     }
 }
 
+/// On the wire money is `{"amount": "1234.50", "currency": "CNY"}`: a decimal string in major
+/// units, never a float.
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Money", 2)?;
+        st.serialize_field("amount", &self.amount_string())?;
+        st.serialize_field("currency", self.currency.code())?;
+        st.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            amount: String,
+            currency: Currency,
+        }
+        let w = Wire::deserialize(d)?;
+        Money::parse(&w.amount, w.currency).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.amount_string(), self.currency)
@@ -354,6 +378,16 @@ mod tests {
         let json = serde_json::to_string(&Currency::EUR).unwrap();
         assert_eq!(json, "\"EUR\"");
         assert!(serde_json::from_str::<Currency>("\"QQQ\"").is_err());
+    }
+
+    #[test]
+    fn serializes_as_decimal_string_and_code() {
+        let m = cny(123450);
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(json, r#"{"amount":"1234.50","currency":"CNY"}"#);
+        assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), m);
+        assert!(serde_json::from_str::<Money>(r#"{"amount":"1.234","currency":"CNY"}"#).is_err());
+        assert!(serde_json::from_str::<Money>(r#"{"amount":1.5,"currency":"CNY"}"#).is_err());
     }
 
     proptest! {
