@@ -7,6 +7,7 @@ pub mod entity;
 pub mod fx;
 pub mod migration;
 pub mod reference;
+pub mod schedules;
 pub mod settings;
 
 use std::path::{Path, PathBuf};

@@ -2,9 +2,10 @@
 //! built-in supplier answers from our own schedules, Duffel over its HTTP API, and the
 //! [`aggregate`] module fans a search out to every enabled supplier.
 
+pub mod aggregate;
 pub mod flight;
 
 pub use flight::{
-    CancellationQuote, FlightSupplier, OrderMode, OrderRequest, PassengerDetails, PassengerType, ScheduleChange,
-    ScheduleChangePage, SupplierError, SupplierOrder, SupplierOrderStatus,
+    CancellationQuote, FlightSupplier, OrderMode, OrderRequest, PassengerDetails, PassengerType,
+    ScheduleChange, ScheduleChangePage, SupplierError, SupplierOrder, SupplierOrderStatus,
 };

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod fare;
 pub mod geo;
 pub mod offer;
+pub mod ranking;
 pub mod schedule;
 pub mod search;
 
