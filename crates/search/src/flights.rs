@@ -243,6 +243,35 @@ impl FlightIndex {
         })
     }
 
+    /// Airports with direct flights from `origin`.
+    pub fn destinations_from(&self, origin: AirportCode) -> Vec<AirportCode> {
+        let Some(&o) = self.by_code.get(&origin) else {
+            return Vec::new();
+        };
+        let mut v: Vec<AirportCode> = self
+            .by_route
+            .keys()
+            .filter(|(a, _)| *a == o)
+            .map(|(_, d)| self.airports[*d as usize].code)
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Airports within `radius_km` of a point, nearest first, with their distance.
+    pub fn airports_near(&self, lat: f64, lon: f64, radius_km: f64) -> Vec<(AirportCode, f64)> {
+        let mut v: Vec<(AirportCode, f64)> = self
+            .airports
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.by_origin[*i].is_empty())
+            .map(|(_, a)| (a.code, great_circle_km(lat, lon, a.lat, a.lon)))
+            .filter(|(_, d)| *d <= radius_km)
+            .collect();
+        v.sort_by(|a, b| a.1.total_cmp(&b.1));
+        v
+    }
+
     /// Legs on a route departing in `[from, to)` (unix minutes).
     fn route_legs(&self, o: u16, d: u16, from: i64, to: i64) -> &[u32] {
         let Some(list) = self.by_route.get(&(o, d)) else {

@@ -30,7 +30,10 @@ pub enum SupplierError {
         message: String,
     },
     #[error("{supplier} does not support {operation}")]
-    Unsupported { supplier: String, operation: &'static str },
+    Unsupported {
+        supplier: String,
+        operation: &'static str,
+    },
     #[error("{supplier} answered something we could not read: {detail}")]
     Protocol { supplier: String, detail: String },
     #[error("authentication with {supplier} failed")]
@@ -141,8 +144,14 @@ pub trait FlightSupplier: Send + Sync {
     /// What cancelling would refund, valid until the quote expires.
     async fn quote_cancellation(&self, order_id: &str) -> Result<CancellationQuote, SupplierError>;
 
-    async fn confirm_cancellation(&self, quote_id: &str) -> Result<CancellationQuote, SupplierError>;
+    async fn confirm_cancellation(
+        &self,
+        quote_id: &str,
+    ) -> Result<CancellationQuote, SupplierError>;
 
     /// Airline-initiated changes since `cursor`.
-    async fn schedule_changes(&self, cursor: Option<&str>) -> Result<ScheduleChangePage, SupplierError>;
+    async fn schedule_changes(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<ScheduleChangePage, SupplierError>;
 }

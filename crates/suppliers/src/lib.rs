@@ -3,6 +3,8 @@
 //! [`aggregate`] module fans a search out to every enabled supplier.
 
 pub mod aggregate;
+pub mod builtin;
+pub mod duffel;
 pub mod flight;
 
 pub use flight::{

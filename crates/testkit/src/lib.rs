@@ -67,6 +67,10 @@ pub fn test_config(db: &TestDatabase) -> Config {
         ..Config::default()
     };
     c.http.shutdown_grace_secs = 5;
+    // A smaller network than the demo's keeps each test's start-up short; the trunk routes the
+    // tests fly are all in it.
+    c.flights.demo_flights_per_day = 1_500;
+    c.flights.horizon_days = 45;
     c.database.max_connections = 5;
     db.configure(&mut c);
     c

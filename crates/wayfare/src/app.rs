@@ -7,9 +7,12 @@ use std::time::Duration;
 use axum::Router;
 use base64::Engine;
 use rand::RngCore;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use wayfare_store::{Store, StoreError, StoreOptions, settings};
-use wayfare_web::{AppState, WebConfig};
+
+use chrono::Utc;
+use wayfare_web::{AppState, Clock, WebConfig};
 
 use crate::config::{Config, ConfigError};
 use crate::seed;
@@ -76,14 +79,29 @@ impl Application {
     /// Connects, migrates, loads base data (and demo data on a first start when configured),
     /// builds the router and binds the listener. Port 0 picks a free port.
     pub async fn build(config: &Config) -> Result<Application, StartupError> {
+        Application::build_with_clock(config, Arc::new(Utc::now)).await
+    }
+
+    /// As [`Application::build`], reading "now" from `clock` (tests fix the date).
+    pub async fn build_with_clock(
+        config: &Config,
+        clock: Clock,
+    ) -> Result<Application, StartupError> {
         let store = open_store(config).await?;
         seed::ensure_base_data(&store).await?;
         if config.seed_demo_on_first_start
             && store.setting(settings::DEMO_SEEDED_AT).await?.is_none()
         {
-            let report = seed::seed_demo(&store).await?;
+            let report = seed::seed_demo(
+                &store,
+                config.flights.demo_flights_per_day,
+                clock().date_naive(),
+                config.flights.horizon_days,
+            )
+            .await?;
             tracing::info!(?report, "demo data loaded on first start");
         }
+        let flights = crate::flights::catalog(&store, config, clock.clone()).await?;
         let web = WebConfig {
             default_locale: config.locale()?,
             default_currency: config.currency()?,
@@ -94,7 +112,7 @@ impl Application {
             secure_cookies: config.http.secure_cookies,
             secret_key: secret_key(config, &store).await?,
         };
-        let state = AppState::load(store, web).await?;
+        let state = AppState::load(store, web, flights).await?;
         let router = wayfare_web::router(state.clone());
         let listener =
             TcpListener::bind(config.bind)

@@ -39,6 +39,10 @@ pub enum Command {
     Seed {
         #[arg(long)]
         demo: bool,
+        /// Regenerate the built-in flight network at this many average daily departures
+        /// (e.g. 100000 for the benchmark schedule); replaces the stored schedules.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=200_000))]
+        flights_per_day: Option<u32>,
     },
     /// Print the effective configuration (secrets redacted).
     Config,

@@ -67,6 +67,31 @@ pub struct Config {
     pub secret_key: Option<Secret>,
     pub database: DatabaseConfig,
     pub http: HttpConfig,
+    pub flights: FlightsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlightsConfig {
+    /// Average daily departures the demo network gets on a first start.
+    pub demo_flights_per_day: u32,
+    /// How many days ahead the generated schedules run.
+    pub horizon_days: u32,
+    /// The currency the built-in supplier prices in.
+    pub currency: String,
+    /// How long each supplier may take to answer a search before its results are left out.
+    pub search_budget_ms: u64,
+}
+
+impl Default for FlightsConfig {
+    fn default() -> Self {
+        FlightsConfig {
+            demo_flights_per_day: 3_000,
+            horizon_days: 75,
+            currency: "CNY".to_owned(),
+            search_budget_ms: 3_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,6 +133,7 @@ impl Default for Config {
             secret_key: None,
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
+            flights: FlightsConfig::default(),
         }
     }
 }
@@ -213,6 +239,16 @@ impl Config {
             return Err(ConfigError::BadValue {
                 key: "http.request_timeout_secs",
                 problem: "must be at least 1".into(),
+            });
+        }
+        Currency::parse(&self.flights.currency).map_err(|e| ConfigError::BadValue {
+            key: "flights.currency",
+            problem: e.to_string(),
+        })?;
+        if self.flights.horizon_days < 1 || self.flights.horizon_days > 361 {
+            return Err(ConfigError::BadValue {
+                key: "flights.horizon_days",
+                problem: "must be from 1 to 361".into(),
             });
         }
         if self.database.max_connections == 0 {

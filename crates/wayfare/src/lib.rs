@@ -5,6 +5,7 @@ pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod flights;
 pub mod seed;
 
 pub use app::{Application, StartupError};

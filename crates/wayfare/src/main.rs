@@ -72,22 +72,43 @@ async fn main() -> ExitCode {
                 Err(e) => startup_failure(e),
             }
         }
-        Command::Seed { demo } => {
+        Command::Seed {
+            demo,
+            flights_per_day,
+        } => {
             init_logging(&config);
             let store = match app::open_store(&config).await {
                 Ok(s) => s,
                 Err(e) => return startup_failure(e),
             };
+            let today = chrono::Utc::now().date_naive();
+            if let Some(n) = flights_per_day {
+                if let Err(e) = seed::ensure_base_data(&store).await {
+                    return fail(1, e);
+                }
+                match wayfare::flights::generate_schedules(
+                    &store,
+                    n,
+                    today,
+                    config.flights.horizon_days,
+                )
+                .await
+                {
+                    Ok(count) => println!(
+                        "flight network regenerated: {count} schedules at {n} flights per day"
+                    ),
+                    Err(e) => return fail(1, e),
+                }
+            }
             let result = if demo {
-                seed::seed_demo(&store).await.map(|r| {
+                seed::seed_demo(&store, config.flights.demo_flights_per_day, today, config.flights.horizon_days).await.map(|r| {
                     println!(
-                        "demo data loaded: {} airports, {} airlines, {} cities, {} exchange rates",
-                        r.reference.airports,
-                        r.reference.airlines,
-                        r.reference.cities,
-                        r.exchange_rates
+                        "demo data loaded: {} airports, {} airlines, {} cities, {} exchange rates, {} flight schedules",
+                        r.reference.airports, r.reference.airlines, r.reference.cities, r.exchange_rates, r.flight_schedules
                     )
                 })
+            } else if flights_per_day.is_some() {
+                Ok(())
             } else {
                 seed::ensure_base_data(&store)
                     .await

@@ -1,7 +1,7 @@
 //! Base data every installation needs (airports, airlines, cities, display rates) and the demo
 //! data `wayfare seed --demo` adds. Both are idempotent: running them again changes nothing.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use wayfare_store::fx::{demo_rates, demo_rates_as_of};
 use wayfare_store::reference::{BundledReference, ReferenceCounts};
 use wayfare_store::{Store, StoreError, settings};
@@ -10,6 +10,7 @@ use wayfare_store::{Store, StoreError, settings};
 pub struct SeedReport {
     pub reference: ReferenceCounts,
     pub exchange_rates: usize,
+    pub flight_schedules: u64,
 }
 
 /// Loads the bundled reference data and display rates where they are missing.
@@ -30,11 +31,21 @@ pub async fn ensure_base_data(store: &Store) -> Result<(), StoreError> {
 
 /// Loads (or refreshes) the bundled reference data and the demo data. Exchange rates an
 /// admin has edited are kept.
-pub async fn seed_demo(store: &Store) -> Result<SeedReport, StoreError> {
+pub async fn seed_demo(
+    store: &Store,
+    flights_per_day: u32,
+    today: NaiveDate,
+    horizon_days: u32,
+) -> Result<SeedReport, StoreError> {
     let data = BundledReference::load()?;
     let reference = store.load_reference(&data).await?;
     let rates = demo_rates(demo_rates_as_of());
     store.put_exchange_rates(&rates, false).await?;
+    if store.schedule_count().await? == 0 {
+        let n =
+            crate::flights::generate_schedules(store, flights_per_day, today, horizon_days).await?;
+        tracing::info!(schedules = n, flights_per_day, "flight network generated");
+    }
     if store.setting(settings::DEMO_SEEDED_AT).await?.is_none() {
         store
             .set_setting(settings::DEMO_SEEDED_AT, &Utc::now().to_rfc3339())
@@ -43,5 +54,6 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, StoreError> {
     Ok(SeedReport {
         reference,
         exchange_rates: store.exchange_rates().await?.len(),
+        flight_schedules: store.schedule_count().await?,
     })
 }

@@ -3,10 +3,13 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use wayfare_domain::{Currency, RateTable};
 use wayfare_search::AirportIndex;
 use wayfare_store::Store;
 use wayfare_store::reference::ReferenceCounts;
+use wayfare_suppliers::aggregate::FlightAggregator;
+use wayfare_suppliers::builtin::supplier::BuiltinFlights;
 
 use crate::i18n::Locale;
 use crate::metrics::Metrics;
@@ -40,6 +43,60 @@ struct Inner {
     rates: RwLock<Arc<RateTable>>,
     reference_counts: ReferenceCounts,
     metrics: Metrics,
+    flights: FlightCatalog,
+}
+
+/// The clock the app reads "now" from (tests pass a fixed one).
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Flight suppliers and what searches are validated against.
+pub struct FlightCatalog {
+    aggregator: FlightAggregator,
+    builtin: Option<Arc<BuiltinFlights>>,
+    last_date: NaiveDate,
+    currency: Currency,
+    clock: Clock,
+}
+
+impl FlightCatalog {
+    pub fn new(
+        aggregator: FlightAggregator,
+        builtin: Option<Arc<BuiltinFlights>>,
+        last_date: NaiveDate,
+        currency: Currency,
+        clock: Clock,
+    ) -> FlightCatalog {
+        FlightCatalog {
+            aggregator,
+            builtin,
+            last_date,
+            currency,
+            clock,
+        }
+    }
+
+    pub fn aggregator(&self) -> &FlightAggregator {
+        &self.aggregator
+    }
+
+    /// Our own supplier, which also answers price calendars and explore.
+    pub fn builtin(&self) -> Option<&Arc<BuiltinFlights>> {
+        self.builtin.as_ref()
+    }
+
+    /// The last departure date with schedules.
+    pub fn last_date(&self) -> NaiveDate {
+        self.last_date
+    }
+
+    /// The currency offers are priced in.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -53,6 +110,7 @@ impl AppState {
     pub async fn load(
         store: Store,
         config: WebConfig,
+        flights: FlightCatalog,
     ) -> Result<AppState, wayfare_store::StoreError> {
         let cities = store.cities().await?;
         let population: std::collections::HashMap<i64, i64> =
@@ -70,6 +128,7 @@ impl AppState {
                 rates: RwLock::new(Arc::new(rates)),
                 reference_counts,
                 metrics: Metrics::new(),
+                flights,
             }),
         })
     }
@@ -88,6 +147,10 @@ impl AppState {
 
     pub fn reference_counts(&self) -> ReferenceCounts {
         self.inner.reference_counts
+    }
+
+    pub fn flights(&self) -> &FlightCatalog {
+        &self.inner.flights
     }
 
     pub fn metrics(&self) -> &Metrics {

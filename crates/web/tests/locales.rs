@@ -52,6 +52,8 @@ fn used_keys() -> BTreeSet<String> {
     let mut sources = Vec::new();
     files(&root().join("templates"), "html", &mut sources);
     files(&root().join("src"), "rs", &mut sources);
+    // Validation in the domain names reason keys too.
+    files(&root().join("../domain/src"), "rs", &mut sources);
     let prefixes = [
         "site-",
         "nav-",

@@ -13,7 +13,8 @@ use wayfare_search::flight_offers::{SUPPLIER, offers_for, parse_offer_id};
 use wayfare_search::flights::{FlightIndex, Itinerary, SliceOptions};
 
 use crate::flight::{
-    CancellationQuote, FlightSupplier, OrderRequest, ScheduleChangePage, SupplierError, SupplierOrder,
+    CancellationQuote, FlightSupplier, OrderRequest, ScheduleChangePage, SupplierError,
+    SupplierOrder,
 };
 
 /// Itineraries collected per slice before pricing.
@@ -75,7 +76,10 @@ impl BuiltinFlights {
     }
 
     fn cheapest_brand(cabin: Cabin) -> &'static str {
-        FareBrand::for_cabin(cabin).next().map(|b| b.code).unwrap_or("standard")
+        FareBrand::for_cabin(cabin)
+            .next()
+            .map(|b| b.code)
+            .unwrap_or("standard")
     }
 
     /// Offers for a search, synchronously (the supplier trait wraps this).
@@ -99,11 +103,20 @@ impl BuiltinFlights {
                 .search_slice(q, &opts)
                 .into_iter()
                 .filter_map(|it| {
-                    let offer = offers_for(&index, &[&it], search.cabin, search.passengers, now, self.currency, Some(cheapest))
-                        .into_iter()
-                        .next()?;
+                    let offer = offers_for(
+                        &index,
+                        &[&it],
+                        search.cabin,
+                        search.passengers,
+                        now,
+                        self.currency,
+                        Some(cheapest),
+                    )
+                    .into_iter()
+                    .next()?;
                     let slice = offer.slices.first()?;
-                    slice_passes(slice, q, search).then(|| (offer.price.total.minor(), slice.duration_minutes, it))
+                    slice_passes(slice, q, search)
+                        .then(|| (offer.price.total.minor(), slice.duration_minutes, it))
                 })
                 .collect();
             if ranked.len() > keep {
@@ -111,7 +124,11 @@ impl BuiltinFlights {
                 let mut by_price = ranked.clone();
                 by_price.sort_by_key(|r| (r.0, r.1));
                 ranked.sort_by_key(|r| (r.1, r.0));
-                let mut chosen: Vec<Itinerary> = by_price.into_iter().take(keep / 2 + keep % 2).map(|r| r.2).collect();
+                let mut chosen: Vec<Itinerary> = by_price
+                    .into_iter()
+                    .take(keep / 2 + keep % 2)
+                    .map(|r| r.2)
+                    .collect();
                 for r in ranked {
                     if chosen.len() >= keep {
                         break;
@@ -131,9 +148,21 @@ impl BuiltinFlights {
         let mut offers = Vec::new();
         let mut combo: Vec<usize> = vec![0; per_slice.len()];
         loop {
-            let chosen: Vec<&Itinerary> = combo.iter().enumerate().map(|(s, &i)| &per_slice[s][i]).collect();
+            let chosen: Vec<&Itinerary> = combo
+                .iter()
+                .enumerate()
+                .map(|(s, &i)| &per_slice[s][i])
+                .collect();
             if connects(&index, &chosen) {
-                offers.extend(offers_for(&index, &chosen, search.cabin, search.passengers, now, self.currency, None));
+                offers.extend(offers_for(
+                    &index,
+                    &chosen,
+                    search.cabin,
+                    search.passengers,
+                    now,
+                    self.currency,
+                    None,
+                ));
             }
             // Next combination (odometer order).
             let mut s = per_slice.len();
@@ -153,13 +182,16 @@ impl BuiltinFlights {
 
     /// The offer with today's price and seats, from its id.
     pub fn price_now(&self, offer_id: &str) -> Result<Offer, SupplierError> {
-        let key = parse_offer_id(offer_id).ok_or_else(|| SupplierError::NotFound(offer_id.to_owned()))?;
+        let key =
+            parse_offer_id(offer_id).ok_or_else(|| SupplierError::NotFound(offer_id.to_owned()))?;
         let index = self.index();
         let mut slices = Vec::with_capacity(key.slices.len());
         for legs in &key.slices {
             let ids = legs
                 .iter()
-                .map(|&(carrier, number, date, origin)| index.find_leg(carrier, number, date, origin))
+                .map(|&(carrier, number, date, origin)| {
+                    index.find_leg(carrier, number, date, origin)
+                })
                 .collect::<Option<Vec<u32>>>()
                 .ok_or_else(|| SupplierError::OfferExpired(offer_id.to_owned()))?;
             slices.push(Itinerary { legs: ids });
@@ -169,17 +201,27 @@ impl BuiltinFlights {
         if index.leg(refs[0].legs[0]).departs * 60 <= now.timestamp() {
             return Err(SupplierError::OfferExpired(offer_id.to_owned()));
         }
-        offers_for(&index, &refs, key.cabin, key.passengers, now, self.currency, Some(&key.brand))
-            .into_iter()
-            .next()
-            .ok_or(SupplierError::NoSeats)
+        offers_for(
+            &index,
+            &refs,
+            key.cabin,
+            key.passengers,
+            now,
+            self.currency,
+            Some(&key.brand),
+        )
+        .into_iter()
+        .next()
+        .ok_or(SupplierError::NoSeats)
     }
 }
 
 /// Later slices must leave after earlier ones arrive.
 fn connects(index: &FlightIndex, slices: &[&Itinerary]) -> bool {
     slices.windows(2).all(|w| {
-        let arrives = index.leg(*w[0].legs.last().unwrap_or(&w[0].legs[0])).arrives;
+        let arrives = index
+            .leg(*w[0].legs.last().unwrap_or(&w[0].legs[0]))
+            .arrives;
         let departs = index.leg(w[1].legs[0]).departs;
         departs >= arrives + 60
     })
@@ -201,22 +243,46 @@ impl FlightSupplier for BuiltinFlights {
 
     // Booking against our own inventory lands with the booking flow (holds, seat sales, PNRs).
     async fn create_order(&self, _request: &OrderRequest) -> Result<SupplierOrder, SupplierError> {
-        Err(SupplierError::Unsupported { supplier: SUPPLIER.into(), operation: "create_order" })
+        Err(SupplierError::Unsupported {
+            supplier: SUPPLIER.into(),
+            operation: "create_order",
+        })
     }
 
     async fn get_order(&self, _order_id: &str) -> Result<SupplierOrder, SupplierError> {
-        Err(SupplierError::Unsupported { supplier: SUPPLIER.into(), operation: "get_order" })
+        Err(SupplierError::Unsupported {
+            supplier: SUPPLIER.into(),
+            operation: "get_order",
+        })
     }
 
-    async fn quote_cancellation(&self, _order_id: &str) -> Result<CancellationQuote, SupplierError> {
-        Err(SupplierError::Unsupported { supplier: SUPPLIER.into(), operation: "quote_cancellation" })
+    async fn quote_cancellation(
+        &self,
+        _order_id: &str,
+    ) -> Result<CancellationQuote, SupplierError> {
+        Err(SupplierError::Unsupported {
+            supplier: SUPPLIER.into(),
+            operation: "quote_cancellation",
+        })
     }
 
-    async fn confirm_cancellation(&self, _quote_id: &str) -> Result<CancellationQuote, SupplierError> {
-        Err(SupplierError::Unsupported { supplier: SUPPLIER.into(), operation: "confirm_cancellation" })
+    async fn confirm_cancellation(
+        &self,
+        _quote_id: &str,
+    ) -> Result<CancellationQuote, SupplierError> {
+        Err(SupplierError::Unsupported {
+            supplier: SUPPLIER.into(),
+            operation: "confirm_cancellation",
+        })
     }
 
-    async fn schedule_changes(&self, _cursor: Option<&str>) -> Result<ScheduleChangePage, SupplierError> {
-        Err(SupplierError::Unsupported { supplier: SUPPLIER.into(), operation: "schedule_changes" })
+    async fn schedule_changes(
+        &self,
+        _cursor: Option<&str>,
+    ) -> Result<ScheduleChangePage, SupplierError> {
+        Err(SupplierError::Unsupported {
+            supplier: SUPPLIER.into(),
+            operation: "schedule_changes",
+        })
     }
 }

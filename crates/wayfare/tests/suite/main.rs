@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod cli;
 mod csrf;
+mod flights;
 mod i18n;
 mod openapi;
 mod ops;

@@ -30,8 +30,9 @@ async fn migrations_and_demo_seed_are_idempotent_and_keep_admin_edits() {
         .put_exchange_rates(std::slice::from_ref(&edited), true)
         .await
         .unwrap();
-    let r1 = seed::seed_demo(&store).await.unwrap();
-    let r2 = seed::seed_demo(&store).await.unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let r1 = seed::seed_demo(&store, 200, today, 30).await.unwrap();
+    let r2 = seed::seed_demo(&store, 200, today, 30).await.unwrap();
     assert_eq!(r1, r2);
     assert_eq!(r1.reference, before);
     let rates = store.exchange_rates().await.unwrap();

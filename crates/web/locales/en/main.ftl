@@ -118,3 +118,21 @@ currency-SGD = Singapore dollar
 currency-THB = Thai baht
 currency-TWD = New Taiwan dollar
 currency-USD = US dollar
+
+## Flight search validation
+reason-slice-count = give from 1 to { $max } flights (slices).
+reason-unknown-airport = we don't know that airport; use a three-letter IATA code such as PVG.
+reason-same-origin-destination = the destination must differ from the origin.
+reason-invalid-date = use a date such as 2026-12-10.
+reason-date-in-past = that date has passed.
+reason-date-beyond-horizon = flights can't be booked that far ahead yet.
+reason-date-before-previous = this flight leaves before the previous one.
+reason-invalid-time = use a time such as 08:30.
+reason-adult-required = at least one adult must travel.
+reason-infants-exceed-adults = each infant must sit on an adult's lap; add adults or remove infants.
+reason-too-many-passengers = at most { $max } travellers can book together.
+reason-unknown-cabin = choose economy, premium_economy, business or first.
+reason-max-connections = choose from 0 to { $max } connections.
+reason-unknown-airline = use two-character airline codes such as CA.
+reason-range-inverted = the maximum is below the minimum.
+reason-unknown-sort = sort by best, price, duration, departure or arrival.

@@ -115,3 +115,21 @@ currency-SGD = 新加坡元
 currency-THB = 泰铢
 currency-TWD = 新台币
 currency-USD = 美元
+
+## 航班搜索校验
+reason-slice-count = 请填写 1 到 { $max } 个航段。
+reason-unknown-airport = 无法识别该机场，请使用三字代码，例如 PVG。
+reason-same-origin-destination = 目的地不能与出发地相同。
+reason-invalid-date = 请使用 2026-12-10 这样的日期格式。
+reason-date-in-past = 该日期已过。
+reason-date-beyond-horizon = 暂不能预订这么远的航班。
+reason-date-before-previous = 该航段早于上一航段出发。
+reason-invalid-time = 请使用 08:30 这样的时间格式。
+reason-adult-required = 至少需要一名成人出行。
+reason-infants-exceed-adults = 每名婴儿需由一名成人怀抱，请增加成人或减少婴儿。
+reason-too-many-passengers = 每次最多 { $max } 名旅客同行预订。
+reason-unknown-cabin = 请选择 economy、premium_economy、business 或 first。
+reason-max-connections = 中转次数请在 0 到 { $max } 之间。
+reason-unknown-airline = 请使用两位航空公司代码，例如 CA。
+reason-range-inverted = 最高价低于最低价。
+reason-unknown-sort = 排序方式可选 best、price、duration、departure 或 arrival。

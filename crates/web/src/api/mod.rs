@@ -2,6 +2,8 @@
 //! handlers (`/api/openapi.json`, browsable at `/api/docs`).
 
 pub mod airports;
+pub mod flight_tools;
+pub mod flights;
 pub mod fx;
 pub mod types;
 
@@ -24,6 +26,7 @@ units and an ISO-4217 code. Every response carries `x-request-id`.",
     tags(
         (name = "reference", description = "Airports, airlines and cities from published data sets"),
         (name = "currency", description = "Display currencies and exchange rates"),
+        (name = "flights", description = "Flight search across suppliers"),
     )
 )]
 struct ApiDoc;
@@ -33,6 +36,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     let v1 = OpenApiRouter::new()
         .routes(routes!(airports::search_airports))
         .routes(routes!(fx::list_currencies))
-        .routes(routes!(fx::convert));
+        .routes(routes!(fx::convert))
+        .routes(routes!(flights::search_flights))
+        .routes(routes!(flight_tools::calendar))
+        .routes(routes!(flight_tools::explore));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
