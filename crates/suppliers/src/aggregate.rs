@@ -267,7 +267,7 @@ mod tests {
                 scripted(
                     "builtin",
                     0,
-                    Ok(vec![offer("builtin", "bi_1", 551, 4_000_00)]),
+                    Ok(vec![offer("builtin", "bi_1", 551, 400_000)]),
                 ),
                 Duration::from_millis(500),
             )
@@ -275,7 +275,7 @@ mod tests {
                 scripted(
                     "duffel",
                     2_000,
-                    Ok(vec![offer("duffel", "duffel:off_1", 219, 3_000_00)]),
+                    Ok(vec![offer("duffel", "duffel:off_1", 219, 300_000)]),
                 ),
                 Duration::from_millis(50),
             );
@@ -303,7 +303,7 @@ mod tests {
                 scripted(
                     "builtin",
                     0,
-                    Ok(vec![offer("builtin", "bi_1", 551, 4_000_00)]),
+                    Ok(vec![offer("builtin", "bi_1", 551, 400_000)]),
                 ),
                 Duration::from_millis(500),
             )
@@ -331,8 +331,8 @@ mod tests {
                     "builtin",
                     0,
                     Ok(vec![
-                        offer("builtin", "bi_1", 551, 4_000_00),
-                        offer("builtin", "bi_2", 219, 5_000_00),
+                        offer("builtin", "bi_1", 551, 400_000),
+                        offer("builtin", "bi_2", 219, 500_000),
                     ]),
                 ),
                 Duration::from_millis(500),
@@ -341,7 +341,7 @@ mod tests {
                 scripted(
                     "duffel",
                     0,
-                    Ok(vec![offer("duffel", "duffel:off_1", 551, 3_800_00)]),
+                    Ok(vec![offer("duffel", "duffel:off_1", 551, 380_000)]),
                 ),
                 Duration::from_millis(500),
             );

@@ -81,6 +81,21 @@ pub struct FlightsConfig {
     pub currency: String,
     /// How long each supplier may take to answer a search before its results are left out.
     pub search_budget_ms: u64,
+    /// Duffel (live airline content); off unless an access token is configured.
+    pub duffel: Option<DuffelSettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DuffelSettings {
+    /// `WAYFARE_FLIGHTS__DUFFEL__ACCESS_TOKEN`; never printed.
+    pub access_token: Secret,
+    #[serde(default = "default_duffel_url")]
+    pub base_url: String,
+}
+
+fn default_duffel_url() -> String {
+    "https://api.duffel.com".to_owned()
 }
 
 impl Default for FlightsConfig {
@@ -90,6 +105,7 @@ impl Default for FlightsConfig {
             horizon_days: 75,
             currency: "CNY".to_owned(),
             search_budget_ms: 3_000,
+            duffel: None,
         }
     }
 }

@@ -13,6 +13,7 @@ use wayfare_store::{Store, StoreError};
 use wayfare_suppliers::aggregate::FlightAggregator;
 use wayfare_suppliers::builtin::supplier::BuiltinFlights;
 use wayfare_suppliers::builtin::{NetworkAirline, NetworkAirport, NetworkParams, generate};
+use wayfare_suppliers::duffel::{DuffelConfig, DuffelSupplier};
 use wayfare_web::{Clock, FlightCatalog};
 
 use crate::config::Config;
@@ -105,10 +106,18 @@ pub async fn catalog(
     let last_date = index.last_date().max(now.date_naive());
     let currency = Currency::parse(&config.flights.currency).unwrap_or(Currency::CNY);
     let builtin = Arc::new(BuiltinFlights::new(index, currency, clock.clone()));
-    let aggregator = FlightAggregator::new().with(
-        builtin.clone(),
-        Duration::from_millis(config.flights.search_budget_ms),
-    );
+    let budget = Duration::from_millis(config.flights.search_budget_ms);
+    let mut aggregator = FlightAggregator::new().with(builtin.clone(), budget);
+    if let Some(duffel) = &config.flights.duffel {
+        let mut dc = DuffelConfig::new(duffel.access_token.expose());
+        dc.base_url = duffel.base_url.trim_end_matches('/').to_owned();
+        match DuffelSupplier::new(dc) {
+            Ok(s) => aggregator = aggregator.with(Arc::new(s), budget),
+            Err(e) => {
+                tracing::error!(error = %e, "Duffel is configured but could not be set up; searching without it")
+            }
+        }
+    }
     Ok(FlightCatalog::new(
         aggregator,
         Some(builtin),

@@ -16,6 +16,26 @@ use super::supplier::BuiltinFlights;
 /// Days either side of the chosen date.
 pub const FLEX_DAYS: i64 = 3;
 
+/// What a calendar prices: a route, a party, a cabin and how many connections are acceptable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalendarRoute {
+    pub origin: AirportCode,
+    pub destination: AirportCode,
+    pub passengers: Passengers,
+    pub cabin: Cabin,
+    pub max_connections: u8,
+}
+
+impl CalendarRoute {
+    fn reversed(self) -> CalendarRoute {
+        CalendarRoute {
+            origin: self.destination,
+            destination: self.origin,
+            ..self
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DayPrice {
     pub date: NaiveDate,
@@ -74,15 +94,7 @@ fn one_slice(
 
 impl BuiltinFlights {
     /// The cheapest one-way total per day, `around` ± 3 days (days outside the schedule: None).
-    pub fn cheapest_by_day(
-        &self,
-        origin: AirportCode,
-        destination: AirportCode,
-        around: NaiveDate,
-        passengers: Passengers,
-        cabin: Cabin,
-        max_connections: u8,
-    ) -> Vec<DayPrice> {
+    pub fn cheapest_by_day(&self, route: CalendarRoute, around: NaiveDate) -> Vec<DayPrice> {
         let index = self.index();
         (-FLEX_DAYS..=FLEX_DAYS)
             .map(|offset| {
@@ -91,12 +103,12 @@ impl BuiltinFlights {
                     None
                 } else {
                     let search = one_slice(
-                        origin,
-                        destination,
+                        route.origin,
+                        route.destination,
                         date,
-                        passengers,
-                        cabin,
-                        max_connections,
+                        route.passengers,
+                        route.cabin,
+                        route.max_connections,
                     );
                     self.search_now(&search)
                         .into_iter()
@@ -113,24 +125,12 @@ impl BuiltinFlights {
     /// before the departure or either day has nothing).
     pub fn round_trip_grid(
         &self,
-        origin: AirportCode,
-        destination: AirportCode,
+        route: CalendarRoute,
         depart: NaiveDate,
         ret: NaiveDate,
-        passengers: Passengers,
-        cabin: Cabin,
-        max_connections: u8,
     ) -> Vec<GridCell> {
-        let out = self.cheapest_by_day(
-            origin,
-            destination,
-            depart,
-            passengers,
-            cabin,
-            max_connections,
-        );
-        let back =
-            self.cheapest_by_day(destination, origin, ret, passengers, cabin, max_connections);
+        let out = self.cheapest_by_day(route, depart);
+        let back = self.cheapest_by_day(route.reversed(), ret);
         let mut cells = Vec::with_capacity(out.len() * back.len());
         for o in &out {
             for b in &back {

@@ -397,3 +397,72 @@ async fn explore_from_a_position_finds_nearby_airports_and_cheap_destinations() 
     assert_eq!(status, 422);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_failing_or_slow_duffel_leaves_builtin_results_and_a_warning() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let duffel = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/air/offer_requests"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "errors": [{"type": "api_error", "title": "Service unavailable", "message": "try later", "code": "service_unavailable"}],
+            "meta": {"request_id": "req_1", "status": 503}})))
+        .mount(&duffel)
+        .await;
+    let url = duffel.uri();
+    let app = wayfare_testkit::spawn_app_with(|c| {
+        c.flights.duffel = Some(wayfare::config::DuffelSettings {
+            access_token: wayfare::config::Secret::new("duffel_test_token"),
+            base_url: url,
+        });
+    })
+    .await;
+    let body =
+        json!({"slices": [{"origin": "PEK", "destination": "SHA", "departure_date": date_in(10)}]});
+    let (status, res) = search(&app, body.clone(), "en").await;
+    assert_eq!(status, 200, "{res}");
+    assert!(
+        !res["offers"].as_array().unwrap().is_empty(),
+        "built-in offers still shown"
+    );
+    assert_eq!(
+        res["warnings"],
+        json!([{"supplier": "duffel", "kind": "error"}])
+    );
+    // The request really went to Duffel with its headers.
+    let received = duffel.received_requests().await.unwrap();
+    assert_eq!(received[0].headers["duffel-version"], "v2");
+    assert_eq!(
+        received[0].headers["authorization"],
+        "Bearer duffel_test_token"
+    );
+    app.stop().await;
+
+    // A Duffel that does not answer within the search budget is left out after the budget.
+    let slow = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/air/offer_requests"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(5)))
+        .mount(&slow)
+        .await;
+    let url = slow.uri();
+    let app = wayfare_testkit::spawn_app_with(|c| {
+        c.flights.search_budget_ms = 500;
+        c.flights.duffel = Some(wayfare::config::DuffelSettings {
+            access_token: wayfare::config::Secret::new("duffel_test_token"),
+            base_url: url,
+        });
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let (status, res) = search(&app, body, "en").await;
+    assert_eq!(status, 200);
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert!(!res["offers"].as_array().unwrap().is_empty());
+    assert_eq!(
+        res["warnings"],
+        json!([{"supplier": "duffel", "kind": "timeout"}])
+    );
+    app.stop().await;
+}

@@ -9,6 +9,7 @@ use wayfare_domain::Money;
 use wayfare_domain::flight::codes::AirportCode;
 use wayfare_domain::flight::fare::Cabin;
 use wayfare_domain::flight::search::{MAX_SEATS, Passengers};
+use wayfare_suppliers::builtin::calendar::CalendarRoute;
 
 use crate::api::types::{ErrorBody, MoneyJson};
 use crate::error::{ErrorCode, WebError};
@@ -156,23 +157,16 @@ pub async fn calendar(
             grid: vec![],
         }));
     };
+    let route = CalendarRoute {
+        origin,
+        destination,
+        passengers: party,
+        cabin,
+        max_connections,
+    };
     let (days, grid) = tokio::task::spawn_blocking(move || match ret {
-        None => (
-            builtin.cheapest_by_day(origin, destination, depart, party, cabin, max_connections),
-            Vec::new(),
-        ),
-        Some(r) => (
-            Vec::new(),
-            builtin.round_trip_grid(
-                origin,
-                destination,
-                depart,
-                r,
-                party,
-                cabin,
-                max_connections,
-            ),
-        ),
+        None => (builtin.cheapest_by_day(route, depart), Vec::new()),
+        Some(r) => (Vec::new(), builtin.round_trip_grid(route, depart, r)),
     })
     .await
     .map_err(WebError::internal)?;
