@@ -65,6 +65,18 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchTarget {
+    /// Flight search on a generated schedule (in a scratch database): index against SQL.
+    Flights {
+        #[arg(long, default_value_t = 100_000)]
+        flights_per_day: u32,
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        #[arg(long, default_value_t = 1000)]
+        queries: usize,
+        /// The scratch database the schedule is written to (replaced each run).
+        #[arg(long, default_value = "sqlite://data/bench.db")]
+        scratch: String,
+    },
     /// Airport autocomplete: the in-memory index against a SQL LIKE query.
     Airports {
         /// Number of queries.

@@ -181,7 +181,17 @@ async fn main() -> ExitCode {
                 Err(e) => return startup_failure(e),
             };
             let result = match which {
-                BenchTarget::Airports { queries } => bench::airports(&store, queries).await,
+                BenchTarget::Airports { queries } => bench::airports(&store, queries)
+                    .await
+                    .map(|r| r.to_string()),
+                BenchTarget::Flights {
+                    flights_per_day,
+                    days,
+                    queries,
+                    scratch,
+                } => wayfare::bench_flights::flights(&scratch, flights_per_day, days, queries)
+                    .await
+                    .map(|r| r.to_string()),
             };
             match result {
                 Ok(report) => {

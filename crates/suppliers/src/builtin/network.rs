@@ -160,6 +160,22 @@ pub const HUBS: &[HubDef] = &[
     secondary("BNE", &["QF", "VA"]),
 ];
 
+/// Hubs whose traffic is mostly passengers changing planes, far beyond what their city
+/// generates, and how much more traffic they have than their size says.
+const CONNECTING_HUBS: &[(&str, f64)] = &[
+    ("DXB", 2.5),
+    ("DOH", 2.5),
+    ("AUH", 2.0),
+    ("ADD", 1.5),
+    ("IST", 1.3),
+    ("SIN", 1.3),
+    ("AMS", 1.2),
+    ("FRA", 1.2),
+];
+
+/// Hubs whose international flights are regional only (Shanghai's long-haul is at Pudong).
+const REGIONAL_INTERNATIONAL: &[(&str, f64)] = &[("SHA", 3_000.0)];
+
 /// Carriers that only fly long-haul, and the shortest route they fly.
 const LONG_HAUL_ONLY: &[(&str, f64)] = &[("VS", 3_000.0)];
 
@@ -168,14 +184,22 @@ const LONG_HAUL_ONLY: &[(&str, f64)] = &[("VS", 3_000.0)];
 const PRIMARY_AIRPORTS: &[&str] = &[
     "ADA", "ADB", "AMM", "ARN", "ATH", "ATL", "AUH", "AUS", "BDO", "BER", "BKK", "BOM", "BRU",
     "BWI", "CDG", "CGK", "CMB", "CMH", "CNF", "COS", "CPH", "CTS", "CTU", "CWB", "DEN", "DFW",
-    "DME", "DSS", "DTW", "DUR", "DXB", "ELP", "ESB", "EWR", "EZE", "FAT", "FCO", "FNA", "GIG",
-    "GLA", "GOT", "GRU", "GYD", "HAM", "HAV", "HND", "HYD", "IAD", "IAH", "ICN", "IKA", "INC",
-    "IST", "JAX", "JFK", "JNB", "JRO", "KBP", "KHN", "KIX", "KNO", "LAD", "LAS", "LAX", "LHR",
-    "LYS", "MAD", "MAN", "MAO", "MCI", "MDE", "MEL", "MEX", "MIA", "MJI", "MKE", "MSP", "MXP",
-    "NBO", "NGO", "NSI", "OKC", "OMA", "ORD", "OTP", "PDX", "PEK", "PER", "PHL", "PHX", "POA",
-    "PTY", "PVG", "RMQ", "ROB", "ROV", "RUH", "SAL", "SAN", "SAT", "SDF", "SEA", "SJC", "SMF",
-    "SVO", "SYD", "TPA", "TPE", "TUL", "TUS", "UBN", "UDI", "ULV", "VCP", "VVI", "WAW", "YEI",
-    "YOW", "YVR", "YYZ",
+    "DSS", "DTW", "DUR", "DXB", "ELP", "ESB", "EWR", "EZE", "FAT", "FCO", "FNA", "GIG", "GLA",
+    "GOT", "GRU", "GYD", "HAM", "HAV", "HND", "HYD", "IAD", "IAH", "ICN", "IKA", "INC", "IST",
+    "JAX", "JFK", "JNB", "JRO", "KBP", "KHN", "KIX", "KNO", "LAD", "LAS", "LAX", "LHR", "LYS",
+    "MAD", "MAN", "MAO", "MCI", "MDE", "MEL", "MEX", "MIA", "MJI", "MKE", "MSP", "MXP", "NBO",
+    "NGO", "NSI", "OKC", "OMA", "ORD", "OTP", "PDX", "PEK", "PER", "PHL", "PHX", "POA", "PTY",
+    "PVG", "RMQ", "ROB", "ROV", "RUH", "SAL", "SAN", "SAT", "SDF", "SEA", "SJC", "SMF", "SVO",
+    "SYD", "TPA", "TPE", "TUL", "TUS", "UBN", "UDI", "ULV", "VCP", "VVI", "WAW", "YEI", "YOW",
+    "YVR", "YYZ",
+];
+
+/// Military and general-aviation fields that the reference data links to a populous city and
+/// that would otherwise be picked as spokes of a large network. The input has no "scheduled
+/// service" flag; callers that can tell should leave such airports out.
+const NO_SCHEDULED_SERVICE: &[&str] = &[
+    "BKA", "CKL", "HMY", "ISL", "JAM", "KLD", "KYE", "NAY", "NTU", "OCN", "OSF", "PQE", "SGI",
+    "SNS", "SPM", "VTM", "WJF",
 ];
 
 /// Shortest route flown.
@@ -188,14 +212,32 @@ const SPOKE_EXP: f64 = 0.6;
 /// Carrier-routes used: `ROUTE_BUDGET_FACTOR * flights_per_day ^ ROUTE_BUDGET_EXP`.
 const ROUTE_BUDGET_FACTOR: f64 = 3.0;
 const ROUTE_BUDGET_EXP: f64 = 0.7;
-/// Gravity: weight_a * weight_b / (distance / 1000 km) ^ GRAVITY_DISTANCE_EXP, then raised to
-/// SCORE_EXP (< 1 evens out the frequencies between the busiest and the thinnest routes).
+/// Gravity: weight_a * weight_b / (distance / 1000 km) ^ exponent (smaller for long-haul),
+/// then raised to SCORE_EXP (< 1 evens out the busiest and the thinnest routes).
 const GRAVITY_DISTANCE_EXP: f64 = 0.7;
+const LONG_HAUL_DISTANCE_EXP: f64 = 0.3;
 const SCORE_EXP: f64 = 0.6;
 /// Routes shorter than this lose traffic to the ground.
 const SHORT_HAUL_KM: f64 = 600.0;
-/// Beyond this, demand falls with distance on top of the gravity model.
+/// Routes this long are long-haul: they get [`LONG_HAUL_SHARE`] of the departures and
+/// [`LONG_HAUL_ROUTE_SHARE`] of the route budget.
 const LONG_HAUL_KM: f64 = 4_000.0;
+const LONG_HAUL_SHARE: f64 = 0.12;
+const LONG_HAUL_ROUTE_SHARE: f64 = 0.3;
+/// Even a small network has this many long-haul routes (if the target allows one weekly
+/// frequency each), a few flights a week each rather than a few daily ones.
+const LONG_HAUL_MIN_ROUTES: f64 = 200.0;
+/// Gravity weight of a hub on top of half its city's: connecting traffic.
+const MAJOR_HUB_WEIGHT: f64 = 25.0;
+const SECONDARY_HUB_WEIGHT: f64 = 8.0;
+/// Traffic a hub generates, relative: a base plus this much per unit of city weight.
+const MAJOR_HUB_TRAFFIC: f64 = 1.0;
+const SECONDARY_HUB_TRAFFIC: f64 = 0.35;
+const HUB_TRAFFIC_PER_WEIGHT: f64 = 0.04;
+/// How a hub's traffic grows with its market: 0 = not at all, 1 = plain gravity.
+const MARKET_EXP: f64 = 0.5;
+/// A secondary hub's long-haul traffic relative to a major hub's of the same size.
+const SECONDARY_HUB_LONG_HAUL: f64 = 0.3;
 /// Spoke candidates in a country with a hub count this much more (domestic networks).
 const HUB_COUNTRY_BOOST: f64 = 3.0;
 /// The n-th spoke candidate of a country (0-based) counts `1 / (1 + n) ^ RANK_DECAY`.
@@ -367,8 +409,75 @@ fn approx_utc_offset_minutes(iso2: &str, lat: f64, lon: f64) -> i32 {
     (hours * 60.0) as i32
 }
 
+/// World regions, for long-haul affinities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Region {
+    EastAsia,
+    SouthEastAsia,
+    SouthAsia,
+    MiddleEast,
+    Europe,
+    Africa,
+    NorthAmerica,
+    LatinAmerica,
+    Oceania,
+}
+
+fn region_of(iso2: &str, lat: f64, lon: f64) -> Region {
+    use Region::*;
+    match iso2 {
+        "CN" | "HK" | "MO" | "TW" | "JP" | "KR" | "KP" | "MN" => EastAsia,
+        "SG" | "MY" | "TH" | "VN" | "ID" | "PH" | "KH" | "LA" | "MM" | "BN" | "TL" => SouthEastAsia,
+        "IN" | "PK" | "BD" | "LK" | "NP" | "MV" | "BT" | "AF" => SouthAsia,
+        "AE" | "QA" | "SA" | "KW" | "BH" | "OM" | "YE" | "IQ" | "IR" | "JO" | "LB" | "SY"
+        | "IL" | "PS" => MiddleEast,
+        "US" | "CA" | "MX" | "BM" => NorthAmerica,
+        "AU" | "NZ" | "PG" | "FJ" | "NC" | "PF" | "WS" | "TO" | "VU" | "SB" | "KI" | "GU"
+        | "MP" | "PW" | "FM" | "MH" => Oceania,
+        "EG" | "MA" | "DZ" | "TN" | "LY" => Africa,
+        _ if lon < -30.0 => LatinAmerica,
+        _ if lat > 35.0 && lon < 60.0 => Europe,
+        _ if lon < 55.0 => Africa,
+        _ if lat > 35.0 => Europe,
+        _ => SouthEastAsia,
+    }
+}
+
+/// How much more (or less) long-haul traffic two regions exchange than gravity alone says.
+fn region_affinity(a: Region, b: Region) -> f64 {
+    use Region::*;
+    let pair = |x: Region, y: Region| (a == x && b == y) || (a == y && b == x);
+    if pair(Europe, NorthAmerica) {
+        3.0
+    } else if pair(EastAsia, NorthAmerica) || pair(EastAsia, Europe) || pair(Europe, MiddleEast) {
+        1.6
+    } else if pair(MiddleEast, SouthAsia)
+        || pair(Oceania, SouthEastAsia)
+        || pair(NorthAmerica, LatinAmerica)
+    {
+        1.5
+    } else if pair(Europe, LatinAmerica)
+        || pair(Europe, Africa)
+        || pair(Europe, SouthAsia)
+        || pair(Europe, SouthEastAsia)
+    {
+        1.3
+    } else if a == MiddleEast
+        || b == MiddleEast
+        || pair(Oceania, EastAsia)
+        || pair(EastAsia, SouthEastAsia)
+    {
+        1.1
+    } else if a == b {
+        1.0
+    } else {
+        0.6
+    }
+}
+
 struct Ap {
     code: AirportCode,
+    region: Region,
     country: String,
     lat: f64,
     lon: f64,
@@ -390,6 +499,10 @@ struct Hub {
     ap: usize,
     carriers: Vec<usize>,
     major: bool,
+    /// Relative number of departures the hub generates.
+    traffic: f64,
+    /// Longest international route to or from it.
+    international_km: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -430,14 +543,15 @@ impl Route {
             Kind::Trunk if d < 3_000.0 => 10,
             _ if d < 1_500.0 => 8,
             _ if d < 3_000.0 => 6,
-            _ if d < 6_000.0 => 4,
-            _ if self.major_pair => 3,
-            _ => 2,
+            _ if d < 6_000.0 && self.major_pair => 4,
+            _ if d < 6_000.0 => 2,
+            _ if self.major_pair => 2,
+            _ => 1,
         }
     }
 
     fn slots(&self) -> u32 {
-        self.weekly / 7 + u32::from(self.weekly % 7 > 0)
+        self.weekly / 7 + u32::from(!self.weekly.is_multiple_of(7))
     }
 }
 
@@ -583,6 +697,7 @@ pub fn generate(
         let pop = a.city_population.max(0);
         aps.push(Ap {
             code: a.code,
+            region: region_of(&country, a.lat, a.lon),
             weight: pop as f64 / 1e6 * propensity(&country),
             offset: approx_utc_offset_minutes(&country, a.lat, a.lon),
             preferred: PRIMARY_AIRPORTS.contains(&a.code.as_str()),
@@ -655,12 +770,33 @@ pub fn generate(
             continue;
         }
         hub_of_ap.insert(ap, hubs.len());
-        let (floor, bonus) = if def.major { (10.0, 1.5) } else { (3.0, 1.0) };
-        aps[ap].weight = aps[ap].weight.max(floor) * bonus;
+        // A hub draws connecting traffic beyond its city: a base weight plus half the city's.
+        let base = if def.major {
+            MAJOR_HUB_WEIGHT
+        } else {
+            SECONDARY_HUB_WEIGHT
+        };
+        let connecting = CONNECTING_HUBS
+            .iter()
+            .find(|(code, _)| *code == def.airport)
+            .map_or(1.0, |(_, f)| *f);
+        let traffic = connecting
+            * (if def.major {
+                MAJOR_HUB_TRAFFIC
+            } else {
+                SECONDARY_HUB_TRAFFIC
+            } + HUB_TRAFFIC_PER_WEIGHT * aps[ap].weight);
+        aps[ap].weight = base + 0.5 * aps[ap].weight;
+        let international_km = REGIONAL_INTERNATIONAL
+            .iter()
+            .find(|(code, _)| *code == def.airport)
+            .map_or(f64::INFINITY, |(_, km)| *km);
         hubs.push(Hub {
             ap,
             carriers: cs,
             major: def.major,
+            traffic,
+            international_km,
         });
     }
     if hubs.is_empty() {
@@ -676,7 +812,11 @@ pub fn generate(
         grid.insert(aps[h.ap].lat, aps[h.ap].lon);
     }
     let mut candidates: Vec<usize> = (0..aps.len())
-        .filter(|&i| !hub_of_ap.contains_key(&i) && aps[i].pop > 0)
+        .filter(|&i| {
+            !hub_of_ap.contains_key(&i)
+                && aps[i].pop > 0
+                && !NO_SCHEDULED_SERVICE.contains(&aps[i].code.as_str())
+        })
         .collect();
     candidates.sort_by(|&a, &b| {
         aps[b]
@@ -712,11 +852,21 @@ pub fn generate(
 
     // Candidate carrier-routes.
     let gravity = |a: &Ap, b: &Ap, d: f64| -> f64 {
-        let g = a.weight * b.weight / (d.max(400.0) / 1_000.0).powf(GRAVITY_DISTANCE_EXP);
-        // Under ~600 km, trains and roads take most of the traffic; long-haul demand thins out.
+        // Once a trip is long-haul, a few more hours matter less.
+        let k = if d >= LONG_HAUL_KM {
+            LONG_HAUL_DISTANCE_EXP
+        } else {
+            GRAVITY_DISTANCE_EXP
+        };
+        let affinity = if d >= LONG_HAUL_KM {
+            region_affinity(a.region, b.region)
+        } else {
+            1.0
+        };
+        let g = affinity * a.weight * b.weight / (d.max(400.0) / 1_000.0).powf(k);
+        // Under ~600 km, trains and roads take most of the traffic.
         let short = (d / SHORT_HAUL_KM).min(1.0).powf(1.5);
-        let long = (LONG_HAUL_KM / d).min(1.0);
-        g.powf(SCORE_EXP) * short * long
+        g.powf(SCORE_EXP) * short
     };
     let mut routes: Vec<Route> = Vec::new();
     let mut route_index: HashMap<(usize, usize, usize), usize> = HashMap::new();
@@ -742,6 +892,13 @@ pub fn generate(
             let carrier = &carriers[c];
             let pos_factor = [1.0, 0.5, 0.35, 0.25][pos.min(3)];
             let reach = |d: f64| d >= carrier.min_km && d <= carrier.max_range;
+            // A hub's second and further carriers fly only part of its international and spoke
+            // routes, so that not every route has every carrier of the hub.
+            let share = [1_000, 600, 450, 350][pos.min(3)];
+            let flies = |to: AirportCode| -> bool {
+                pos == 0
+                    || mix(mix(seed, airline_key(carrier.code)), airport_key(to)) % 1_000 < share
+            };
             for other in &hubs {
                 if other.ap == hub.ap {
                     continue;
@@ -752,7 +909,13 @@ pub fn generate(
                     continue;
                 }
                 let domestic = a.country == b.country;
-                if !domestic && !(hub.major || other.major || d < 3_000.0) {
+                if !(domestic || hub.major || other.major || d < 3_000.0) {
+                    continue;
+                }
+                if !domestic && d > hub.international_km.min(other.international_km) {
+                    continue;
+                }
+                if !domestic && !flies(b.code) {
                     continue;
                 }
                 let (kind, mult) = if domestic {
@@ -784,7 +947,10 @@ pub fn generate(
                     continue;
                 }
                 let domestic = a.country == b.country;
-                if !domestic && !hub.major && d > 4_500.0 {
+                if !domestic && ((!hub.major && d > 4_500.0) || d > hub.international_km) {
+                    continue;
+                }
+                if !flies(b.code) {
                     continue;
                 }
                 let (kind, mult) = if domestic {
@@ -808,6 +974,35 @@ pub fn generate(
                 );
             }
         }
+    }
+
+    // Each hub's traffic is shared among its routes by their gravity (an origin-constrained
+    // gravity model), so that a hub with many domestic spokes does not swamp the others; the
+    // traffic still grows with the square root of the hub's market (the sum of its routes'
+    // gravity). Long-haul and the rest separately, secondary hubs having less long-haul.
+    let long = |r: &Route| usize::from(r.dist >= LONG_HAUL_KM);
+    let mut hub_gravity = vec![[0.0f64; 2]; hubs.len()];
+    for r in &routes {
+        for end in [r.from, r.to] {
+            if let Some(&h) = hub_of_ap.get(&end) {
+                hub_gravity[h][long(r)] += r.score;
+            }
+        }
+    }
+    for r in &mut routes {
+        let mut share = 0.0;
+        for end in [r.from, r.to] {
+            if let Some(&h) = hub_of_ap.get(&end) {
+                let traffic = if long(r) == 1 && !hubs[h].major {
+                    SECONDARY_HUB_LONG_HAUL * hubs[h].traffic
+                } else {
+                    hubs[h].traffic
+                };
+                let market = hub_gravity[h][long(r)].max(f64::MIN_POSITIVE);
+                share += traffic * r.score / market.powf(1.0 - MARKET_EXP);
+            }
+        }
+        r.score = share;
     }
 
     // Mandatory: every spoke from its nearest hub (a domestic one if it has any), and every
@@ -851,32 +1046,76 @@ pub fn generate(
         }
     }
 
-    // Selection: the mandatory routes, then the best-scoring up to the budget, grown while the
-    // routes cannot carry the target within their frequency caps.
-    let budget = (ROUTE_BUDGET_FACTOR * fpd.powf(ROUTE_BUDGET_EXP)).round() as usize;
-    let mut order: Vec<usize> = (0..routes.len()).collect();
-    order.sort_by(|&x, &y| {
-        routes[y]
-            .mandatory
-            .cmp(&routes[x].mandatory)
-            .then(routes[y].score.total_cmp(&routes[x].score))
-            .then(x.cmp(&y))
-    });
-    let mandatory_count = routes.iter().filter(|r| r.mandatory).count();
+    // Selection and frequencies, long-haul and the rest separately so that long-haul keeps its
+    // share at every size: the mandatory routes, then the best-scoring up to the pool's budget,
+    // grown while the routes cannot carry the pool's target within their frequency caps.
+    let budget = ROUTE_BUDGET_FACTOR * fpd.powf(ROUTE_BUDGET_EXP);
     let target_weekly = fpd * 7.0 / 2.0;
-    // Never more routes than the target allows one weekly frequency each.
-    let most = order.len().min(target_weekly.floor() as usize);
-    let mut take = budget.max(mandatory_count).min(most);
-    let mut selected: Vec<Route>;
-    loop {
-        let mut chosen = order[..take].to_vec();
-        chosen.sort_unstable();
-        selected = chosen.into_iter().map(|i| routes[i].clone()).collect();
-        let achieved = assign_frequencies(&mut selected, carriers.len(), target_weekly);
-        if achieved >= 0.98 * target_weekly || take >= most {
-            break;
+    let mut number_room = vec![MAX_PAIRS_PER_CARRIER; carriers.len()];
+    let mut selected: Vec<Route> = Vec::new();
+    let mut remaining = target_weekly;
+    for long_pool in [true, false] {
+        let (pool_target, pool_budget) = if long_pool {
+            (
+                target_weekly * LONG_HAUL_SHARE,
+                (budget * LONG_HAUL_ROUTE_SHARE).max(LONG_HAUL_MIN_ROUTES),
+            )
+        } else {
+            (remaining, budget * (1.0 - LONG_HAUL_ROUTE_SHARE))
+        };
+        let mut order: Vec<usize> = (0..routes.len())
+            .filter(|&i| (routes[i].dist >= LONG_HAUL_KM) == long_pool)
+            .collect();
+        // Long-haul goes round the hub carriers (each one's best route, then each one's second
+        // best …), since which intercontinental routes a carrier flies is its own strategy more
+        // than gravity; the rest goes by score.
+        let mut key = vec![0.0f64; routes.len()];
+        let mut by_carrier_hub: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        for &i in &order {
+            key[i] = routes[i].score;
+            by_carrier_hub
+                .entry((routes[i].carrier, routes[i].from))
+                .or_default()
+                .push(i);
         }
-        take = (take + take / 4 + 1).min(most);
+        if long_pool {
+            for list in by_carrier_hub.values_mut() {
+                list.sort_by(|&x, &y| routes[y].score.total_cmp(&routes[x].score).then(x.cmp(&y)));
+                for (rank, &i) in list.iter().enumerate() {
+                    key[i] = routes[i].score / (1.0 + rank as f64);
+                }
+            }
+        }
+        order.sort_by(|&x, &y| {
+            routes[y]
+                .mandatory
+                .cmp(&routes[x].mandatory)
+                .then(key[y].total_cmp(&key[x]))
+                .then(x.cmp(&y))
+        });
+        let mandatory_count = order.iter().filter(|&&i| routes[i].mandatory).count();
+        // Never more routes than the target allows one weekly frequency each.
+        let most = order.len().min(pool_target.floor().max(0.0) as usize);
+        let mut take = (pool_budget.round() as usize)
+            .max(mandatory_count)
+            .min(most);
+        let mut pool: Vec<Route>;
+        let mut achieved;
+        loop {
+            let mut chosen = order[..take].to_vec();
+            chosen.sort_unstable();
+            pool = chosen.into_iter().map(|i| routes[i].clone()).collect();
+            achieved = assign_frequencies(&mut pool, &number_room, pool_target);
+            if achieved >= 0.98 * pool_target || take >= most {
+                break;
+            }
+            take = (take + take / 4 + 1).min(most);
+        }
+        for r in &pool {
+            number_room[r.carrier] = number_room[r.carrier].saturating_sub(r.slots());
+        }
+        remaining = (target_weekly - achieved).max(0.0);
+        selected.extend(pool);
     }
     drop(routes);
 
@@ -976,7 +1215,8 @@ pub fn generate(
 /// Sets each route's weekly frequency: clamp(round(lambda * mu[carrier] * score), 1, cap), with
 /// lambda found by bisection so that the total is nearest the target, and mu keeping each
 /// carrier within its flight numbers. Returns the total weekly frequencies (one direction).
-fn assign_frequencies(selected: &mut [Route], carrier_count: usize, target_weekly: f64) -> f64 {
+fn assign_frequencies(selected: &mut [Route], number_room: &[u32], target_weekly: f64) -> f64 {
+    let carrier_count = number_room.len();
     let mut mu = vec![1.0f64; carrier_count];
     let weekly_of = |r: &Route, lambda: f64, mu: &[f64]| -> u32 {
         let w = (lambda * mu[r.carrier] * r.score).round();
@@ -1019,8 +1259,8 @@ fn assign_frequencies(selected: &mut [Route], carrier_count: usize, target_weekl
         }
         let mut over = false;
         for (c, &p) in pairs.iter().enumerate() {
-            if p > MAX_PAIRS_PER_CARRIER {
-                mu[c] *= f64::from(MAX_PAIRS_PER_CARRIER) / f64::from(p) * 0.97;
+            if p > number_room[c] {
+                mu[c] *= f64::from(number_room[c].max(1)) / f64::from(p) * 0.97;
                 over = true;
             }
         }
@@ -1396,11 +1636,10 @@ mod tests {
         assert_eq!(a, b);
         let c = generate(&ap, &al, &params(3_000, 8));
         assert_ne!(a, c, "another seed gives another schedule");
-        // The order of the input does not matter for the airports kept.
+        // Nor does the order of the input.
         let mut reversed = ap.clone();
         reversed.reverse();
-        let e = generate(&reversed, &al, &params(3_000, 7));
-        assert_eq!(a.len(), e.len());
+        assert_eq!(generate(&reversed, &al, &params(3_000, 7)), a);
     }
 
     #[test]
@@ -1490,6 +1729,7 @@ mod tests {
         let (ap, al) = (airports(), airlines());
         let c = coords();
         let country: HashMap<&str, &str> = AIRLINES.iter().map(|a| (a.0, a.1)).collect();
+        let alliance: HashMap<&str, &str> = AIRLINES.iter().map(|a| (a.0, a.2)).collect();
         let hubs_of = |carrier: &str| -> Vec<&str> {
             HUBS.iter()
                 .filter(|h| h.carriers.contains(&carrier))
@@ -1521,6 +1761,8 @@ mod tests {
             assert_ne!(operator.as_str(), "FR");
             if let Some(op) = p.operating_carrier {
                 assert_ne!(op, p.carrier);
+                assert_eq!(alliance[op.as_str()], alliance[p.carrier.as_str()], "{p:?}");
+                assert!(!alliance[op.as_str()].is_empty());
             }
         }
         let codeshares = out.iter().filter(|p| p.operating_carrier.is_some()).count();
@@ -1595,6 +1837,43 @@ mod tests {
     }
 
     #[test]
+    fn long_haul_share_and_days() {
+        let (ap, al) = (airports(), airlines());
+        let c = coords();
+        for target in [1_500, 3_000, 20_000] {
+            let out = generate(&ap, &al, &params(target, 6));
+            let mut long = 0.0;
+            let mut all = 0.0;
+            let mut per_route: HashMap<(AirlineCode, AirportCode, AirportCode), u32> =
+                HashMap::new();
+            for p in operated(&out) {
+                let weekly = p.days.0.count_ones();
+                all += f64::from(weekly);
+                if distance(&c, p) >= LONG_HAUL_KM {
+                    long += f64::from(weekly);
+                    *per_route
+                        .entry((p.carrier, p.origin, p.destination))
+                        .or_default() += weekly;
+                }
+            }
+            // Long-haul is a few flights a week to a few a day per carrier.
+            assert!(per_route.values().all(|&w| (1..=28).contains(&w)));
+            let share = long / all;
+            assert!(
+                (0.06..0.25).contains(&share),
+                "{target}: long-haul share {share}"
+            );
+            // The flagship routes exist even in a small network.
+            let lhr = AirportCode::parse("LHR").unwrap();
+            let jfk = AirportCode::parse("JFK").unwrap();
+            assert!(
+                out.iter().any(|p| p.origin == lhr && p.destination == jfk),
+                "{target}"
+            );
+        }
+    }
+
+    #[test]
     fn helpers() {
         assert_eq!(
             shift_days(DaysOfWeek(0b000_0001), 1),
@@ -1628,171 +1907,4 @@ mod tests {
         assert!(generate(&[], &[], &params(3_000, 1)).is_empty());
         assert!(generate(&airports(), &airlines(), &params(0, 1)).is_empty());
     }
-
-    // TEMP-STATS-BEGIN
-    fn csv_rows(text: &str) -> Vec<Vec<String>> {
-        let mut rows = Vec::new();
-        for line in text.lines().skip(1) {
-            let mut f = Vec::new();
-            let mut cur = String::new();
-            let mut q = false;
-            let mut chars = line.chars().peekable();
-            while let Some(ch) = chars.next() {
-                match ch {
-                    '"' if q && chars.peek() == Some(&'"') => {
-                        cur.push('"');
-                        chars.next();
-                    }
-                    '"' => q = !q,
-                    ',' if !q => {
-                        f.push(std::mem::take(&mut cur));
-                    }
-                    _ => cur.push(ch),
-                }
-            }
-            f.push(cur);
-            rows.push(f);
-        }
-        rows
-    }
-
-    fn real_input() -> (Vec<NetworkAirport>, Vec<NetworkAirline>) {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference/");
-        let cities: HashMap<String, i64> =
-            csv_rows(&std::fs::read_to_string(format!("{root}cities.csv")).unwrap())
-                .into_iter()
-                .map(|r| (r[0].clone(), r[7].parse().unwrap_or(0)))
-                .collect();
-        let aps = csv_rows(&std::fs::read_to_string(format!("{root}airports.csv")).unwrap())
-            .into_iter()
-            .filter_map(|r| {
-                Some(NetworkAirport {
-                    code: AirportCode::parse(&r[0]).ok()?,
-                    country: r[9].clone(),
-                    lat: r[10].parse().ok()?,
-                    lon: r[11].parse().ok()?,
-                    city_population: cities.get(&r[6]).copied().unwrap_or(0),
-                })
-            })
-            .collect();
-        let als = csv_rows(&std::fs::read_to_string(format!("{root}airlines.csv")).unwrap())
-            .into_iter()
-            .filter_map(|r| {
-                Some(NetworkAirline {
-                    code: AirlineCode::parse(&r[0]).ok()?,
-                    country_name: r[4].clone(),
-                    alliance: (!r[5].is_empty()).then(|| r[5].clone()),
-                })
-            })
-            .collect();
-        (aps, als)
-    }
-
-    #[test]
-    #[ignore]
-    fn zz_stats() {
-        let (ap, al) = real_input();
-        let c: HashMap<AirportCode, (f64, f64, String)> = ap
-            .iter()
-            .map(|a| (a.code, (a.lat, a.lon, a.country.clone())))
-            .collect();
-        for target in [3_000u32, 20_000, 100_000] {
-            let p = params(target, 1);
-            let t0 = std::time::Instant::now();
-            let out = generate(&ap, &al, &p);
-            let el = t0.elapsed();
-            let avg = average_daily(&out, &p);
-            let cs = out.iter().filter(|x| x.operating_carrier.is_some()).count();
-            println!(
-                "== {target}: {} patterns ({cs} codeshare), avg {avg:.0}/day, {:?}",
-                out.len(),
-                el
-            );
-            let mut by_carrier: BTreeMap<String, f64> = BTreeMap::new();
-            let mut by_airport: BTreeMap<String, f64> = BTreeMap::new();
-            let mut by_pair: BTreeMap<(String, String), f64> = BTreeMap::new();
-            let mut by_ac: BTreeMap<String, f64> = BTreeMap::new();
-            let mut maxnum: BTreeMap<String, u16> = BTreeMap::new();
-            let mut country: BTreeMap<String, f64> = BTreeMap::new();
-            let mut pairs = HashSet::new();
-            for x in operated(&out) {
-                let w = x.days.0.count_ones() as f64 / 7.0;
-                *by_carrier.entry(x.carrier.to_string()).or_default() += w;
-                *by_airport.entry(x.origin.to_string()).or_default() += w;
-                *by_pair
-                    .entry((x.origin.to_string(), x.destination.to_string()))
-                    .or_default() += w;
-                *by_ac.entry(x.aircraft.clone()).or_default() += w;
-                let e = maxnum.entry(x.carrier.to_string()).or_default();
-                *e = (*e).max(x.flight_number);
-                *country.entry(c[&x.origin].2.clone()).or_default() += w;
-                pairs.insert((x.origin.min(x.destination), x.origin.max(x.destination)));
-            }
-            println!(
-                "airport pairs {}, airports {}",
-                pairs.len(),
-                by_airport.len()
-            );
-            let top = |m: &BTreeMap<String, f64>, n: usize| {
-                let mut v: Vec<_> = m.iter().collect();
-                v.sort_by(|a, b| b.1.total_cmp(a.1));
-                v.into_iter()
-                    .take(n)
-                    .map(|(k, v)| format!("{k}:{v:.0}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
-            println!("carriers: {}", top(&by_carrier, 70));
-            println!("airports: {}", top(&by_airport, 60));
-            println!("countries: {}", top(&country, 30));
-            println!("aircraft: {}", top(&by_ac, 20));
-            let mut v: Vec<_> = by_pair.iter().collect();
-            v.sort_by(|a, b| b.1.total_cmp(a.1));
-            println!(
-                "pairs: {}",
-                v.iter()
-                    .take(40)
-                    .map(|((a, b), n)| format!("{a}-{b}:{n:.1}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            );
-            println!(
-                "maxnum: {}",
-                maxnum
-                    .iter()
-                    .filter(|(_, v)| **v > 5000)
-                    .map(|(k, v)| format!("{k}:{v}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            );
-            if target == 3_000 {
-                for code in ["LHR", "PVG", "DXB", "JFK"] {
-                    let a = AirportCode::parse(code).unwrap();
-                    let mut v: Vec<String> = out
-                        .iter()
-                        .filter(|x| x.origin == a)
-                        .map(|x| {
-                            format!(
-                                "{}{}{} {}-{} {} {} {}m {}",
-                                x.carrier,
-                                x.flight_number,
-                                x.operating_carrier
-                                    .map(|o| format!("({o})"))
-                                    .unwrap_or_default(),
-                                x.origin,
-                                x.destination,
-                                x.departure_local.format("%H:%M"),
-                                x.days.ssim(),
-                                x.block_minutes,
-                                x.aircraft
-                            )
-                        })
-                        .collect();
-                    v.truncate(60);
-                    println!("{code}:\n  {}", v.join("\n  "));
-                }
-            }
-        }
-    }
-    // TEMP-STATS-END
 }
