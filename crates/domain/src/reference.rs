@@ -24,6 +24,15 @@ pub struct Airport {
 }
 
 impl Airport {
+    /// The name for a reader of Chinese (`chinese`) or of anything else (the English name).
+    pub fn display_name(&self, chinese: bool) -> String {
+        if chinese {
+            self.display_name_zh()
+        } else {
+            self.name.clone()
+        }
+    }
+
     /// The name to show a Chinese reader: the published Chinese name, otherwise the city's
     /// Chinese name with the code ("上海 PVG"), otherwise the English name.
     pub fn display_name_zh(&self) -> String {

@@ -115,7 +115,7 @@ mod tests {
     use wayfare_domain::flight::codes::{AirlineCode, AirportCode};
     use wayfare_domain::flight::fare::{Cabin, FareBrand};
     use wayfare_domain::flight::offer::{OfferPrice, OfferSlice, Segment};
-    use wayfare_domain::flight::search::{FlightSearch, Passengers, SliceQuery, SortBy};
+    use wayfare_domain::flight::search::{FlightSearch, Passengers};
     use wayfare_domain::{Currency, Money};
 
     use super::*;
@@ -166,32 +166,18 @@ mod tests {
     }
 
     fn search() -> FlightSearch {
-        FlightSearch {
-            slices: vec![SliceQuery {
-                origin: AirportCode::parse("PVG").unwrap(),
-                destination: AirportCode::parse("LHR").unwrap(),
-                departure_date: NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
-                departure_time: None,
-                arrival_time: None,
-            }],
-            passengers: Passengers {
+        FlightSearch::one_way(
+            AirportCode::parse("PVG").unwrap(),
+            AirportCode::parse("LHR").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
+            Passengers {
                 adults: 1,
                 children: 0,
                 infants: 0,
             },
-            cabin: Cabin::Economy,
-            max_connections: 1,
-            airlines: vec![],
-            exclude_airlines: vec![],
-            min_price_minor: None,
-            max_price_minor: None,
-            max_duration_minutes: None,
-            layover_airports: vec![],
-            max_layover_minutes: 480,
-            allow_airport_change: false,
-            sort: SortBy::Price,
-            limit: 50,
-        }
+            Cabin::Economy,
+            1,
+        )
     }
 
     /// A stand-in for an outside supplier: answers after `delay`, or fails.

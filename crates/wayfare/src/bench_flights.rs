@@ -321,35 +321,6 @@ async fn sql_one_stop(
     Ok(out)
 }
 
-fn one_slice(o: AirportCode, d: AirportCode, date: NaiveDate, stops: u8) -> FlightSearch {
-    FlightSearch {
-        slices: vec![SliceQuery {
-            origin: o,
-            destination: d,
-            departure_date: date,
-            departure_time: None,
-            arrival_time: None,
-        }],
-        passengers: Passengers {
-            adults: 1,
-            children: 0,
-            infants: 0,
-        },
-        cabin: Cabin::Economy,
-        max_connections: stops,
-        airlines: vec![],
-        exclude_airlines: vec![],
-        min_price_minor: None,
-        max_price_minor: None,
-        max_duration_minutes: None,
-        layover_airports: vec![],
-        max_layover_minutes: DEFAULT_MAX_LAYOVER_MINUTES,
-        allow_airport_change: false,
-        sort: SortBy::Best,
-        limit: 500,
-    }
-}
-
 pub async fn flights(
     scratch_url: &str,
     flights_per_day: u32,
@@ -419,7 +390,20 @@ pub async fn flights(
     let mut samples = Vec::with_capacity(pairs.len());
     let mut offers_total = 0usize;
     for &(o, d, date) in &pairs {
-        let search = one_slice(o, d, date, 2);
+        let mut search = FlightSearch::one_way(
+            o,
+            d,
+            date,
+            Passengers {
+                adults: 1,
+                children: 0,
+                infants: 0,
+            },
+            Cabin::Economy,
+            2,
+        );
+        search.sort = SortBy::Best;
+        search.limit = 500;
         let t = Instant::now();
         let offers = ranking::finish(builtin.search_now(&search), &search);
         samples.push(t.elapsed());
@@ -430,7 +414,20 @@ pub async fn flights(
 
     let mut samples = Vec::new();
     for &(o, d, date) in pairs.iter().take(queries.min(200)) {
-        let mut search = one_slice(o, d, date, 1);
+        let mut search = FlightSearch::one_way(
+            o,
+            d,
+            date,
+            Passengers {
+                adults: 1,
+                children: 0,
+                infants: 0,
+            },
+            Cabin::Economy,
+            1,
+        );
+        search.sort = SortBy::Best;
+        search.limit = 500;
         search.slices.push(SliceQuery {
             origin: d,
             destination: o,

@@ -95,6 +95,11 @@ impl Locale {
         self.0
     }
 
+    /// True for Chinese, where names are shown in Chinese (airports, cities).
+    pub fn is_chinese(self) -> bool {
+        self.0.language.as_str() == "zh"
+    }
+
     /// The BCP 47 tag, for `<html lang>` and cookies: "zh-CN", "en".
     pub fn tag(self) -> String {
         self.0.to_string()

@@ -389,6 +389,39 @@ impl FlightSearch {
         })
     }
 
+    /// A one-way search with no filters: the shape calendars, explore and benchmarks ask.
+    pub fn one_way(
+        origin: AirportCode,
+        destination: AirportCode,
+        date: NaiveDate,
+        passengers: Passengers,
+        cabin: Cabin,
+        max_connections: u8,
+    ) -> FlightSearch {
+        FlightSearch {
+            slices: vec![SliceQuery {
+                origin,
+                destination,
+                departure_date: date,
+                departure_time: None,
+                arrival_time: None,
+            }],
+            passengers,
+            cabin,
+            max_connections,
+            airlines: vec![],
+            exclude_airlines: vec![],
+            min_price_minor: None,
+            max_price_minor: None,
+            max_duration_minutes: None,
+            layover_airports: vec![],
+            max_layover_minutes: DEFAULT_MAX_LAYOVER_MINUTES,
+            allow_airport_change: false,
+            sort: SortBy::Price,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+
     /// Two slices, the second flying the first back.
     pub fn is_round_trip(&self) -> bool {
         self.slices.len() == 2

@@ -9,7 +9,7 @@ use serde::Serialize;
 use wayfare_domain::Money;
 use wayfare_domain::flight::codes::AirportCode;
 use wayfare_domain::flight::fare::Cabin;
-use wayfare_domain::flight::search::{FlightSearch, Passengers, SliceQuery, SortBy};
+use wayfare_domain::flight::search::{FlightSearch, Passengers};
 
 use super::supplier::BuiltinFlights;
 
@@ -60,38 +60,6 @@ pub struct Destination {
     pub stops: usize,
 }
 
-fn one_slice(
-    origin: AirportCode,
-    destination: AirportCode,
-    date: NaiveDate,
-    passengers: Passengers,
-    cabin: Cabin,
-    max_connections: u8,
-) -> FlightSearch {
-    FlightSearch {
-        slices: vec![SliceQuery {
-            origin,
-            destination,
-            departure_date: date,
-            departure_time: None,
-            arrival_time: None,
-        }],
-        passengers,
-        cabin,
-        max_connections,
-        airlines: vec![],
-        exclude_airlines: vec![],
-        min_price_minor: None,
-        max_price_minor: None,
-        max_duration_minutes: None,
-        layover_airports: vec![],
-        max_layover_minutes: wayfare_domain::flight::connection::DEFAULT_MAX_LAYOVER_MINUTES,
-        allow_airport_change: false,
-        sort: SortBy::Price,
-        limit: 1,
-    }
-}
-
 impl BuiltinFlights {
     /// The cheapest one-way total per day, `around` ± 3 days (days outside the schedule: None).
     pub fn cheapest_by_day(&self, route: CalendarRoute, around: NaiveDate) -> Vec<DayPrice> {
@@ -102,7 +70,7 @@ impl BuiltinFlights {
                 let cheapest = if date < index.first_date() || date > index.last_date() {
                     None
                 } else {
-                    let search = one_slice(
+                    let search = FlightSearch::one_way(
                         route.origin,
                         route.destination,
                         date,
@@ -168,7 +136,8 @@ impl BuiltinFlights {
             for dest in index.destinations_from(origin) {
                 let mut date = from;
                 while date <= to {
-                    let search = one_slice(origin, dest, date, passengers, Cabin::Economy, 0);
+                    let search =
+                        FlightSearch::one_way(origin, dest, date, passengers, Cabin::Economy, 0);
                     if let Some(o) = self
                         .search_now(&search)
                         .into_iter()

@@ -79,7 +79,7 @@ pub async fn search_airports(
     if query.q.chars().count() > MAX_QUERY_CHARS {
         return Err(WebError::invalid_field("q", "reason-too-long"));
     }
-    let chinese = ctx.locale.id().language.as_str() == "zh";
+    let chinese = ctx.locale.is_chinese();
     let airports = state
         .airports()
         .search(&query.q, limit)
@@ -90,11 +90,7 @@ pub async fn search_airports(
                 iata: a.iata.clone(),
                 icao: a.icao.clone(),
                 name: a.name.clone(),
-                display_name: if chinese {
-                    a.display_name_zh()
-                } else {
-                    a.name.clone()
-                },
+                display_name: a.display_name(chinese),
                 city: a.city.clone(),
                 city_zh: a.city_zh.clone(),
                 country: a.country.clone(),

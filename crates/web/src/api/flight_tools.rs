@@ -319,22 +319,12 @@ pub async fn explore(
     })
     .await
     .map_err(|e| WebError::new(ErrorCode::Internal).detail("join", e.to_string().into()))?;
-    let chinese = ctx.locale.id().language.as_str() == "zh";
+    let chinese = ctx.locale.is_chinese();
     let name = |code: AirportCode| {
         state
             .airports()
             .get(code.as_str())
-            .map(|a| {
-                (
-                    if chinese {
-                        a.display_name_zh()
-                    } else {
-                        a.name.clone()
-                    },
-                    a.city.clone(),
-                    a.country.clone(),
-                )
-            })
+            .map(|a| (a.display_name(chinese), a.city.clone(), a.country.clone()))
             .unwrap_or_else(|| (code.to_string(), String::new(), String::new()))
     };
     Ok(Json(ExploreResponse {

@@ -44,7 +44,7 @@ pub async fn airports(
     ApiQuery(q): ApiQuery<FinderQuery>,
 ) -> Result<AirportsTemplate, WebError> {
     let query: String = q.q.trim().chars().take(64).collect();
-    let chinese = ctx.locale.id().language.as_str() == "zh";
+    let chinese = ctx.locale.is_chinese();
     let rows = state
         .airports()
         .search(&query, PAGE_LIMIT)
