@@ -23,6 +23,70 @@ fn segment_taxes_major(international: bool) -> i64 {
     if international { 320 } else { 80 }
 }
 
+/// What an itinerary (or a combination of them) costs, without building an offer: the per-adult
+/// base before the brand factor, the seats left at that price, and taxes per seated passenger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuickPrice {
+    pub adult_base_minor: i64,
+    pub seats: u32,
+    pub taxes_per_seat_minor: i64,
+}
+
+impl QuickPrice {
+    /// The price of flying several slices together.
+    pub fn combine(parts: &[QuickPrice]) -> QuickPrice {
+        QuickPrice {
+            adult_base_minor: parts.iter().map(|p| p.adult_base_minor).sum(),
+            seats: parts.iter().map(|p| p.seats).min().unwrap_or(0),
+            taxes_per_seat_minor: parts.iter().map(|p| p.taxes_per_seat_minor).sum(),
+        }
+    }
+}
+
+/// Prices one itinerary for the party in the cabin; `None` when the party does not fit.
+pub fn quick_price(
+    index: &FlightIndex,
+    it: &Itinerary,
+    cabin: Cabin,
+    passengers: Passengers,
+    today: NaiveDate,
+    currency: Currency,
+) -> Option<QuickPrice> {
+    let p = price_slice(index, it, cabin, passengers.seats(), today, currency)?;
+    Some(QuickPrice {
+        adult_base_minor: p.adult_base_minor,
+        seats: p.seats_at_price,
+        taxes_per_seat_minor: taxes_per_seat(&p, currency),
+    })
+}
+
+fn taxes_per_seat(p: &PricedSlice, currency: Currency) -> i64 {
+    let unit = 10i64.pow(currency.exponent());
+    (i64::from(p.international_segments) * segment_taxes_major(true)
+        + i64::from(p.domestic_segments) * segment_taxes_major(false))
+        * unit
+}
+
+/// The party's (base, taxes) in a brand: adults pay the brand fare, children 75 %, infants on a
+/// lap 10 % and no seat taxes.
+pub fn party_price(
+    q: &QuickPrice,
+    brand: &FareBrand,
+    passengers: Passengers,
+    currency: Currency,
+) -> (i64, i64) {
+    let unit = 10i64.pow(currency.exponent());
+    let adult = brand
+        .price(Money::from_minor(q.adult_base_minor, currency))
+        .minor();
+    let child = adult * 75 / 100 / unit * unit;
+    let infant = adult / 10 / unit * unit;
+    let base = adult * i64::from(passengers.adults)
+        + child * i64::from(passengers.children)
+        + infant * i64::from(passengers.infants);
+    (base, q.taxes_per_seat_minor * i64::from(passengers.seats()))
+}
+
 /// A priced slice: legs with their per-adult base fare and the seats left at that price.
 struct PricedSlice {
     legs: Vec<u32>,
@@ -178,6 +242,19 @@ pub fn parse_offer_id(id: &str) -> Option<OfferKey> {
     })
 }
 
+/// The slice an itinerary flies, with local times, as offers show it.
+pub fn offer_slice(index: &FlightIndex, it: &Itinerary) -> OfferSlice {
+    let segments: Vec<Segment> = it.legs.iter().map(|&l| segment(index, l)).collect();
+    let first = index.leg(it.legs[0]);
+    let last = index.leg(*it.legs.last().unwrap_or(&it.legs[0]));
+    OfferSlice {
+        origin: index.airport(first.origin).code,
+        destination: index.airport(last.destination).code,
+        duration_minutes: last.arrives - first.departs,
+        segments,
+    }
+}
+
 /// Prices one combination of slice itineraries in every brand of the cabin.
 pub fn offers_for(
     index: &FlightIndex,
@@ -197,48 +274,24 @@ pub fn offers_for(
     let Some(priced) = priced else {
         return Vec::new();
     };
-    let adult_base: i64 = priced.iter().map(|p| p.adult_base_minor).sum();
-    let seats = priced
-        .iter()
-        .map(|p| p.seats_at_price)
-        .min()
-        .unwrap_or(0)
-        .min(9);
-    let unit = 10i64.pow(currency.exponent());
-    let per_seat_taxes: i64 = priced
-        .iter()
-        .map(|p| {
-            (i64::from(p.international_segments) * segment_taxes_major(true)
-                + i64::from(p.domestic_segments) * segment_taxes_major(false))
-                * unit
-        })
-        .sum();
-    let out_slices: Vec<OfferSlice> = priced
-        .iter()
-        .map(|p| {
-            let segments: Vec<Segment> = p.legs.iter().map(|&l| segment(index, l)).collect();
-            let first = index.leg(p.legs[0]);
-            let last = index.leg(*p.legs.last().unwrap_or(&p.legs[0]));
-            OfferSlice {
-                origin: index.airport(first.origin).code,
-                destination: index.airport(last.destination).code,
-                duration_minutes: last.arrives - first.departs,
-                segments,
-            }
-        })
-        .collect();
+    let quick = QuickPrice::combine(
+        &priced
+            .iter()
+            .map(|p| QuickPrice {
+                adult_base_minor: p.adult_base_minor,
+                seats: p.seats_at_price,
+                taxes_per_seat_minor: taxes_per_seat(p, currency),
+            })
+            .collect::<Vec<_>>(),
+    );
+    let seats = quick.seats.min(9);
+    let out_slices: Vec<OfferSlice> = slices.iter().map(|it| offer_slice(index, it)).collect();
     let priced_refs: Vec<&PricedSlice> = priced.iter().collect();
     FareBrand::for_cabin(cabin)
         .filter(|b| only_brand.is_none_or(|o| o == b.code))
         .map(|brand| {
-            let adult = brand.price(Money::from_minor(adult_base, currency));
-            // Children pay 75 % of the adult fare; infants on a lap 10 % and no seat taxes.
-            let child = adult.minor() * 75 / 100 / unit * unit;
-            let infant = adult.minor() / 10 / unit * unit;
-            let base = adult.minor() * i64::from(passengers.adults)
-                + child * i64::from(passengers.children)
-                + infant * i64::from(passengers.infants);
-            let taxes = per_seat_taxes * i64::from(party);
+            let adult = brand.price(Money::from_minor(quick.adult_base_minor, currency));
+            let (base, taxes) = party_price(&quick, brand, passengers, currency);
             Offer {
                 id: offer_id(index, &priced_refs, cabin, brand.code, passengers),
                 supplier: SUPPLIER.to_owned(),

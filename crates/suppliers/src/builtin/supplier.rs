@@ -5,11 +5,13 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use wayfare_domain::Currency;
-use wayfare_domain::flight::fare::{Cabin, FareBrand};
+use wayfare_domain::flight::fare::FareBrand;
 use wayfare_domain::flight::offer::Offer;
 use wayfare_domain::flight::ranking::slice_passes;
-use wayfare_domain::flight::search::FlightSearch;
-use wayfare_search::flight_offers::{SUPPLIER, offers_for, parse_offer_id};
+use wayfare_domain::flight::search::{FlightSearch, SortBy};
+use wayfare_search::flight_offers::{
+    QuickPrice, SUPPLIER, offer_slice, offers_for, parse_offer_id, party_price, quick_price,
+};
 use wayfare_search::flights::{FlightIndex, Itinerary, SliceOptions};
 
 use crate::flight::{
@@ -75,17 +77,15 @@ impl BuiltinFlights {
         self.currency
     }
 
-    fn cheapest_brand(cabin: Cabin) -> &'static str {
-        FareBrand::for_cabin(cabin)
-            .next()
-            .map(|b| b.code)
-            .unwrap_or("standard")
-    }
-
     /// Offers for a search, synchronously (the supplier trait wraps this).
+    ///
+    /// Itineraries and their combinations are priced with plain integers first; full offers
+    /// (segments, ids, conditions) are built only for the `limit` best by the search's order,
+    /// plus the cheapest and the shortest, which "best" is measured against.
     pub fn search_now(&self, search: &FlightSearch) -> Vec<Offer> {
         let index = self.index();
         let now = (self.clock)();
+        let today = now.date_naive();
         let opts = SliceOptions {
             max_connections: search.max_connections,
             max_layover_minutes: search.max_layover_minutes,
@@ -93,91 +93,180 @@ impl BuiltinFlights {
             layover_airports: search.layover_airports.clone(),
             max_results: MAX_ITINERARIES_PER_SLICE,
         };
-        let cheapest = Self::cheapest_brand(search.cabin);
         let keep = per_slice_keep(search.slices.len());
-        let mut per_slice: Vec<Vec<Itinerary>> = Vec::with_capacity(search.slices.len());
+        let carrier_filter = !search.airlines.is_empty() || !search.exclude_airlines.is_empty();
+        let mut per_slice: Vec<Vec<Candidate>> = Vec::with_capacity(search.slices.len());
         for q in &search.slices {
-            // Price each itinerary alone in the cheapest brand: it drops full flights and
-            // itineraries outside the slice's filters, and ranks the rest for combination.
-            let mut ranked: Vec<(i64, i64, Itinerary)> = index
+            let check = carrier_filter || q.departure_time.is_some() || q.arrival_time.is_some();
+            let mut ranked: Vec<Candidate> = index
                 .search_slice(q, &opts)
                 .into_iter()
                 .filter_map(|it| {
-                    let offer = offers_for(
+                    let price = quick_price(
                         &index,
-                        &[&it],
+                        &it,
                         search.cabin,
                         search.passengers,
-                        now,
+                        today,
                         self.currency,
-                        Some(cheapest),
-                    )
-                    .into_iter()
-                    .next()?;
-                    let slice = offer.slices.first()?;
-                    slice_passes(slice, q, search)
-                        .then(|| (offer.price.total.minor(), slice.duration_minutes, it))
+                    )?;
+                    if check && !slice_passes(&offer_slice(&index, &it), q, search) {
+                        return None;
+                    }
+                    let first = index.leg(it.legs[0]);
+                    let last = index.leg(*it.legs.last()?);
+                    Some(Candidate {
+                        price,
+                        duration: last.arrives - first.departs,
+                        departs: first.departs,
+                        arrives: last.arrives,
+                        stops: it.legs.len() - 1,
+                        it,
+                    })
                 })
                 .collect();
             if ranked.len() > keep {
                 // Half the places to the cheapest, half to the fastest.
-                let mut by_price = ranked.clone();
-                by_price.sort_by_key(|r| (r.0, r.1));
-                ranked.sort_by_key(|r| (r.1, r.0));
-                let mut chosen: Vec<Itinerary> = by_price
-                    .into_iter()
-                    .take(keep / 2 + keep % 2)
-                    .map(|r| r.2)
-                    .collect();
-                for r in ranked {
-                    if chosen.len() >= keep {
-                        break;
-                    }
-                    if !chosen.contains(&r.2) {
-                        chosen.push(r.2);
-                    }
-                }
-                per_slice.push(chosen);
-            } else {
-                per_slice.push(ranked.into_iter().map(|r| r.2).collect());
+                let cost = |c: &Candidate| c.price.adult_base_minor + c.price.taxes_per_seat_minor;
+                ranked.sort_by_key(|c| (cost(c), c.duration));
+                let mut fastest: Vec<Candidate> = ranked.split_off(keep / 2 + keep % 2);
+                fastest.sort_by_key(|c| (c.duration, cost(c)));
+                ranked.extend(fastest.into_iter().take(keep - ranked.len()));
             }
-            if per_slice.last().is_some_and(Vec::is_empty) {
+            if ranked.is_empty() {
                 return Vec::new();
             }
+            per_slice.push(ranked);
         }
-        let mut offers = Vec::new();
+
+        // Every connecting combination, in every brand, as plain numbers.
+        let brands: Vec<&'static FareBrand> = FareBrand::for_cabin(search.cabin).collect();
+        let mut combos: Vec<Vec<usize>> = Vec::new();
+        let mut light: Vec<Light> = Vec::new();
         let mut combo: Vec<usize> = vec![0; per_slice.len()];
         loop {
-            let chosen: Vec<&Itinerary> = combo
+            let chosen: Vec<&Candidate> = combo
                 .iter()
                 .enumerate()
                 .map(|(s, &i)| &per_slice[s][i])
                 .collect();
-            if connects(&index, &chosen) {
-                offers.extend(offers_for(
-                    &index,
-                    &chosen,
-                    search.cabin,
-                    search.passengers,
-                    now,
-                    self.currency,
-                    None,
-                ));
+            if chosen.windows(2).all(|w| w[1].departs >= w[0].arrives + 60) {
+                let quick =
+                    QuickPrice::combine(&chosen.iter().map(|c| c.price).collect::<Vec<_>>());
+                let too_long = search
+                    .max_duration_minutes
+                    .is_some_and(|m| chosen.iter().any(|c| c.duration > i64::from(m)));
+                if quick.seats > 0 && !too_long {
+                    let id = combos.len();
+                    combos.push(combo.clone());
+                    for (b, brand) in brands.iter().enumerate() {
+                        let (base, taxes) =
+                            party_price(&quick, brand, search.passengers, self.currency);
+                        let total = base + taxes;
+                        if search.min_price_minor.is_some_and(|m| total < m)
+                            || search.max_price_minor.is_some_and(|m| total > m)
+                        {
+                            continue;
+                        }
+                        light.push(Light {
+                            combo: id,
+                            brand: b,
+                            total,
+                            duration: chosen.iter().map(|c| c.duration).sum(),
+                            departs: chosen[0].departs,
+                            arrives: chosen[0].arrives,
+                            stops: chosen.iter().map(|c| c.stops).sum(),
+                        });
+                    }
+                }
             }
             // Next combination (odometer order).
             let mut s = per_slice.len();
-            loop {
+            let done = loop {
                 if s == 0 {
-                    return offers;
+                    break true;
                 }
                 s -= 1;
                 combo[s] += 1;
                 if combo[s] < per_slice[s].len() {
-                    break;
+                    break false;
                 }
                 combo[s] = 0;
+            };
+            if done {
+                break;
             }
         }
+        if light.is_empty() {
+            return Vec::new();
+        }
+
+        // The best `limit` by the requested order, plus the cheapest and the shortest.
+        let cheapest = light.iter().map(|l| l.total).min().unwrap_or(1).max(1) as f64;
+        let shortest = light.iter().map(|l| l.duration).min().unwrap_or(1).max(1) as f64;
+        let key = |l: &Light| -> (f64, i64) {
+            let primary = match search.sort {
+                SortBy::Price => l.total as f64,
+                SortBy::Duration => l.duration as f64,
+                SortBy::Departure => l.departs as f64,
+                SortBy::Arrival => l.arrives as f64,
+                SortBy::Best => {
+                    l.total as f64 / cheapest + l.duration as f64 / shortest + 0.25 * l.stops as f64
+                }
+            };
+            (primary, l.total)
+        };
+        let by_key = |a: &Light, b: &Light| {
+            let (ka, kb) = (key(a), key(b));
+            ka.0.total_cmp(&kb.0).then(ka.1.cmp(&kb.1))
+        };
+        let take = (search.limit + SELECTION_MARGIN).min(light.len());
+        let cheapest_i = light
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, l)| (l.total, l.duration))
+            .map(|(i, _)| i);
+        let shortest_i = light
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, l)| (l.duration, l.total))
+            .map(|(i, _)| i);
+        let extra: Vec<Light> = [cheapest_i, shortest_i]
+            .into_iter()
+            .flatten()
+            .map(|i| light[i])
+            .collect();
+        if light.len() > take {
+            light.select_nth_unstable_by(take - 1, by_key);
+            light.truncate(take);
+        }
+        for e in extra {
+            if !light
+                .iter()
+                .any(|l| l.combo == e.combo && l.brand == e.brand)
+            {
+                light.push(e);
+            }
+        }
+
+        let mut offers = Vec::with_capacity(light.len());
+        for l in &light {
+            let its: Vec<&Itinerary> = combos[l.combo]
+                .iter()
+                .enumerate()
+                .map(|(s, &i)| &per_slice[s][i].it)
+                .collect();
+            offers.extend(offers_for(
+                &index,
+                &its,
+                search.cabin,
+                search.passengers,
+                now,
+                self.currency,
+                Some(brands[l.brand].code),
+            ));
+        }
+        offers
     }
 
     /// The offer with today's price and seats, from its id.
@@ -216,16 +305,30 @@ impl BuiltinFlights {
     }
 }
 
-/// Later slices must leave after earlier ones arrive.
-fn connects(index: &FlightIndex, slices: &[&Itinerary]) -> bool {
-    slices.windows(2).all(|w| {
-        let arrives = index
-            .leg(*w[0].legs.last().unwrap_or(&w[0].legs[0]))
-            .arrives;
-        let departs = index.leg(w[1].legs[0]).departs;
-        departs >= arrives + 60
-    })
+/// One itinerary of a slice with what ranking needs.
+struct Candidate {
+    it: Itinerary,
+    price: QuickPrice,
+    duration: i64,
+    departs: i64,
+    arrives: i64,
+    stops: usize,
 }
+
+/// A combination in one brand, priced but not yet built into an offer.
+#[derive(Debug, Clone, Copy)]
+struct Light {
+    combo: usize,
+    brand: usize,
+    total: i64,
+    duration: i64,
+    departs: i64,
+    arrives: i64,
+    stops: usize,
+}
+
+/// Offers built beyond the limit so that ties at the boundary sort as the aggregator sorts them.
+const SELECTION_MARGIN: usize = 20;
 
 #[async_trait::async_trait]
 impl FlightSupplier for BuiltinFlights {
