@@ -527,3 +527,109 @@ pub async fn flights(
         itineraries_compared,
     })
 }
+
+/// Searches per second over HTTP: the real app on the scratch database, `concurrency` clients
+/// posting one-way searches for `requests` requests in all.
+#[derive(Debug)]
+pub struct HttpBenchReport {
+    pub requests: usize,
+    pub concurrency: usize,
+    pub elapsed: Duration,
+    pub latency: Percentiles,
+    pub failures: usize,
+}
+
+impl fmt::Display for HttpBenchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "  HTTP POST /api/v1/flights/search: {} requests, {} clients, {:.0} searches/s, p50 {}, p99 {}, {} failed",
+            self.requests,
+            self.concurrency,
+            self.requests as f64 / self.elapsed.as_secs_f64(),
+            ms(self.latency.p50),
+            ms(self.latency.p99),
+            self.failures
+        )
+    }
+}
+
+pub async fn http(
+    scratch_url: &str,
+    days: u32,
+    requests: usize,
+    concurrency: usize,
+) -> Result<HttpBenchReport, crate::StartupError> {
+    let mut config = crate::Config {
+        database_url: scratch_url.to_owned(),
+        bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..crate::Config::default()
+    };
+    config.flights.horizon_days = 30;
+    let app = crate::Application::build(&config).await?;
+    let base = format!("http://{}", app.local_addr());
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stop_rx.await;
+    }));
+    let today = Utc::now().date_naive();
+    let routes = [
+        ("PEK", "SHA"),
+        ("PVG", "CAN"),
+        ("LHR", "JFK"),
+        ("PVG", "LHR"),
+        ("HKG", "SIN"),
+        ("FRA", "ORD"),
+        ("CTU", "SZX"),
+        ("DXB", "LHR"),
+    ];
+    let client = reqwest::Client::new();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let started = Instant::now();
+    let workers = (0..concurrency).map(|_| {
+        let client = client.clone();
+        let base = base.clone();
+        let next = &next;
+        async move {
+            let mut lat = Vec::new();
+            let mut failed = 0;
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= requests {
+                    break;
+                }
+                let (o, d) = routes[i % routes.len()];
+                // Dates inside the generated schedule.
+                let span = (days.saturating_sub(4)).clamp(1, 20) as usize;
+                let date = today + Days::days(2 + (i % span) as i64);
+                let body = serde_json::json!({"slices": [{"origin": o, "destination": d, "departure_date": date.to_string()}], "max_connections": 1});
+                let t = Instant::now();
+                match client.post(format!("{base}/api/v1/flights/search")).json(&body).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        lat.push(t.elapsed());
+                    }
+                    _ => failed += 1,
+                }
+            }
+            (lat, failed)
+        }
+    });
+    let results = futures::future::join_all(workers).await;
+    let elapsed = started.elapsed();
+    let _ = stop_tx.send(());
+    let _ = server.await;
+    let mut all = Vec::new();
+    let mut failures = 0;
+    for (l, f) in results {
+        all.extend(l);
+        failures += f;
+    }
+    Ok(HttpBenchReport {
+        requests,
+        concurrency,
+        elapsed,
+        latency: Percentiles::of(all),
+        failures,
+    })
+}

@@ -76,6 +76,9 @@ pub enum BenchTarget {
         /// The scratch database the schedule is written to (replaced each run).
         #[arg(long, default_value = "sqlite://data/bench.db")]
         scratch: String,
+        /// Also measure searches per second over HTTP with this many requests (0: skip).
+        #[arg(long, default_value_t = 2000)]
+        http_requests: usize,
     },
     /// Airport autocomplete: the in-memory index against a SQL LIKE query.
     Airports {

@@ -189,9 +189,22 @@ async fn main() -> ExitCode {
                     days,
                     queries,
                     scratch,
-                } => wayfare::bench_flights::flights(&scratch, flights_per_day, days, queries)
-                    .await
-                    .map(|r| r.to_string()),
+                    http_requests,
+                } => {
+                    match wayfare::bench_flights::flights(&scratch, flights_per_day, days, queries)
+                        .await
+                    {
+                        Ok(report) if http_requests > 0 => {
+                            match wayfare::bench_flights::http(&scratch, days, http_requests, 16)
+                                .await
+                            {
+                                Ok(h) => Ok(format!("{report}\n{h}")),
+                                Err(e) => return startup_failure(e),
+                            }
+                        }
+                        other => other.map(|r| r.to_string()),
+                    }
+                }
             };
             match result {
                 Ok(report) => {

@@ -138,6 +138,59 @@ fn bench_prints_percentiles_and_a_ratio_against_its_baseline() {
 }
 
 #[test]
+fn flight_bench_checks_the_index_against_sql_and_prints_percentiles() {
+    if is_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = format!("sqlite://{}/bench.db", dir.path().display());
+    let (code, out, err) = run_cli(
+        BIN,
+        &[
+            "bench",
+            "flights",
+            "--flights-per-day",
+            "6000",
+            "--days",
+            "12",
+            "--queries",
+            "60",
+            "--http-requests",
+            "30",
+            "--scratch",
+            &scratch,
+        ],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("identical sets"), "{out}");
+    // The comparison is not vacuous: some itineraries were found and matched.
+    let compared: usize = out
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("baseline check: ")?
+                .split(", ")
+                .nth(1)?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0);
+    assert!(compared > 20, "{out}");
+    assert!(
+        out.contains("one-way ≤2 stops") && out.contains("p99"),
+        "{out}"
+    );
+    assert!(
+        out.contains("searches/s") && out.contains(", 0 failed"),
+        "{out}"
+    );
+}
+
+#[test]
 fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/w.db", dir.path().display());
