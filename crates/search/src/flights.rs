@@ -80,6 +80,8 @@ pub struct FlightIndex {
     by_route: HashMap<(u16, u16), Vec<u32>>,
     /// Airports with at least one flight to each airport.
     feeders: Vec<Vec<u16>>,
+    /// Minimum connection minutes per airport: [DD, DI, ID, II].
+    mct: Vec<[u16; 4]>,
     first_date: NaiveDate,
     last_date: NaiveDate,
 }
@@ -167,6 +169,26 @@ impl FlightIndex {
         for f in &mut feeders {
             f.sort_unstable();
         }
+        let mct = airports
+            .iter()
+            .map(|a| {
+                let m = |arriving_international, departing_international| {
+                    minimum_connection_minutes(
+                        a.code,
+                        ConnectionStatus {
+                            arriving_international,
+                            departing_international,
+                        },
+                    )
+                };
+                [
+                    m(false, false),
+                    m(false, true),
+                    m(true, false),
+                    m(true, true),
+                ]
+            })
+            .collect();
         FlightIndex {
             airports,
             by_code,
@@ -176,6 +198,7 @@ impl FlightIndex {
             by_origin,
             by_route,
             feeders,
+            mct,
             first_date,
             last_date,
         }
@@ -297,15 +320,22 @@ impl FlightIndex {
     /// Earliest departure (unix minutes) of a connection after `arriving` at airport `at` onto
     /// a flight that is international or not.
     fn connect_after(&self, arriving: &Leg, departing_international: bool) -> i64 {
-        let at = self.airports[arriving.destination as usize].code;
-        let mct = minimum_connection_minutes(
-            at,
-            ConnectionStatus {
-                arriving_international: self.international(arriving),
+        arriving.arrives
+            + i64::from(self.mct_at(
+                arriving.destination,
+                self.international(arriving),
                 departing_international,
-            },
-        );
-        arriving.arrives + i64::from(mct)
+            ))
+    }
+
+    fn mct_at(
+        &self,
+        airport: u16,
+        arriving_international: bool,
+        departing_international: bool,
+    ) -> u16 {
+        self.mct[airport as usize]
+            [usize::from(arriving_international) * 2 + usize::from(departing_international)]
     }
 
     fn distance(&self, a: u16, b: u16) -> f64 {
@@ -383,15 +413,13 @@ impl FlightIndex {
                     continue;
                 }
                 // Two stops: x2 → y → d, only through airports that fly to d.
-                let earliest = leg1.arrives
-                    + i64::from(minimum_connection_minutes(
-                        self.airports[x2 as usize].code,
-                        ConnectionStatus {
-                            arriving_international: self.international(leg1),
-                            departing_international: false,
-                        },
-                    ))
-                    .max(change);
+                // The loosest bound first (the shorter of domestic and international onward: at
+                // some hubs either is shorter); each candidate is checked exactly below.
+                let arriving_intl = self.international(leg1);
+                let loosest =
+                    self.mct_at(x2, arriving_intl, false)
+                        .min(self.mct_at(x2, arriving_intl, true));
+                let earliest = leg1.arrives + i64::from(loosest).max(change);
                 for &l2 in self.origin_legs(x2, earliest, leg1.arrives + max_layover + 1) {
                     let leg2 = &self.legs[l2 as usize];
                     let y = leg2.destination;
@@ -659,6 +687,22 @@ mod tests {
             idx.local_arrival(leg).to_rfc3339(),
             "2026-12-11T12:00:00+11:00"
         );
+    }
+
+    #[test]
+    fn two_stop_connections_use_the_shorter_international_mct() {
+        // At FRA an international arrival connects to an international departure in 45 min,
+        // to a domestic one in 60. BA902 lands 10:30 CET; LH720 leaves 11:20 (50 min): valid.
+        let patterns = vec![
+            pat("BA", 902, "LHR", "FRA", 8, 0, 90),
+            pat("LH", 720, "FRA", "PEK", 11, 20, 600), // lands 04:20 CST the next day
+            pat("CA", 1501, "PEK", "SHA", 7, 0, 130),  // 160 min later (PEK ID = 120)
+        ];
+        let idx = FlightIndex::build(airports(), &patterns, d(2026, 12, 1), d(2026, 12, 31));
+        let mut o = opts(2);
+        o.max_layover_minutes = 600;
+        let its = idx.search_slice(&q("LHR", "SHA", d(2026, 12, 10)), &o);
+        assert_eq!(flights(&idx, &its), vec!["BA902+LH720+CA1501"]);
     }
 
     #[test]

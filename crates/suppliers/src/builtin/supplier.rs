@@ -249,22 +249,36 @@ impl BuiltinFlights {
             }
         }
 
-        let mut offers = Vec::with_capacity(light.len());
+        // Build each chosen combination once and keep the brands chosen for it.
+        let mut wanted: std::collections::BTreeMap<usize, Vec<&'static str>> =
+            std::collections::BTreeMap::new();
         for l in &light {
-            let its: Vec<&Itinerary> = combos[l.combo]
+            wanted
+                .entry(l.combo)
+                .or_default()
+                .push(brands[l.brand].code);
+        }
+        let mut offers = Vec::with_capacity(light.len());
+        for (combo, codes) in wanted {
+            let its: Vec<&Itinerary> = combos[combo]
                 .iter()
                 .enumerate()
                 .map(|(s, &i)| &per_slice[s][i].it)
                 .collect();
-            offers.extend(offers_for(
-                &index,
-                &its,
-                search.cabin,
-                search.passengers,
-                now,
-                self.currency,
-                Some(brands[l.brand].code),
-            ));
+            let only = (codes.len() == 1).then_some(codes[0]);
+            offers.extend(
+                offers_for(
+                    &index,
+                    &its,
+                    search.cabin,
+                    search.passengers,
+                    now,
+                    self.currency,
+                    only,
+                )
+                .into_iter()
+                .filter(|o| codes.contains(&o.fare_brand.as_str())),
+            );
         }
         offers
     }
