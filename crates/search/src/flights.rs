@@ -360,6 +360,24 @@ impl FlightIndex {
         ));
         let max_layover = i64::from(opts.max_layover_minutes);
         let direct_km = self.distance(o, d).max(1.0);
+        // Distances are memoized per query: many legs share the same airports.
+        let memo = std::cell::RefCell::new(vec![f64::NAN; 2 * self.airports.len()]);
+        let from_o = |a: u16| {
+            let mut m = memo.borrow_mut();
+            let v = &mut m[a as usize];
+            if v.is_nan() {
+                *v = self.distance(o, a);
+            }
+            *v
+        };
+        let to_d = |a: u16| {
+            let mut m = memo.borrow_mut();
+            let v = &mut m[self.airports.len() + a as usize];
+            if v.is_nan() {
+                *v = self.distance(a, d);
+            }
+            *v
+        };
         // A connection may add at most this much distance (keeps the search near the great circle).
         let detour_limit = direct_km * 1.6 + 400.0;
         let layover_ok = |a: u16| {
@@ -386,8 +404,8 @@ impl FlightIndex {
             if x == d || !layover_ok(x) {
                 continue;
             }
-            let via_x = self.distance(o, x);
-            if via_x + self.distance(x, d) > detour_limit {
+            let via_x = from_o(x);
+            if via_x + to_d(x) > detour_limit {
                 continue;
             }
             // Where the next flight may leave from: the same airport, or another in the city.
@@ -439,7 +457,10 @@ impl FlightIndex {
                     {
                         continue;
                     }
-                    if via_x + self.distance(x2, y) + self.distance(y, d) > detour_limit {
+                    // Cheap bound first: the last two legs are at least the straight line x2→d.
+                    if via_x + to_d(y) > detour_limit
+                        || via_x + self.distance(x2, y) + to_d(y) > detour_limit
+                    {
                         continue;
                     }
                     let d_intl =
