@@ -75,6 +75,9 @@ impl Browser {
                 .await
             {
                 Ok(client) => {
+                    // Headless Chromium ignores a --window-size narrower than 500 px; set it
+                    // through WebDriver so phone widths (375 px) are real.
+                    let _ = client.set_window_size(width, height).await;
                     return Some(Browser {
                         client,
                         driver,

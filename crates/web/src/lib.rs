@@ -31,6 +31,8 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(views::home))
         .route("/airports", get(views::airports))
+        .route("/flights", get(views::flights))
+        .route("/explore", get(views::explore))
         .route("/preferences", post(views::set_preferences))
         .route("/static/{name}", get(assets::serve))
         .route("/healthz", get(ops::healthz))

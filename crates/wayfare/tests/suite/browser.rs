@@ -17,7 +17,12 @@ async fn switch_language_and_find_an_airport_on_a_phone() {
         .await
         .unwrap();
     assert_eq!(lang.as_deref(), Some("zh-CN"));
-    // Nothing is wider than the phone's screen.
+    // The viewport really is a phone's, and nothing is wider than it.
+    let width = c
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(width, serde_json::json!(375));
     let fits = c
         .execute(
             "return document.documentElement.scrollWidth <= window.innerWidth;",

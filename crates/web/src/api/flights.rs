@@ -227,8 +227,8 @@ pub fn offer_json(o: &Offer) -> OfferJson {
 }
 
 /// What validation knows: the airports we have, their local dates, the schedule horizon.
-struct Context<'a> {
-    state: &'a AppState,
+pub(crate) struct Context<'a> {
+    pub(crate) state: &'a AppState,
 }
 
 impl SearchContext for Context<'_> {

@@ -2,6 +2,7 @@
 //! [`Page`] with the language, currency and CSRF token; all text comes from the Fluent files.
 
 mod airports;
+mod flights;
 mod home;
 mod preferences;
 
@@ -16,6 +17,7 @@ use crate::middleware::RequestContext;
 use crate::state::AppState;
 
 pub use airports::airports;
+pub use flights::{explore, flights};
 pub use home::home;
 pub use preferences::set_preferences;
 
