@@ -55,6 +55,8 @@ fn used_keys() -> BTreeSet<String> {
     // Validation in the domain names reason keys too.
     files(&root().join("../domain/src"), "rs", &mut sources);
     let prefixes = [
+        "flights-",
+        "explore-",
         "site-",
         "nav-",
         "prefs-",

@@ -1183,6 +1183,23 @@ fn slice_view(fmt: &Fmt, s: &OfferSlice, label: String) -> Option<SliceView> {
 
 fn fare_view(fmt: &Fmt, o: &Offer, cheapest: bool) -> FareView {
     let per_person = |m: Money| money_text(m, false);
+    // One line for a refund or change rule: allowed with a fee, free, or not allowed.
+    let penalty_line = |allowed: bool, penalty: Option<Money>, [fee, free, no]: [&str; 3]| match (
+        allowed, penalty,
+    ) {
+        (true, Some(p)) if p.minor() > 0 => Line {
+            ok: true,
+            text: fmt.ts(fee, &[("fee", &per_person(p))]),
+        },
+        (true, _) => Line {
+            ok: true,
+            text: fmt.t(free),
+        },
+        (false, _) => Line {
+            ok: false,
+            text: fmt.t(no),
+        },
+    };
     let b = o.baggage;
     let mut baggage = vec![if b.checked_pieces > 0 {
         Line {
@@ -1215,34 +1232,24 @@ fn fare_view(fmt: &Fmt, o: &Offer, cheapest: bool) -> FareView {
     }
     let c = &o.conditions;
     let mut conditions = vec![
-        match (c.refundable, c.refund_penalty) {
-            (true, Some(p)) if p.minor() > 0 => Line {
-                ok: true,
-                text: fmt.ts("flights-refund-fee", &[("fee", &per_person(p))]),
-            },
-            (true, _) => Line {
-                ok: true,
-                text: fmt.t("flights-refund-free"),
-            },
-            (false, _) => Line {
-                ok: false,
-                text: fmt.t("flights-refund-no"),
-            },
-        },
-        match (c.changeable, c.change_penalty) {
-            (true, Some(p)) if p.minor() > 0 => Line {
-                ok: true,
-                text: fmt.ts("flights-change-fee", &[("fee", &per_person(p))]),
-            },
-            (true, _) => Line {
-                ok: true,
-                text: fmt.t("flights-change-free"),
-            },
-            (false, _) => Line {
-                ok: false,
-                text: fmt.t("flights-change-no"),
-            },
-        },
+        penalty_line(
+            c.refundable,
+            c.refund_penalty,
+            [
+                "flights-refund-fee",
+                "flights-refund-free",
+                "flights-refund-no",
+            ],
+        ),
+        penalty_line(
+            c.changeable,
+            c.change_penalty,
+            [
+                "flights-change-fee",
+                "flights-change-free",
+                "flights-change-no",
+            ],
+        ),
     ];
     if c.refundable || c.changeable {
         conditions.push(Line {
