@@ -80,6 +80,8 @@ pub struct FlightIndex {
     by_route: HashMap<(u16, u16), Vec<u32>>,
     /// Airports with at least one flight to each airport.
     feeders: Vec<Vec<u16>>,
+    /// Airports each airport has at least one flight to.
+    served_from: Vec<Vec<u16>>,
     /// Minimum connection minutes per airport: [DD, DI, ID, II].
     mct: Vec<[u16; 4]>,
     first_date: NaiveDate,
@@ -163,10 +165,12 @@ impl FlightIndex {
                 .or_default()
                 .push(i as u32);
         }
+        let mut served_from = vec![Vec::new(); airports.len()];
         for &(o, d) in by_route.keys() {
             feeders[d as usize].push(o);
+            served_from[o as usize].push(d);
         }
-        for f in &mut feeders {
+        for f in feeders.iter_mut().chain(served_from.iter_mut()) {
             f.sort_unstable();
         }
         let mct = airports
@@ -198,6 +202,7 @@ impl FlightIndex {
             by_origin,
             by_route,
             feeders,
+            served_from,
             mct,
             first_date,
             last_date,
@@ -271,11 +276,9 @@ impl FlightIndex {
         let Some(&o) = self.by_code.get(&origin) else {
             return Vec::new();
         };
-        let mut v: Vec<AirportCode> = self
-            .by_route
-            .keys()
-            .filter(|(a, _)| *a == o)
-            .map(|(_, d)| self.airports[*d as usize].code)
+        let mut v: Vec<AirportCode> = self.served_from[o as usize]
+            .iter()
+            .map(|&d| self.airports[d as usize].code)
             .collect();
         v.sort();
         v
@@ -395,83 +398,96 @@ impl FlightIndex {
             return out;
         }
         let feeds_d = &self.feeders[d as usize];
-        for &l1 in self.origin_legs(o, day_start, day_end) {
+        // First stops: only airports the origin flies to, near the great circle, and (for one
+        // stop without airport changes) flying on to the destination.
+        for &x in &self.served_from[o as usize] {
             if out.len() >= opts.max_results {
                 break;
             }
-            let leg1 = &self.legs[l1 as usize];
-            let x = leg1.destination;
             if x == d || !layover_ok(x) {
+                continue;
+            }
+            if opts.max_connections < 2
+                && !opts.allow_airport_change
+                && feeds_d.binary_search(&x).is_err()
+            {
                 continue;
             }
             let via_x = from_o(x);
             if via_x + to_d(x) > detour_limit {
                 continue;
             }
-            // Where the next flight may leave from: the same airport, or another in the city.
-            let mut continue_from: Vec<(u16, i64)> = vec![(x, 0)];
-            if opts.allow_airport_change {
-                for (code, minutes) in same_city_airports(self.airports[x as usize].code) {
-                    if let Some(&idx) = self.by_code.get(&code) {
-                        continue_from.push((idx, i64::from(minutes)));
+            for &l1 in self.route_legs(o, x, day_start, day_end) {
+                let leg1 = &self.legs[l1 as usize];
+                // Where the next flight may leave from: the same airport, or another in the city.
+                let mut continue_from: Vec<(u16, i64)> = vec![(x, 0)];
+                if opts.allow_airport_change {
+                    for (code, minutes) in same_city_airports(self.airports[x as usize].code) {
+                        if let Some(&idx) = self.by_code.get(&code) {
+                            continue_from.push((idx, i64::from(minutes)));
+                        }
                     }
                 }
-            }
-            for &(x2, change) in &continue_from {
-                // One stop: x2 → d.
-                if feeds_d.binary_search(&x2).is_ok() {
-                    let d_intl =
-                        self.airports[x2 as usize].country != self.airports[d as usize].country;
-                    let earliest = self.connect_after(leg1, d_intl).max(leg1.arrives + change);
-                    for &l2 in self.route_legs(x2, d, earliest, leg1.arrives + max_layover + 1) {
-                        out.push(Itinerary { legs: vec![l1, l2] });
+                for &(x2, change) in &continue_from {
+                    // One stop: x2 → d.
+                    if feeds_d.binary_search(&x2).is_ok() {
+                        let d_intl =
+                            self.airports[x2 as usize].country != self.airports[d as usize].country;
+                        let earliest = self.connect_after(leg1, d_intl).max(leg1.arrives + change);
+                        for &l2 in self.route_legs(x2, d, earliest, leg1.arrives + max_layover + 1)
+                        {
+                            out.push(Itinerary { legs: vec![l1, l2] });
+                        }
                     }
-                }
-                if opts.max_connections < 2 {
-                    continue;
-                }
-                // Two stops: x2 → y → d, only through airports that fly to d.
-                // The loosest bound first (the shorter of domestic and international onward: at
-                // some hubs either is shorter); each candidate is checked exactly below.
-                let arriving_intl = self.international(leg1);
-                let loosest =
-                    self.mct_at(x2, arriving_intl, false)
-                        .min(self.mct_at(x2, arriving_intl, true));
-                let earliest = leg1.arrives + i64::from(loosest).max(change);
-                for &l2 in self.origin_legs(x2, earliest, leg1.arrives + max_layover + 1) {
-                    let leg2 = &self.legs[l2 as usize];
-                    let y = leg2.destination;
-                    if y == d
-                        || y == o
-                        || y == x
-                        || y == x2
-                        || !layover_ok(y)
-                        || feeds_d.binary_search(&y).is_err()
-                    {
+                    if opts.max_connections < 2 {
                         continue;
                     }
-                    if leg2.departs
-                        < self
-                            .connect_after(leg1, self.international(leg2))
-                            .max(leg1.arrives + change)
-                    {
-                        continue;
-                    }
-                    // Cheap bound first: the last two legs are at least the straight line x2→d.
-                    if via_x + to_d(y) > detour_limit
-                        || via_x + self.distance(x2, y) + to_d(y) > detour_limit
-                    {
-                        continue;
-                    }
-                    let d_intl =
-                        self.airports[y as usize].country != self.airports[d as usize].country;
-                    let earliest3 = self.connect_after(leg2, d_intl);
-                    for &l3 in self.route_legs(y, d, earliest3, leg2.arrives + max_layover + 1) {
-                        out.push(Itinerary {
-                            legs: vec![l1, l2, l3],
-                        });
-                        if out.len() >= opts.max_results {
-                            return out;
+                    // Two stops: x2 → y → d, only through airports that fly to d.
+                    // The loosest bound first (the shorter of domestic and international onward: at
+                    // some hubs either is shorter); each candidate is checked exactly below.
+                    let arriving_intl = self.international(leg1);
+                    let loosest = self.mct_at(x2, arriving_intl, false).min(self.mct_at(
+                        x2,
+                        arriving_intl,
+                        true,
+                    ));
+                    let earliest = leg1.arrives + i64::from(loosest).max(change);
+                    for &l2 in self.origin_legs(x2, earliest, leg1.arrives + max_layover + 1) {
+                        let leg2 = &self.legs[l2 as usize];
+                        let y = leg2.destination;
+                        if y == d
+                            || y == o
+                            || y == x
+                            || y == x2
+                            || !layover_ok(y)
+                            || feeds_d.binary_search(&y).is_err()
+                        {
+                            continue;
+                        }
+                        if leg2.departs
+                            < self
+                                .connect_after(leg1, self.international(leg2))
+                                .max(leg1.arrives + change)
+                        {
+                            continue;
+                        }
+                        // Cheap bound first: the last two legs are at least the straight line x2→d.
+                        if via_x + to_d(y) > detour_limit
+                            || via_x + self.distance(x2, y) + to_d(y) > detour_limit
+                        {
+                            continue;
+                        }
+                        let d_intl =
+                            self.airports[y as usize].country != self.airports[d as usize].country;
+                        let earliest3 = self.connect_after(leg2, d_intl);
+                        for &l3 in self.route_legs(y, d, earliest3, leg2.arrives + max_layover + 1)
+                        {
+                            out.push(Itinerary {
+                                legs: vec![l1, l2, l3],
+                            });
+                            if out.len() >= opts.max_results {
+                                return out;
+                            }
                         }
                     }
                 }
