@@ -74,6 +74,8 @@ pub struct FlightIndex {
     legs: Vec<Leg>,
     /// Seats sold per leg and cabin.
     sold: Vec<[u16; 4]>,
+    /// For a codeshare leg, the leg that physically flies (itself otherwise): both sell the same seats.
+    operating_leg: Vec<u32>,
     /// Leg ids by origin, sorted by departure.
     by_origin: Vec<Vec<u32>>,
     /// Leg ids by (origin, destination), sorted by departure.
@@ -165,6 +167,33 @@ impl FlightIndex {
                 .or_default()
                 .push(i as u32);
         }
+        // A codeshare is the same aircraft as the operating carrier's flight on the same route at
+        // the same minute; find that leg so the two share one seat inventory.
+        let operating_leg: Vec<u32> = legs
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let f = &flights[l.pattern as usize];
+                if f.operating_carrier == f.carrier {
+                    return i as u32;
+                }
+                by_route
+                    .get(&(l.origin, l.destination))
+                    .and_then(|list| {
+                        let start =
+                            list.partition_point(|&id| legs[id as usize].departs < l.departs);
+                        list[start..]
+                            .iter()
+                            .take_while(|&&id| legs[id as usize].departs == l.departs)
+                            .copied()
+                            .find(|&id| {
+                                flights[legs[id as usize].pattern as usize].carrier
+                                    == f.operating_carrier
+                            })
+                    })
+                    .unwrap_or(i as u32)
+            })
+            .collect();
         let mut served_from = vec![Vec::new(); airports.len()];
         for &(o, d) in by_route.keys() {
             feeders[d as usize].push(o);
@@ -198,6 +227,7 @@ impl FlightIndex {
             by_code,
             flights,
             sold: vec![[0; 4]; legs.len()],
+            operating_leg,
             legs,
             by_origin,
             by_route,
@@ -230,17 +260,31 @@ impl FlightIndex {
         self.sold[id as usize]
     }
 
-    /// Loads seat sales: `sold_of(carrier, number, date)` for every leg.
+    /// Loads seat sales: `sold_of(carrier, number, date)` for every leg. Seats sold under a
+    /// codeshare number and under the operating number come out of one inventory, so both legs
+    /// see the sum.
     pub fn apply_sales(
         &mut self,
         sold_of: impl Fn(AirlineCode, u16, NaiveDate) -> Option<[u16; 4]>,
     ) {
+        let mut physical = vec![[0u16; 4]; self.legs.len()];
         for (i, l) in self.legs.iter().enumerate() {
             let f = &self.flights[l.pattern as usize];
             if let Some(s) = sold_of(f.carrier, f.flight_number, l.date) {
-                self.sold[i] = s;
+                let op = self.operating_leg[i] as usize;
+                for c in 0..4 {
+                    physical[op][c] = physical[op][c].saturating_add(s[c]);
+                }
             }
         }
+        for i in 0..self.legs.len() {
+            self.sold[i] = physical[self.operating_leg[i] as usize];
+        }
+    }
+
+    /// The leg that physically flies `id` (itself unless `id` is a codeshare).
+    pub fn operating_leg(&self, id: u32) -> u32 {
+        self.operating_leg[id as usize]
     }
 
     pub fn leg_count(&self) -> usize {
@@ -740,6 +784,33 @@ mod tests {
         o.max_layover_minutes = 600;
         let its = idx.search_slice(&q("LHR", "SHA", d(2026, 12, 10)), &o);
         assert_eq!(flights(&idx, &its), vec!["BA902+LH720+CA1501"]);
+    }
+
+    #[test]
+    fn codeshares_share_the_operating_flights_seats() {
+        let mut patterns = vec![pat("MU", 551, "PVG", "LHR", 13, 0, 780)];
+        let mut code = pat("VS", 7011, "PVG", "LHR", 13, 0, 780);
+        code.operating_carrier = Some(AirlineCode::parse("MU").unwrap());
+        patterns.push(code);
+        let mut idx = FlightIndex::build(airports(), &patterns, d(2026, 12, 1), d(2026, 12, 31));
+        let date = d(2026, 12, 10);
+        let pvg = AirportCode::parse("PVG").unwrap();
+        let mu = idx
+            .find_leg(AirlineCode::parse("MU").unwrap(), 551, date, pvg)
+            .unwrap();
+        let vs = idx
+            .find_leg(AirlineCode::parse("VS").unwrap(), 7011, date, pvg)
+            .unwrap();
+        assert_eq!(idx.operating_leg(vs), mu);
+        assert_eq!(idx.operating_leg(mu), mu);
+        // 100 sold as MU551 and 50 as VS7011: 150 seats gone on the one aircraft.
+        idx.apply_sales(|c, n, dt| match (c.as_str(), n, dt == date) {
+            ("MU", 551, true) => Some([100, 0, 0, 0]),
+            ("VS", 7011, true) => Some([50, 0, 0, 0]),
+            _ => None,
+        });
+        assert_eq!(idx.sold(mu)[Cabin::Economy.index()], 150);
+        assert_eq!(idx.sold(vs)[Cabin::Economy.index()], 150);
     }
 
     #[test]
