@@ -1493,6 +1493,25 @@ fn calendar_day(
 }
 
 /// Marks the cheapest day(s) of a strip.
+/// "Fly on …" suggestions for the other priced days of a calendar strip.
+fn date_suggestions<'a>(
+    fmt: &Fmt<'_>,
+    days: impl IntoIterator<Item = &'a CalDay>,
+) -> Vec<Suggestion> {
+    days.into_iter()
+        .filter_map(|v| match (v.selected, &v.href, &v.price) {
+            (false, Some(h), Some(p)) => Some(Suggestion {
+                text: fmt.ts(
+                    "flights-suggest-date",
+                    &[("date", &v.full_date), ("price", p)],
+                ),
+                href: h.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 fn mark_cheapest(days: &mut [CalDay], prices: &[Option<i64>]) {
     if let Some(min) = prices.iter().flatten().min() {
         for (d, p) in days.iter_mut().zip(prices) {
@@ -1640,17 +1659,7 @@ pub async fn flights(
                 .map(|d| d.cheapest.filter(|_| d.date >= today).map(|m| m.minor()))
                 .collect();
             mark_cheapest(&mut views, &prices);
-            for v in &views {
-                if let (false, Some(h), Some(p)) = (v.selected, &v.href, &v.price) {
-                    cheaper_days.push(Suggestion {
-                        text: fmt.ts(
-                            "flights-suggest-date",
-                            &[("date", &v.full_date), ("price", p)],
-                        ),
-                        href: h.clone(),
-                    });
-                }
-            }
+            cheaper_days.extend(date_suggestions(&fmt, &views));
             strips.push(CalStrip {
                 title: fmt.t("flights-calendar-title"),
                 days: views,
@@ -1708,17 +1717,7 @@ pub async fn flights(
                 &mut back_days,
                 &row.iter().map(|c| price_of(c)).collect::<Vec<_>>(),
             );
-            for v in out_days.iter().chain(&back_days) {
-                if let (false, Some(h), Some(p)) = (v.selected, &v.href, &v.price) {
-                    cheaper_days.push(Suggestion {
-                        text: fmt.ts(
-                            "flights-suggest-date",
-                            &[("date", &v.full_date), ("price", p)],
-                        ),
-                        href: h.clone(),
-                    });
-                }
-            }
+            cheaper_days.extend(date_suggestions(&fmt, out_days.iter().chain(&back_days)));
             strips.push(CalStrip {
                 title: fmt.ts("flights-calendar-depart", &[("date", &fmt.date_long(ret))]),
                 days: out_days,
