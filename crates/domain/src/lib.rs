@@ -3,6 +3,7 @@
 
 pub mod flight;
 pub mod fx;
+pub mod hotel;
 pub mod money;
 pub mod reference;
 
