@@ -4,6 +4,7 @@
 //! destination and do not stray far from the great circle.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU16, Ordering};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -72,8 +73,9 @@ pub struct FlightIndex {
     by_code: HashMap<AirportCode, u16>,
     flights: Vec<FlightInfo>,
     legs: Vec<Leg>,
-    /// Seats sold per leg and cabin.
-    sold: Vec<[u16; 4]>,
+    /// Seats sold per physical leg and cabin (a codeshare reads its operating leg's counts);
+    /// atomic so bookings update it in place while searches read it.
+    sold: Vec<[AtomicU16; 4]>,
     /// For a codeshare leg, the leg that physically flies (itself otherwise): both sell the same seats.
     operating_leg: Vec<u32>,
     /// Leg ids by origin, sorted by departure.
@@ -226,7 +228,7 @@ impl FlightIndex {
             airports,
             by_code,
             flights,
-            sold: vec![[0; 4]; legs.len()],
+            sold: (0..legs.len()).map(|_| Default::default()).collect(),
             operating_leg,
             legs,
             by_origin,
@@ -255,14 +257,23 @@ impl FlightIndex {
         self.by_code.get(&code).map(|&i| &self.airports[i as usize])
     }
 
-    /// Seats sold on a leg, per cabin (economy, premium economy, business, first).
+    /// Seats sold on a leg, per cabin (economy, premium economy, business, first). Seats sold
+    /// under a codeshare number and under the operating number come out of one inventory.
     pub fn sold(&self, id: u32) -> [u16; 4] {
-        self.sold[id as usize]
+        let s = &self.sold[self.operating_leg[id as usize] as usize];
+        std::array::from_fn(|c| s[c].load(Ordering::Relaxed))
     }
 
-    /// Loads seat sales: `sold_of(carrier, number, date)` for every leg. Seats sold under a
-    /// codeshare number and under the operating number come out of one inventory, so both legs
-    /// see the sum.
+    /// Records seats taken (`delta > 0`) or given back (`delta < 0`) on a leg's aircraft, after
+    /// the store committed them; the count stays within 0..=u16::MAX.
+    pub fn add_sold(&self, id: u32, cabin: usize, delta: i32) {
+        let cell = &self.sold[self.operating_leg[id as usize] as usize][cabin];
+        let _ = cell.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+            Some((i32::from(v) + delta).clamp(0, i32::from(u16::MAX)) as u16)
+        });
+    }
+
+    /// Loads seat sales: `sold_of(carrier, number, date)` for every leg, summed per aircraft.
     pub fn apply_sales(
         &mut self,
         sold_of: impl Fn(AirlineCode, u16, NaiveDate) -> Option<[u16; 4]>,
@@ -277,8 +288,10 @@ impl FlightIndex {
                 }
             }
         }
-        for i in 0..self.legs.len() {
-            self.sold[i] = physical[self.operating_leg[i] as usize];
+        for (cells, counts) in self.sold.iter_mut().zip(physical) {
+            for (cell, n) in cells.iter_mut().zip(counts) {
+                *cell.get_mut() = n;
+            }
         }
     }
 

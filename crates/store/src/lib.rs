@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod entity;
+pub mod flight_orders;
 pub mod fx;
 pub mod migration;
 pub mod reference;

@@ -205,6 +205,17 @@ mod tests {
                 operation: "create_order",
             })
         }
+        async fn pay_order(
+            &self,
+            _: &str,
+            _: wayfare_domain::Money,
+            _: &str,
+        ) -> Result<SupplierOrder, SupplierError> {
+            Err(SupplierError::Unsupported {
+                supplier: self.name.into(),
+                operation: "pay_order",
+            })
+        }
         async fn get_order(&self, _: &str) -> Result<SupplierOrder, SupplierError> {
             Err(SupplierError::Unsupported {
                 supplier: self.name.into(),

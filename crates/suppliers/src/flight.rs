@@ -86,6 +86,8 @@ pub enum SupplierOrderStatus {
     Held,
     Confirmed,
     Cancelled,
+    /// A hold that was not paid in time; its seats went back on sale.
+    Expired,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +98,8 @@ pub struct SupplierOrder {
     pub status: SupplierOrderStatus,
     pub total: Money,
     pub payment_required_by: Option<DateTime<Utc>>,
+    /// E-ticket numbers, once ticketed (one per passenger and ticket).
+    pub tickets: Vec<String>,
     pub offer: Offer,
 }
 
@@ -138,6 +142,15 @@ pub trait FlightSupplier: Send + Sync {
     async fn price(&self, offer_id: &str) -> Result<Offer, SupplierError>;
 
     async fn create_order(&self, request: &OrderRequest) -> Result<SupplierOrder, SupplierError>;
+
+    /// Pays a held order in full (`payment` must equal its current total); it is then ticketed.
+    /// Paying an order that is already paid answers the order (safe to retry).
+    async fn pay_order(
+        &self,
+        order_id: &str,
+        payment: Money,
+        idempotency_key: &str,
+    ) -> Result<SupplierOrder, SupplierError>;
 
     async fn get_order(&self, order_id: &str) -> Result<SupplierOrder, SupplierError>;
 

@@ -2,10 +2,11 @@
 //! checks (bearer token, `Duffel-Version: v2`, `Accept`, JSON bodies in a `data` envelope),
 //! answers documents shaped like Duffel's (`shared/providers/travel.md` §1: ids by prefix,
 //! money as strings, naive local times with IANA zones, ISO-8601 durations), gzips its answers
-//! when asked to, and pages offers with opaque cursors. Error cases are injected as
-//! higher-priority mocks in front of it.
+//! when asked to, and pages offers with opaque cursors. Hold orders are paid with
+//! `POST /air/payments`, which tickets them (13-digit e-tickets in `documents[]`). Error cases
+//! are injected as higher-priority mocks in front of it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -18,7 +19,7 @@ use wayfare_domain::{Currency, Money};
 use wayfare_suppliers::duffel::{DuffelConfig, DuffelSupplier};
 use wayfare_suppliers::{
     FlightSupplier, OrderMode, OrderRequest, PassengerDetails, PassengerType, SupplierError,
-    SupplierOrderStatus,
+    SupplierOrder, SupplierOrderStatus,
 };
 use wiremock::matchers::{any, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -42,6 +43,10 @@ struct State {
     offers: HashMap<String, Value>,
     orders: HashMap<String, Value>,
     cancellations: HashMap<String, Value>,
+    /// Every payment accepted by `POST /air/payments`, in order.
+    payments: Vec<Value>,
+    /// E-tickets issued so far (numbers them).
+    tickets_issued: u64,
     airline_changes: Vec<Value>,
     // Scenario knobs.
     expired: HashSet<String>,
@@ -206,6 +211,7 @@ impl State {
                 Some(o) => (200, json!({"data": o})),
                 None => not_found(),
             },
+            ("POST", ["air", "payments"]) => self.create_payment(data),
             ("POST", ["air", "order_cancellations"]) => self.create_cancellation(data),
             ("POST", ["air", "order_cancellations", id, "actions", "confirm"]) => {
                 self.confirm_cancellation(id)
@@ -531,7 +537,7 @@ impl State {
                 "paid_at": if instant { json!("2026-01-10T12:05:00Z") } else { Value::Null },
             },
             "conditions": offer["conditions"],
-            "documents": [],
+            "documents": if instant { json!(self.e_tickets(sent)) } else { json!([]) },
             "available_actions": ["cancel", "update"],
             "airline_initiated_changes": [],
             "metadata": data["metadata"],
@@ -541,6 +547,92 @@ impl State {
             return (202, json!({"data": order}));
         }
         (201, json!({"data": order}))
+    }
+
+    /// One 13-digit e-ticket per passenger (`125` is British Airways' ticketing prefix).
+    fn e_tickets(&mut self, passengers: &[Value]) -> Vec<Value> {
+        passengers
+            .iter()
+            .map(|p| {
+                self.tickets_issued += 1;
+                json!({
+                    "type": "electronic_ticket",
+                    "unique_identifier": format!("125{:010}", 2_345_600_000 + self.tickets_issued),
+                    "passenger_ids": [p["id"]]
+                })
+            })
+            .collect()
+    }
+
+    /// `POST /air/payments` (§1.5): pays a hold order in full, which tickets it. The refusal
+    /// codes for a cancelled or already-paid order are the fake's own (the doc names none), and
+    /// a hold past `payment_required_by` is not refused here, as the doc does not say how Duffel
+    /// answers it (the connector refuses it before paying).
+    fn create_payment(&mut self, data: Option<Value>) -> Answer {
+        let Some(data) = data else {
+            return duffel_error(
+                422,
+                "validation_error",
+                "validation_required",
+                "Field 'data' can't be blank",
+            );
+        };
+        fn keys(v: &Value) -> BTreeSet<&str> {
+            v.as_object()
+                .map(|o| o.keys().map(String::as_str).collect())
+                .unwrap_or_default()
+        }
+        if keys(&data) != BTreeSet::from(["order_id", "payment"]) {
+            return validation("a payment is exactly {order_id, payment}");
+        }
+        let pay = &data["payment"];
+        if keys(pay) != BTreeSet::from(["amount", "currency", "type"]) {
+            return validation("payment is exactly {type, amount, currency}");
+        }
+        if !matches!(pay["type"].as_str(), Some("balance" | "arc_bsp_cash")) {
+            return validation("payment type must be balance or arc_bsp_cash");
+        }
+        let (Some(amount), Some(currency)) = (pay["amount"].as_str(), pay["currency"].as_str())
+        else {
+            return validation("payment amount and currency are strings");
+        };
+        let Some(order_id) = data["order_id"].as_str().map(str::to_owned) else {
+            return validation("order_id must be a string");
+        };
+        let Some(order) = self.orders.get(&order_id) else {
+            return not_found();
+        };
+        if !order["cancelled_at"].is_null() {
+            return duffel_error(
+                422,
+                "invalid_state_error",
+                "already_cancelled",
+                "The order is cancelled.",
+            );
+        }
+        if order["payment_status"]["awaiting_payment"] != true {
+            return duffel_error(
+                422,
+                "invalid_state_error",
+                "already_paid",
+                "The order has already been paid for.",
+            );
+        }
+        if amount != order["total_amount"] || currency != order["total_currency"] {
+            return validation("payment must match the order's current total");
+        }
+        let passengers = order["passengers"].as_array().cloned().unwrap_or_default();
+        let documents = self.e_tickets(&passengers);
+        let payment = json!({
+            "id": self.id("pay"), "amount": amount, "currency": currency, "type": pay["type"],
+            "created_at": "2026-01-10T12:15:00.000000Z", "live_mode": false
+        });
+        let order = self.orders.get_mut(&order_id).expect("looked up above");
+        order["payment_status"]["awaiting_payment"] = json!(false);
+        order["payment_status"]["paid_at"] = json!("2026-01-10T12:15:00Z");
+        order["documents"] = json!(documents);
+        self.payments.push(payment.clone());
+        (201, json!({"data": payment}))
     }
 
     fn create_cancellation(&mut self, data: Option<Value>) -> Answer {
@@ -993,7 +1085,13 @@ fn config(server: &MockServer) -> DuffelConfig {
     config.search_timeout = Duration::from_secs(5);
     config.order_timeout = Duration::from_secs(5);
     config.supplier_timeout_ms = Some(10_000);
+    // The fixtures' "now": offers were made at 12:00 and holds must be paid by 2026-01-12.
+    config.clock = Arc::new(|| at("2026-01-10T12:10:00Z"));
     config
+}
+
+fn at(instant: &str) -> chrono::DateTime<chrono::Utc> {
+    instant.parse().unwrap()
 }
 
 fn supplier(server: &MockServer) -> DuffelSupplier {
@@ -1574,6 +1672,20 @@ async fn an_instant_order_pays_the_current_total_from_the_balance() {
         (order.status, order.payment_required_by),
         (SupplierOrderStatus::Confirmed, None)
     );
+    // Paid at booking, so ticketed at once.
+    assert_eq!(order.tickets.len(), 1);
+    assert!(is_e_ticket_number(&order.tickets[0]), "{:?}", order.tickets);
+    // Paying it again answers it and pays nothing.
+    let again = duffel
+        .pay_order(&order.id, gbp(52_000), "bk_2")
+        .await
+        .unwrap();
+    assert_eq!(again, order);
+    assert!(
+        requests_to(&server, "POST", "/air/payments")
+            .await
+            .is_empty()
+    );
     let sent = data_of(&requests_to(&server, "POST", "/air/orders").await[0]);
     assert_eq!(sent["type"], "instant");
     assert_eq!(
@@ -1703,6 +1815,366 @@ async fn orders_that_cannot_match_the_offer_are_refused_before_booking() {
         "{err:?}"
     );
     assert!(requests_to(&server, "POST", "/air/orders").await.is_empty());
+}
+
+// =============================================================================================
+// Paying a hold
+
+async fn hold(duffel: &DuffelSupplier, passengers: Vec<PassengerDetails>) -> SupplierOrder {
+    let count = |kind| {
+        u8::try_from(
+            passengers
+                .iter()
+                .filter(|p| p.passenger_type == kind)
+                .count(),
+        )
+        .unwrap()
+    };
+    let party = search(
+        &[("LHR", "JFK", "2026-01-15")],
+        count(PassengerType::Adult),
+        count(PassengerType::Child),
+        count(PassengerType::InfantWithoutSeat),
+    );
+    let offers = duffel.search(&party).await.unwrap();
+    let ba = offers.iter().find(|o| o.id.ends_with("BA117")).unwrap();
+    duffel
+        .create_order(&OrderRequest {
+            offer_id: ba.id.clone(),
+            passengers,
+            mode: OrderMode::Hold,
+            idempotency_key: "bk_hold".into(),
+        })
+        .await
+        .unwrap()
+}
+
+fn is_e_ticket_number(t: &str) -> bool {
+    t.len() == 13 && t.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[tokio::test]
+async fn a_held_order_is_paid_once_then_ticketed_and_a_retry_pays_nothing() {
+    let (server, fake) = fake_duffel().await;
+    let duffel = supplier(&server);
+    let order = hold(&duffel, family()).await;
+    assert_eq!(order.status, SupplierOrderStatus::Held);
+    assert!(order.tickets.is_empty());
+    let raw_id = order.id.trim_start_matches("duffel:").to_owned();
+    let order_path = format!("/air/orders/{raw_id}");
+    let reads_before = requests_to(&server, "GET", &order_path).await.len();
+
+    let paid = duffel
+        .pay_order(&order.id, gbp(45_020), "pay_01JABC")
+        .await
+        .unwrap();
+    assert_eq!(paid.id, order.id);
+    assert_eq!(paid.status, SupplierOrderStatus::Confirmed);
+    assert_eq!(paid.payment_required_by, None);
+    assert_eq!(paid.total, gbp(45_020));
+    assert_eq!(paid.offer.slices, order.offer.slices);
+    // One e-ticket per passenger (the infant too), in Duffel's order.
+    assert_eq!(paid.tickets.len(), 3, "{:?}", paid.tickets);
+    assert!(
+        paid.tickets.iter().all(|t| is_e_ticket_number(t)),
+        "{:?}",
+        paid.tickets
+    );
+    assert_eq!(
+        paid.tickets.iter().collect::<HashSet<_>>().len(),
+        3,
+        "distinct numbers"
+    );
+
+    // What went to Duffel: the order read first, exactly {order_id, payment}, the order read again.
+    let payments = requests_to(&server, "POST", "/air/payments").await;
+    assert_eq!(payments.len(), 1);
+    assert_eq!(
+        data_of(&payments[0]),
+        json!({"order_id": raw_id, "payment": {"type": "balance", "amount": "450.20", "currency": "GBP"}})
+    );
+    assert_eq!(
+        requests_to(&server, "GET", &order_path).await.len(),
+        reads_before + 2
+    );
+    assert_eq!(duffel.get_order(&order.id).await.unwrap(), paid);
+
+    // A retry (same or another key) answers the paid order and pays nothing more.
+    let again = duffel
+        .pay_order(&order.id, gbp(45_020), "pay_01JABC")
+        .await
+        .unwrap();
+    assert_eq!(again, paid);
+    let again = duffel
+        .pay_order(order.id.trim_start_matches("duffel:"), gbp(45_020), "other")
+        .await
+        .unwrap();
+    assert_eq!(again, paid);
+    assert_eq!(requests_to(&server, "POST", "/air/payments").await.len(), 1);
+    assert_eq!(fake.state().payments.len(), 1);
+}
+
+#[tokio::test]
+async fn paying_a_stale_amount_is_price_changed_and_pays_nothing() {
+    let (server, fake) = fake_duffel().await;
+    let duffel = supplier(&server);
+    let adult = vec![person(PassengerType::Adult, "Ada", "f", "1985-12-10", None)];
+    let order = hold(&duffel, adult).await;
+    // The price guarantee ran out and the airline re-priced the hold.
+    {
+        let mut st = fake.state();
+        let stored = st
+            .orders
+            .get_mut(order.id.trim_start_matches("duffel:"))
+            .unwrap();
+        stored["total_amount"] = json!("470.20");
+        stored["base_amount"] = json!("320.00");
+    }
+    let err = duffel
+        .pay_order(&order.id, gbp(45_020), "pay_2")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        SupplierError::PriceChanged {
+            new_total: gbp(47_020)
+        }
+    );
+    // The right amount in the wrong currency is no better.
+    let err = duffel
+        .pay_order(&order.id, Money::from_minor(47_020, Currency::EUR), "pay_2")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        SupplierError::PriceChanged {
+            new_total: gbp(47_020)
+        }
+    );
+    assert!(
+        requests_to(&server, "POST", "/air/payments")
+            .await
+            .is_empty()
+    );
+
+    // Paying the new total goes through.
+    let paid = duffel
+        .pay_order(&order.id, gbp(47_020), "pay_2")
+        .await
+        .unwrap();
+    assert_eq!(paid.status, SupplierOrderStatus::Confirmed);
+    assert_eq!(paid.tickets.len(), 1);
+    assert_eq!(
+        data_of(&requests_to(&server, "POST", "/air/payments").await[0])["payment"]["amount"],
+        "470.20"
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_unknown_or_lapsed_hold_is_not_paid() {
+    let (server, _fake) = fake_duffel().await;
+    let duffel = supplier(&server);
+    let adult = vec![person(PassengerType::Adult, "Ada", "f", "1985-12-10", None)];
+    let order = hold(&duffel, adult.clone()).await;
+    let quote = duffel.quote_cancellation(&order.id).await.unwrap();
+    duffel.confirm_cancellation(&quote.id).await.unwrap();
+    let err = duffel
+        .pay_order(&order.id, gbp(45_020), "pay_3")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, SupplierError::Rejected { code, .. } if code == "order_cancelled"),
+        "{err:?}"
+    );
+
+    let err = duffel
+        .pay_order("duffel:ord_0000Nope", gbp(45_020), "pay_3")
+        .await
+        .unwrap_err();
+    assert_eq!(err, SupplierError::NotFound("duffel:ord_0000Nope".into()));
+
+    // Past `payment_required_by` (2026-01-12T12:00Z) the hold has lapsed: gone, search again.
+    let held = hold(&duffel, adult).await;
+    let mut late = config(&server);
+    late.clock = Arc::new(|| at("2026-01-12T12:00:01Z"));
+    let late = DuffelSupplier::new(late).unwrap();
+    assert_eq!(
+        late.get_order(&held.id).await.unwrap().status,
+        SupplierOrderStatus::Expired
+    );
+    let err = late
+        .pay_order(&held.id, gbp(45_020), "pay_3")
+        .await
+        .unwrap_err();
+    assert_eq!(err, SupplierError::OfferExpired(held.id.clone()));
+
+    assert!(
+        requests_to(&server, "POST", "/air/payments")
+            .await
+            .is_empty()
+    );
+    // Still payable on time.
+    let paid = duffel
+        .pay_order(&held.id, gbp(45_020), "pay_3")
+        .await
+        .unwrap();
+    assert_eq!(paid.status, SupplierOrderStatus::Confirmed);
+}
+
+#[tokio::test]
+async fn a_payment_refused_because_another_attempt_paid_first_answers_the_paid_order() {
+    let (server, fake) = fake_duffel().await;
+    let duffel = supplier(&server);
+    let adult = vec![person(PassengerType::Adult, "Ada", "f", "1985-12-10", None)];
+    let order = hold(&duffel, adult).await;
+    // Between our read and our payment, a concurrent attempt pays the order; Duffel then
+    // refuses ours.
+    let racer = fake.clone();
+    Mock::given(method("POST"))
+        .and(path("/air/payments"))
+        .respond_with(move |req: &Request| {
+            let (status, _) = racer.state().route(req, Some(data_of(req)));
+            assert_eq!(status, 201, "the concurrent payment");
+            let (status, body) = duffel_error(
+                422,
+                "invalid_state_error",
+                "already_paid",
+                "The order has already been paid for.",
+            );
+            ResponseTemplate::new(status).set_body_json(body)
+        })
+        .with_priority(1)
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let paid = duffel
+        .pay_order(&order.id, gbp(45_020), "pay_4")
+        .await
+        .unwrap();
+    server.verify().await;
+    assert_eq!(paid.status, SupplierOrderStatus::Confirmed);
+    assert_eq!(paid.tickets.len(), 1);
+    assert_eq!(fake.state().payments.len(), 1);
+    assert_eq!(requests_to(&server, "POST", "/air/payments").await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_unexplained_payment_refusal_is_rejected_with_duffels_code() {
+    let (server, _fake) = fake_duffel().await;
+    let duffel = supplier(&server);
+    let adult = vec![person(PassengerType::Adult, "Ada", "f", "1985-12-10", None)];
+    let order = hold(&duffel, adult).await;
+    Mock::given(method("POST"))
+        .and(path("/air/payments"))
+        .respond_with(
+            ResponseTemplate::new(422)
+                .insert_header("x-request-id", "FkNoFunds")
+                .set_body_json(json!({
+                    "meta": {"status": 422, "request_id": "FkNoFunds"},
+                    "errors": [{"type": "invalid_state_error", "code": "insufficient_balance",
+                                "title": "Insufficient balance", "message": "Top up your balance."}]
+                })),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let err = duffel
+        .pay_order(&order.id, gbp(45_020), "pay_5")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, SupplierError::Rejected { code, message, .. } if code == "insufficient_balance" && message.contains("FkNoFunds")),
+        "{err:?}"
+    );
+    assert_eq!(
+        duffel.get_order(&order.id).await.unwrap().status,
+        SupplierOrderStatus::Held
+    );
+}
+
+#[tokio::test]
+async fn the_fake_refuses_payments_duffel_would_refuse() {
+    let (server, fake) = fake_duffel().await;
+    let duffel = supplier(&server);
+    let adult = vec![person(PassengerType::Adult, "Ada", "f", "1985-12-10", None)];
+    let order = hold(&duffel, adult).await;
+    let raw_id = order.id.trim_start_matches("duffel:").to_owned();
+    let raw = reqwest::Client::new();
+    let post = |data: Value| {
+        raw.post(format!("{}/air/payments", server.uri()))
+            .bearer_auth(TOKEN)
+            .header("duffel-version", "v2")
+            .header("accept", "application/json")
+            .json(&json!({ "data": data }))
+    };
+    let answer = |r: reqwest::Response| async move {
+        let status = r.status().as_u16();
+        let v: Value = r.json().await.unwrap();
+        let code = v["errors"][0]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        (status, code, v)
+    };
+    let good = || json!({"order_id": raw_id, "payment": {"type": "balance", "amount": "450.20", "currency": "GBP"}});
+
+    // The headers, as on every route.
+    let r = raw
+        .post(format!("{}/air/payments", server.uri()))
+        .header("duffel-version", "v2")
+        .header("accept", "application/json")
+        .json(&json!({ "data": good() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer(r).await.0, 401);
+    // The body's shape.
+    let mut extra = good();
+    extra["metadata"] = json!({"k": "v"});
+    let mut no_currency = good();
+    no_currency["payment"]
+        .as_object_mut()
+        .unwrap()
+        .remove("currency");
+    let mut card = good();
+    card["payment"]["type"] = json!("card");
+    let mut number = good();
+    number["payment"]["amount"] = json!(450.2);
+    for bad in [extra, no_currency, card, number] {
+        let (status, code, _) = answer(post(bad.clone()).send().await.unwrap()).await;
+        assert_eq!((status, code.as_str()), (422, "validation_format"), "{bad}");
+    }
+    // An unknown order; a wrong amount or currency.
+    let mut unknown = good();
+    unknown["order_id"] = json!("ord_0000Nope");
+    assert_eq!(answer(post(unknown).send().await.unwrap()).await.0, 404);
+    for (amount, currency) in [("450.00", "GBP"), ("450.20", "EUR")] {
+        let mut wrong = good();
+        wrong["payment"]["amount"] = json!(amount);
+        wrong["payment"]["currency"] = json!(currency);
+        let (status, code, _) = answer(post(wrong).send().await.unwrap()).await;
+        assert_eq!((status, code.as_str()), (422, "validation_format"));
+    }
+    assert!(fake.state().payments.is_empty());
+    // Right: paid (a `pay_` id) and ticketed; a second payment is refused.
+    let (status, _, body) = answer(post(good()).send().await.unwrap()).await;
+    assert_eq!(status, 201);
+    assert!(
+        body["data"]["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("pay_"))
+    );
+    {
+        let st = fake.state();
+        let stored = &st.orders[&raw_id];
+        assert_eq!(stored["payment_status"]["awaiting_payment"], false);
+        assert!(stored["payment_status"]["paid_at"].is_string());
+        assert_eq!(stored["documents"][0]["type"], "electronic_ticket");
+    }
+    let (status, code, _) = answer(post(good()).send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (422, "already_paid"));
+    assert_eq!(fake.state().payments.len(), 1);
 }
 
 // =============================================================================================

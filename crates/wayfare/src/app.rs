@@ -159,8 +159,13 @@ impl Application {
                 std::future::pending::<()>().await;
             }
         };
+        let holds = crate::flights::expire_holds_forever(
+            self.state.flights().builtin().cloned(),
+            Duration::from_secs(60),
+        );
         let result = tokio::select! {
             r = server => r,
+            () = holds => Ok(()),
             () = deadline => {
                 tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining connections");
                 Ok(())

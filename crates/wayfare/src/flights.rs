@@ -105,12 +105,20 @@ pub async fn catalog(
     let index = build_index(store, now.date_naive()).await?;
     let last_date = index.last_date().max(now.date_naive());
     let currency = Currency::parse(&config.flights.currency).unwrap_or(Currency::CNY);
-    let builtin = Arc::new(BuiltinFlights::new(index, currency, clock.clone()));
+    let builtin =
+        Arc::new(BuiltinFlights::new(index, currency, clock.clone()).with_store(store.clone()));
+    // Booked flights the current schedules moved or dropped become schedule changes.
+    match builtin.detect_schedule_changes().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(changes = n, "schedule changes detected on booked flights"),
+        Err(e) => tracing::error!(error = %e, "schedule-change detection failed"),
+    }
     let budget = Duration::from_millis(config.flights.search_budget_ms);
     let mut aggregator = FlightAggregator::new().with(builtin.clone(), budget);
     if let Some(duffel) = &config.flights.duffel {
         let mut dc = DuffelConfig::new(duffel.access_token.expose());
         dc.base_url = duffel.base_url.trim_end_matches('/').to_owned();
+        dc.clock = clock.clone();
         match DuffelSupplier::new(dc) {
             Ok(s) => aggregator = aggregator.with(Arc::new(s), budget),
             Err(e) => {
@@ -125,4 +133,21 @@ pub async fn catalog(
         currency,
         clock,
     ))
+}
+
+/// Expires unpaid built-in holds every `every`, giving their seats back, until the app stops.
+pub async fn expire_holds_forever(builtin: Option<Arc<BuiltinFlights>>, every: Duration) {
+    let Some(builtin) = builtin else {
+        return std::future::pending().await;
+    };
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match builtin.expire_holds().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "unpaid flight holds expired"),
+            Err(e) => tracing::warn!(error = %e, "expiring flight holds failed"),
+        }
+    }
 }

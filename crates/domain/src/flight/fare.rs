@@ -115,7 +115,7 @@ fn round_to_unit(minor: i64, currency: Currency) -> i64 {
 }
 
 /// The conditions of one fare, with amounts: what the refund/change engine reads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FareConditions {
     pub refundable: bool,
     /// Penalty for a refund before departure (per passenger); `None` when not refundable.

@@ -2,13 +2,13 @@
 //! and its conditions. Times are instants with the airport's offset (RFC 3339 on the wire).
 
 use chrono::{DateTime, FixedOffset, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::codes::{AirlineCode, AirportCode};
 use super::fare::{Baggage, Cabin, FareConditions};
 use crate::money::Money;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
     pub origin: AirportCode,
     pub destination: AirportCode,
@@ -29,7 +29,7 @@ impl Segment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferSlice {
     pub origin: AirportCode,
     pub destination: AirportCode,
@@ -70,14 +70,14 @@ impl OfferSlice {
 }
 
 /// The price split of an offer for the whole party.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferPrice {
     pub base: Money,
     pub taxes: Money,
     pub total: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offer {
     /// Stable: the same flights, date, cabin, brand and party give the same id.
     pub id: String,

@@ -11,6 +11,7 @@ mod codes;
 pub mod cancellation;
 pub mod cluster;
 pub mod geo;
+pub mod listing;
 pub mod occupancy;
 pub mod promotion;
 pub mod property;
@@ -23,6 +24,7 @@ pub mod stay;
 pub use cancellation::{CancellationCharge, CancellationPolicy, CancellationTier};
 pub use codes::{SHORT_CODE_MAX, ShortCode};
 pub use geo::{BoundingBox, GeoPoint};
+pub use listing::{DemandProfile, HotelListing, ListedPlan, ListedRoom};
 pub use occupancy::{OccupancyRules, Party, RoomCapacity, RoomRequest};
 pub use promotion::{DateWindow, Promotion, PromotionCode, PromotionKind};
 pub use property::{

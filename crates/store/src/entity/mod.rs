@@ -5,5 +5,8 @@ pub mod airport;
 pub mod app_setting;
 pub mod city;
 pub mod exchange_rate;
+pub mod flight_order_cancellation;
 pub mod flight_schedule;
+pub mod flight_schedule_change;
 pub mod flight_seat_sale;
+pub mod flight_supplier_order;

@@ -42,6 +42,7 @@
 pub mod aircraft;
 pub mod calendar;
 pub mod network;
+pub mod orders;
 pub mod supplier;
 
 pub use aircraft::{AIRCRAFT, AircraftType};

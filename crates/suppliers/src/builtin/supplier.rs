@@ -4,15 +4,16 @@
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
-use wayfare_domain::Currency;
 use wayfare_domain::flight::fare::FareBrand;
 use wayfare_domain::flight::offer::Offer;
 use wayfare_domain::flight::ranking::slice_passes;
 use wayfare_domain::flight::search::{FlightSearch, SortBy};
+use wayfare_domain::{Currency, Money};
 use wayfare_search::flight_offers::{
     QuickPrice, SUPPLIER, offer_slice, offers_for, parse_offer_id, party_price, quick_price,
 };
 use wayfare_search::flights::{FlightIndex, Itinerary, SliceOptions};
+use wayfare_store::Store;
 
 use crate::flight::{
     CancellationQuote, FlightSupplier, OrderRequest, ScheduleChangePage, SupplierError,
@@ -28,7 +29,10 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct BuiltinFlights {
     index: RwLock<Arc<FlightIndex>>,
     currency: Currency,
-    clock: Clock,
+    pub(crate) clock: Clock,
+    /// Where orders, seat sales and schedule changes are kept; without it the supplier only
+    /// searches and prices (benchmarks).
+    store: Option<Store>,
 }
 
 impl std::fmt::Debug for BuiltinFlights {
@@ -54,7 +58,18 @@ impl BuiltinFlights {
             index: RwLock::new(Arc::new(index)),
             currency,
             clock,
+            store: None,
         }
+    }
+
+    /// Books against `store`: orders, seat sales, cancellations and schedule changes live there.
+    pub fn with_store(mut self, store: Store) -> BuiltinFlights {
+        self.store = Some(store);
+        self
+    }
+
+    pub(crate) fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
     }
 
     /// The current index (a snapshot; replaced whole by [`BuiltinFlights::replace_index`]).
@@ -358,48 +373,39 @@ impl FlightSupplier for BuiltinFlights {
         self.price_now(offer_id)
     }
 
-    // Booking against our own inventory lands with the booking flow (holds, seat sales, PNRs).
-    async fn create_order(&self, _request: &OrderRequest) -> Result<SupplierOrder, SupplierError> {
-        Err(SupplierError::Unsupported {
-            supplier: SUPPLIER.into(),
-            operation: "create_order",
-        })
+    async fn create_order(&self, request: &OrderRequest) -> Result<SupplierOrder, SupplierError> {
+        self.create_order_now(request).await
     }
 
-    async fn get_order(&self, _order_id: &str) -> Result<SupplierOrder, SupplierError> {
-        Err(SupplierError::Unsupported {
-            supplier: SUPPLIER.into(),
-            operation: "get_order",
-        })
-    }
-
-    async fn quote_cancellation(
+    async fn pay_order(
         &self,
-        _order_id: &str,
-    ) -> Result<CancellationQuote, SupplierError> {
-        Err(SupplierError::Unsupported {
-            supplier: SUPPLIER.into(),
-            operation: "quote_cancellation",
-        })
+        order_id: &str,
+        payment: Money,
+        _idempotency_key: &str,
+    ) -> Result<SupplierOrder, SupplierError> {
+        // Paying is a conditional update from held to confirmed: a retry finds it confirmed.
+        self.pay_order_now(order_id, payment).await
+    }
+
+    async fn get_order(&self, order_id: &str) -> Result<SupplierOrder, SupplierError> {
+        self.get_order_now(order_id).await
+    }
+
+    async fn quote_cancellation(&self, order_id: &str) -> Result<CancellationQuote, SupplierError> {
+        self.quote_cancellation_now(order_id).await
     }
 
     async fn confirm_cancellation(
         &self,
-        _quote_id: &str,
+        quote_id: &str,
     ) -> Result<CancellationQuote, SupplierError> {
-        Err(SupplierError::Unsupported {
-            supplier: SUPPLIER.into(),
-            operation: "confirm_cancellation",
-        })
+        self.confirm_cancellation_now(quote_id).await
     }
 
     async fn schedule_changes(
         &self,
-        _cursor: Option<&str>,
+        cursor: Option<&str>,
     ) -> Result<ScheduleChangePage, SupplierError> {
-        Err(SupplierError::Unsupported {
-            supplier: SUPPLIER.into(),
-            operation: "schedule_changes",
-        })
+        self.schedule_changes_now(cursor).await
     }
 }

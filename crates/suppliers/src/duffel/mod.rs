@@ -10,6 +10,13 @@
 //! - **price**: `GET /air/offers/{id}`.
 //! - **create_order**: re-reads the offer (for its `pas_…` ids and current total), then
 //!   `POST /air/orders` as `hold` or `instant` (paid from the Duffel balance).
+//! - **pay_order**: `GET /air/orders/{id}`, then `POST /air/payments` with the order's current
+//!   total from the Duffel balance, then the order read again (ticketed). An order already paid
+//!   is answered as it is, without paying again: Duffel documents no idempotency key for
+//!   payments, so reading first is what makes a retry safe.
+//! - Orders: a hold still awaiting payment after its `payment_required_by` (by
+//!   [`DuffelConfig::clock`]) reads as `Expired`; e-tickets come from the order's
+//!   `electronic_ticket` documents.
 //! - **get_order**, **quote_cancellation**, **confirm_cancellation**: `GET /air/orders/{id}`,
 //!   `POST /air/order_cancellations`, `POST /air/order_cancellations/{id}/actions/confirm`.
 //! - **schedule_changes**: `Unsupported`. Duffel lists airline-initiated changes per order
@@ -29,7 +36,7 @@ mod wire;
 
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -37,12 +44,13 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wayfare_domain::Money;
 use wayfare_domain::flight::search::FlightSearch;
 use wayfare_domain::flight::{Cabin, Offer};
 
 use crate::flight::{
     CancellationQuote, FlightSupplier, OrderMode, OrderRequest, ScheduleChange, ScheduleChangePage,
-    SupplierError, SupplierOrder,
+    SupplierError, SupplierOrder, SupplierOrderStatus,
 };
 pub use transform::{AVAILABLE_SEATS, CHILD_SEARCH_AGE, ID_PREFIX, INFANT_SEARCH_AGE};
 use transform::{SUPPLIER, duffel_id, our_id, request_id_suffix};
@@ -86,7 +94,10 @@ impl From<&str> for AccessToken {
     }
 }
 
-#[derive(Debug, Clone)]
+/// "Now", passed in so tests control it (same shape as the built-in supplier's clock).
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+#[derive(Clone)]
 pub struct DuffelConfig {
     /// `https://api.duffel.com`; a local fake in tests.
     pub base_url: String,
@@ -100,6 +111,21 @@ pub struct DuffelConfig {
     pub supplier_timeout_ms: Option<u32>,
     /// Stop paging once this many offers are mapped.
     pub max_offers: usize,
+    /// Compared with a hold's `payment_required_by` before paying it. [`Utc::now`] by default.
+    pub clock: Clock,
+}
+
+impl fmt::Debug for DuffelConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DuffelConfig")
+            .field("base_url", &self.base_url)
+            .field("access_token", &self.access_token)
+            .field("search_timeout", &self.search_timeout)
+            .field("order_timeout", &self.order_timeout)
+            .field("supplier_timeout_ms", &self.supplier_timeout_ms)
+            .field("max_offers", &self.max_offers)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DuffelConfig {
@@ -113,6 +139,7 @@ impl DuffelConfig {
             order_timeout: Duration::from_secs(130),
             supplier_timeout_ms: None,
             max_offers: 500,
+            clock: Arc::new(Utc::now),
         }
     }
 }
@@ -237,6 +264,18 @@ impl DuffelSupplier {
             .await?;
         let doc: wire::Document<wire::Offer> = reply.parse()?;
         Ok((doc.data, reply.request_id))
+    }
+
+    /// Duffel's order as ours, with a hold whose payment deadline has passed as `Expired`.
+    fn our_order(
+        &self,
+        o: &wire::Order,
+        cabin_fallback: Option<Cabin>,
+        request_id: Option<&str>,
+    ) -> Result<SupplierOrder, SupplierError> {
+        transform::order(o, cabin_fallback)
+            .map(|order| transform::lapse_unpaid_hold(order, (self.config.clock)()))
+            .map_err(|e| e.into_protocol(request_id))
     }
 
     async fn fetch_order(&self, id: &str) -> Result<(wire::Order, Option<String>), SupplierError> {
@@ -558,14 +597,111 @@ impl FlightSupplier for DuffelSupplier {
             });
         }
         let doc: wire::Document<wire::Order> = reply.parse()?;
-        transform::order(&doc.data, Some(current.cabin))
-            .map_err(|e| e.into_protocol(reply.request_id()))
+        self.our_order(&doc.data, Some(current.cabin), reply.request_id())
+    }
+
+    /// Pays a hold in full from the Duffel balance (`POST /air/payments`), then answers the
+    /// order as Duffel shows it afterwards (ticketed).
+    ///
+    /// Idempotency: Duffel documents no idempotency header or key for payments, and the body
+    /// is exactly `{order_id, payment}` (no metadata), so `idempotency_key` only goes to the
+    /// log. What makes a retry safe is reading the order first: once paid it no longer awaits
+    /// payment and is answered as it is, with no second payment. If a payment is refused, the
+    /// order is read once more, so a concurrent payment that won the race is still success.
+    ///
+    /// Refusals before anything is paid:
+    /// - cancelled order: `Rejected { code: "order_cancelled" }`;
+    /// - `payment_required_by` passed (the order maps as `Expired`): `OfferExpired(order_id)`.
+    ///   The hold has lapsed and the airline releases the seats: what was held cannot be bought
+    ///   at any price and the way forward is a new search, which is what `OfferExpired` tells
+    ///   booking. (`PriceChanged` would invite a pointless retry, `NotFound` would deny the
+    ///   order exists, and `Rejected` is for refusals a caller can act on.) Checked before the
+    ///   price for that reason;
+    /// - `payment` is not the current total (amount or currency): `PriceChanged` with it.
+    async fn pay_order(
+        &self,
+        order_id: &str,
+        payment: Money,
+        idempotency_key: &str,
+    ) -> Result<SupplierOrder, SupplierError> {
+        let id = checked_id(order_id)?;
+        let (order, request_id) = self.fetch_order(id).await?;
+        let current = self.our_order(&order, None, request_id.as_deref())?;
+        match current.status {
+            SupplierOrderStatus::Held => {}
+            SupplierOrderStatus::Confirmed => {
+                tracing::info!(supplier = SUPPLIER, order = %order_id, %idempotency_key,
+                    "order already paid; answering it without paying again");
+                return Ok(current);
+            }
+            SupplierOrderStatus::Cancelled => {
+                return Err(SupplierError::Rejected {
+                    supplier: SUPPLIER.into(),
+                    code: "order_cancelled".into(),
+                    message: format!("order {order_id} is cancelled and cannot be paid"),
+                });
+            }
+            SupplierOrderStatus::Expired => {
+                return Err(SupplierError::OfferExpired(order_id.to_owned()));
+            }
+        }
+        if payment != current.total {
+            return Err(SupplierError::PriceChanged {
+                new_total: current.total,
+            });
+        }
+        let body = transform::payment_body(&order);
+        let sent = self
+            .send(
+                Method::POST,
+                "/air/payments",
+                &[],
+                Some(&body),
+                self.config.order_timeout,
+                order_id,
+            )
+            .await;
+        match sent {
+            Ok(reply) => {
+                let paid = reply
+                    .parse::<wire::Document<wire::PaymentRecord>>()
+                    .map(|d| d.data.id);
+                tracing::info!(supplier = SUPPLIER, order = %order_id, %idempotency_key,
+                    payment = paid.as_deref().unwrap_or("?"), request_id = reply.request_id().unwrap_or(""),
+                    "hold order paid");
+            }
+            Err(refused @ SupplierError::Rejected { .. }) => {
+                // Paid meanwhile by another attempt, or re-priced: the order says which.
+                let again = self
+                    .fetch_order(id)
+                    .await
+                    .and_then(|(o, rid)| self.our_order(&o, None, rid.as_deref()));
+                return match again {
+                    Ok(o) if o.status == SupplierOrderStatus::Confirmed => Ok(o),
+                    Ok(o) if o.status == SupplierOrderStatus::Held && o.total != payment => {
+                        Err(SupplierError::PriceChanged { new_total: o.total })
+                    }
+                    _ => Err(refused),
+                };
+            }
+            // Whether it was paid is unknown (timeout, 5xx): a retry reads the order first.
+            Err(e) => return Err(e),
+        }
+        // Paid. Should this read fail, a retry reads the order first and finds it paid.
+        let (paid, request_id) = self.fetch_order(id).await?;
+        let unticketed = transform::unticketed_passengers(&paid);
+        let mapped = self.our_order(&paid, None, request_id.as_deref())?;
+        if mapped.status != SupplierOrderStatus::Confirmed || !unticketed.is_empty() {
+            tracing::warn!(supplier = SUPPLIER, order = %order_id, status = ?mapped.status, ?unticketed,
+                request_id = request_id.as_deref().unwrap_or(""), "order paid but not (fully) ticketed yet");
+        }
+        Ok(mapped)
     }
 
     async fn get_order(&self, order_id: &str) -> Result<SupplierOrder, SupplierError> {
         let id = checked_id(order_id)?;
         let (order, request_id) = self.fetch_order(id).await?;
-        transform::order(&order, None).map_err(|e| e.into_protocol(request_id.as_deref()))
+        self.our_order(&order, None, request_id.as_deref())
     }
 
     async fn quote_cancellation(&self, order_id: &str) -> Result<CancellationQuote, SupplierError> {

@@ -726,8 +726,62 @@ pub fn order(o: &wire::Order, cabin_fallback: Option<Cabin>) -> Result<SupplierO
         status,
         total,
         payment_required_by,
+        tickets: tickets(&o.documents),
         offer,
     })
+}
+
+/// A hold still awaiting payment once `payment_required_by` has passed is `Expired`: the
+/// airline has released its seats, whatever Duffel still shows.
+pub fn lapse_unpaid_hold(mut order: SupplierOrder, now: DateTime<Utc>) -> SupplierOrder {
+    if order.status == SupplierOrderStatus::Held
+        && order.payment_required_by.is_some_and(|due| due <= now)
+    {
+        order.status = SupplierOrderStatus::Expired;
+    }
+    order
+}
+
+/// The e-ticket numbers among an order's documents, in Duffel's order. EMDs (for services
+/// such as bags or seats) are not tickets and are left out.
+pub fn tickets(documents: &[wire::OrderDocument]) -> Vec<String> {
+    documents
+        .iter()
+        .filter(|d| is_e_ticket(d))
+        .map(|d| d.unique_identifier.trim().to_owned())
+        .collect()
+}
+
+fn is_e_ticket(d: &wire::OrderDocument) -> bool {
+    d.kind == "electronic_ticket" && !d.unique_identifier.trim().is_empty()
+}
+
+/// The passengers of an order that no e-ticket names yet (ticketing can lag payment).
+pub fn unticketed_passengers(o: &wire::Order) -> Vec<&str> {
+    let ticketed: HashSet<&str> = o
+        .documents
+        .iter()
+        .filter(|d| is_e_ticket(d))
+        .flat_map(|d| d.passenger_ids.iter().map(String::as_str))
+        .collect();
+    o.passengers
+        .iter()
+        .map(|p| p.id.as_str())
+        .filter(|id| !ticketed.contains(id))
+        .collect()
+}
+
+/// The `POST /air/payments` body paying `o` in full from the Duffel balance. The amount and
+/// currency are the order's own strings, as just read: Duffel wants its current total.
+pub fn payment_body(o: &wire::Order) -> wire::CreatePaymentBody {
+    wire::CreatePaymentBody {
+        order_id: o.id.clone(),
+        payment: wire::Payment {
+            kind: "balance",
+            amount: o.total_amount.clone(),
+            currency: o.total_currency.clone(),
+        },
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -978,6 +1032,27 @@ mod tests {
         assert!(price("100.50", "EUR", (None, None), (Some("20.25"), Some("USD"))).is_err());
         assert!(price("1.005", "EUR", (None, None), (None, None)).is_err());
         assert!(price("100", "XXX", (None, None), (None, None)).is_err());
+    }
+
+    #[test]
+    fn tickets_are_the_electronic_tickets_in_order() {
+        let doc = |kind: &str, id: &str, pax: &[&str]| wire::OrderDocument {
+            kind: kind.into(),
+            unique_identifier: id.into(),
+            passenger_ids: pax.iter().map(|p| (*p).to_owned()).collect(),
+        };
+        let docs = [
+            doc("electronic_ticket", "1252345678901", &["pas_1"]),
+            doc(
+                "electronic_miscellaneous_document_associated",
+                "1259999999999",
+                &["pas_1"],
+            ),
+            doc("electronic_ticket", " 1252345678902 ", &["pas_2"]),
+            doc("electronic_ticket", "", &["pas_3"]),
+        ];
+        assert_eq!(tickets(&docs), ["1252345678901", "1252345678902"]);
+        assert!(tickets(&[]).is_empty());
     }
 
     #[test]

@@ -289,6 +289,23 @@ pub struct Order {
     pub conditions: Option<Conditions>,
     #[serde(default)]
     pub slices: Vec<Slice>,
+    /// Tickets and EMDs, once issued (empty while a hold awaits payment).
+    #[serde(default)]
+    pub documents: Vec<OrderDocument>,
+}
+
+/// One entry of an order's `documents[]` (not to be confused with the [`Document`] envelope).
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrderDocument {
+    /// `electronic_ticket | electronic_miscellaneous_document_associated |
+    /// electronic_miscellaneous_document_standalone`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The ticket (or EMD) number, e.g. the 13 digits of an e-ticket.
+    pub unique_identifier: String,
+    /// The `pas_…` ids the document is for.
+    #[serde(default)]
+    pub passenger_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -299,6 +316,23 @@ pub struct PaymentStatus {
     pub payment_required_by: Option<DateTime<Utc>>,
     #[serde(default)]
     pub price_guarantee_expires_at: Option<DateTime<Utc>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paying a hold order: POST /air/payments
+
+/// `{order_id, payment: {type, amount, currency}}`; the amount is the order's current total.
+#[derive(Debug, Serialize)]
+pub struct CreatePaymentBody {
+    pub order_id: String,
+    pub payment: Payment,
+}
+
+/// The answer: `{id: "pay_…", amount, currency, type, created_at}`; only the id is kept (for
+/// the log), the order read afterwards is what counts.
+#[derive(Debug, Deserialize)]
+pub struct PaymentRecord {
+    pub id: String,
 }
 
 // ---------------------------------------------------------------------------------------------

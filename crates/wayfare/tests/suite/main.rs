@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod cli;
 mod csrf;
+mod flight_orders;
 mod flight_pages;
 mod flights;
 mod i18n;
