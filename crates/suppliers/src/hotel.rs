@@ -79,6 +79,15 @@ impl HotelOffer {
     }
 }
 
+/// A supplier's answer to a list search.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct HotelResults {
+    /// In the search's order, from the first result (not from `offset`).
+    pub offers: Vec<HotelOffer>,
+    /// Properties that matched the search and filters, beyond those returned.
+    pub total: usize,
+}
+
 /// A pin on the map: a property and the cheapest stay there.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HotelPin {
@@ -145,9 +154,10 @@ pub trait HotelSupplier: Send + Sync {
     /// A short stable name: `builtin`, `hotelbeds`.
     fn name(&self) -> &'static str;
 
-    /// Properties with their rates for the search; filters that need a price are applied by
-    /// the supplier, sorting and paging by the aggregator.
-    async fn search(&self, search: &HotelSearch) -> Result<Vec<HotelOffer>, SupplierError>;
+    /// Properties with their rates for the search, every filter applied, in the search's
+    /// order: at least the first `offset + limit` (a supplier that cannot page returns all it
+    /// has), and how many properties matched in all.
+    async fn search(&self, search: &HotelSearch) -> Result<HotelResults, SupplierError>;
 
     /// Pins for the map box: one per available property with its cheapest stay.
     async fn map(&self, search: &HotelMapSearch) -> Result<Vec<HotelPin>, SupplierError>;

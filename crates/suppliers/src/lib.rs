@@ -15,5 +15,6 @@ pub use flight::{
     ScheduleChange, ScheduleChangePage, SupplierError, SupplierOrder, SupplierOrderStatus,
 };
 pub use hotel::{
-    HotelBooking, HotelBookingRequest, HotelOffer, HotelPin, HotelRate, HotelSummary, HotelSupplier,
+    HotelBooking, HotelBookingRequest, HotelOffer, HotelPin, HotelRate, HotelResults, HotelSummary,
+    HotelSupplier,
 };

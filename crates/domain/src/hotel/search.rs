@@ -36,10 +36,11 @@ pub const MAX_LIMIT: usize = 100;
 pub const MAX_OFFSET: usize = 1000;
 pub const MAX_ZOOM: u8 = 22;
 
-/// The request body of `POST /api/v1/hotels/search`, as sent. Numbers that are counts are
-/// wide on purpose, so an out-of-range value reaches validation and is named.
+/// The request body of `POST /api/v1/hotels/search`, as sent (dates as `check_in_date` and
+/// `check_out_date`; the filters at the top level beside `destination`). Numbers that are
+/// counts are wide on purpose, so an out-of-range value reaches validation and is named.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "RawSearchBody")]
 pub struct HotelSearchBody {
     pub destination: DestinationBody,
     /// `YYYY-MM-DD`, hotel-local.
@@ -47,20 +48,84 @@ pub struct HotelSearchBody {
     pub check_out: String,
     pub rooms: Vec<RoomBody>,
     /// ISO-4217 code for prices and price filters; the site default otherwise.
-    #[serde(default)]
     pub currency: Option<String>,
-    #[serde(default)]
     pub filters: FiltersBody,
-    #[serde(default)]
     pub sort: Option<String>,
-    #[serde(default)]
     pub limit: Option<u32>,
-    #[serde(default)]
     pub offset: Option<u32>,
+    /// Map zoom, for a `destination.bbox` search.
+    pub zoom: Option<i64>,
 }
 
+/// Declares a wire body with the filter fields at its top level, refusing unknown fields, and
+/// its conversion into the body with a [`FiltersBody`].
+macro_rules! body_with_top_level_filters {
+    ($raw:ident => $body:ident { $($field:ident : $ty:ty $(= $rename:literal $(| $alias:literal)?)?),* $(,)? }) => {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct $raw {
+            $(
+                $(#[serde(rename = $rename $(, alias = $alias)?)])?
+                $field: $ty,
+            )*
+            #[serde(default)] min_price: Option<String>,
+            #[serde(default)] max_price: Option<String>,
+            #[serde(default)] price_basis: Option<String>,
+            #[serde(default)] stars: Vec<i64>,
+            #[serde(default)] amenities: Vec<String>,
+            #[serde(default)] min_review_score: Option<f64>,
+            #[serde(default)] max_distance_km: Option<f64>,
+            #[serde(default)] distance_from: Option<PointBody>,
+            #[serde(default)] free_cancellation: bool,
+            #[serde(default)] breakfast_included: bool,
+            #[serde(default)] pay_at_hotel: bool,
+            #[serde(default)] chains: Vec<String>,
+            #[serde(default)] brands: Vec<String>,
+            #[serde(default)] themes: Vec<String>,
+            #[serde(default)] deals_only: bool,
+        }
+
+        impl From<$raw> for $body {
+            fn from(r: $raw) -> $body {
+                $body {
+                    $($field: r.$field,)*
+                    filters: FiltersBody {
+                        min_price: r.min_price,
+                        max_price: r.max_price,
+                        price_basis: r.price_basis,
+                        stars: r.stars,
+                        amenities: r.amenities,
+                        min_review_score: r.min_review_score,
+                        max_distance_km: r.max_distance_km,
+                        distance_from: r.distance_from,
+                        free_cancellation: r.free_cancellation,
+                        breakfast_included: r.breakfast_included,
+                        pay_at_hotel: r.pay_at_hotel,
+                        chains: r.chains,
+                        brands: r.brands,
+                        themes: r.themes,
+                        deals_only: r.deals_only,
+                    },
+                }
+            }
+        }
+    };
+}
+
+body_with_top_level_filters!(RawSearchBody => HotelSearchBody {
+    destination: DestinationBody,
+    check_in: String = "check_in_date" | "check_in",
+    check_out: String = "check_out_date" | "check_out",
+    rooms: Vec<RoomBody>,
+    currency: Option<String> = "currency",
+    sort: Option<String> = "sort",
+    limit: Option<u32> = "limit",
+    offset: Option<u32> = "offset",
+    zoom: Option<i64> = "zoom",
+});
+
 /// Exactly one of: `city` (GeoNames id or name), `place` (landmark or district text),
-/// `airport` (IATA code) or `lat` + `lon`. `radius_km` applies to all but a city.
+/// `airport` (IATA code) or `lat` + `lng`. `radius_km` applies to all but a city.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DestinationBody {
@@ -72,10 +137,13 @@ pub struct DestinationBody {
     pub airport: Option<String>,
     #[serde(default)]
     pub lat: Option<f64>,
-    #[serde(default)]
+    #[serde(default, rename = "lng", alias = "lon")]
     pub lon: Option<f64>,
     #[serde(default)]
     pub radius_km: Option<f64>,
+    /// `[min_lng, min_lat, max_lng, max_lat]`: a map search (see [`HotelMapSearchBody`]).
+    #[serde(default)]
+    pub bbox: Option<[f64; 4]>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -90,6 +158,7 @@ pub struct RoomBody {
 #[serde(deny_unknown_fields)]
 pub struct PointBody {
     pub lat: f64,
+    #[serde(rename = "lng", alias = "lon")]
     pub lon: f64,
 }
 
@@ -132,20 +201,50 @@ pub struct FiltersBody {
     pub deals_only: bool,
 }
 
-/// The request body of the map search: the visible box and zoom instead of a destination.
+/// The request body of the map search: the visible box and zoom instead of a destination,
+/// the filters at the top level as in the list search.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "RawMapBody")]
 pub struct HotelMapSearchBody {
     pub bbox: BboxBody,
     pub zoom: i64,
     pub check_in: String,
     pub check_out: String,
     pub rooms: Vec<RoomBody>,
-    #[serde(default)]
     pub currency: Option<String>,
-    #[serde(default)]
     pub filters: FiltersBody,
 }
+
+impl HotelMapSearchBody {
+    /// The map search a list body asks for with `destination.bbox` (`[min_lng, min_lat,
+    /// max_lng, max_lat]`), at `zoom` (12, a city, when not sent).
+    pub fn from_search_body(body: &HotelSearchBody) -> Option<HotelMapSearchBody> {
+        let [west, south, east, north] = body.destination.bbox?;
+        Some(HotelMapSearchBody {
+            bbox: BboxBody {
+                south,
+                west,
+                north,
+                east,
+            },
+            zoom: body.zoom.unwrap_or(12),
+            check_in: body.check_in.clone(),
+            check_out: body.check_out.clone(),
+            rooms: body.rooms.clone(),
+            currency: body.currency.clone(),
+            filters: body.filters.clone(),
+        })
+    }
+}
+
+body_with_top_level_filters!(RawMapBody => HotelMapSearchBody {
+    bbox: BboxBody,
+    zoom: i64,
+    check_in: String = "check_in_date" | "check_in",
+    check_out: String = "check_out_date" | "check_out",
+    rooms: Vec<RoomBody>,
+    currency: Option<String> = "currency",
+});
 
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -411,32 +510,32 @@ fn validate_stay(
 ) -> Option<Stay> {
     let check_in = match parse_date(check_in) {
         None => {
-            errs.add("check_in", "reason-invalid-date");
+            errs.add("check_in_date", "reason-invalid-date");
             None
         }
         Some(d) if d < today => {
-            errs.add("check_in", "reason-date-in-past");
+            errs.add("check_in_date", "reason-date-in-past");
             None
         }
         Some(d) if d > last_night => {
-            errs.add("check_in", "reason-stay-beyond-horizon");
+            errs.add("check_in_date", "reason-stay-beyond-horizon");
             None
         }
         Some(d) => Some(d),
     };
     let Some(check_out) = parse_date(check_out) else {
-        errs.add("check_out", "reason-invalid-date");
+        errs.add("check_out_date", "reason-invalid-date");
         return None;
     };
     let check_in = check_in?;
     let nights = (check_out - check_in).num_days();
     if nights < 1 {
-        errs.add("check_out", "reason-check-out-before-check-in");
+        errs.add("check_out_date", "reason-check-out-before-check-in");
         return None;
     }
     if nights > i64::from(MAX_NIGHTS) {
         errs.add_arg(
-            "check_out",
+            "check_out_date",
             "reason-stay-too-long",
             "max",
             i64::from(MAX_NIGHTS),
@@ -444,7 +543,7 @@ fn validate_stay(
         return None;
     }
     if check_out.pred_opt().is_none_or(|last| last > last_night) {
-        errs.add("check_out", "reason-stay-beyond-horizon");
+        errs.add("check_out_date", "reason-stay-beyond-horizon");
         return None;
     }
     Stay::new(check_in, check_out).ok()
@@ -515,7 +614,7 @@ fn validate_point(field: &str, lat: f64, lon: f64, errs: &mut Errors) -> Option<
         errs.add(format!("{field}.lat"), "reason-latitude-range");
     }
     if !valid_lon(lon) {
-        errs.add(format!("{field}.lon"), "reason-longitude-range");
+        errs.add(format!("{field}.lng"), "reason-longitude-range");
     }
     GeoPoint::new(lat, lon)
 }
@@ -555,15 +654,15 @@ fn validate_filters(
         min = f
             .min_price
             .as_deref()
-            .and_then(|s| parse_price("filters.min_price", s, c, errs));
+            .and_then(|s| parse_price("min_price", s, c, errs));
         max = f
             .max_price
             .as_deref()
-            .and_then(|s| parse_price("filters.max_price", s, c, errs));
+            .and_then(|s| parse_price("max_price", s, c, errs));
         if let (Some(lo), Some(hi)) = (min, max)
             && lo > hi
         {
-            errs.add("filters.max_price", "reason-range-inverted");
+            errs.add("max_price", "reason-range-inverted");
         }
     }
     let basis = match f.price_basis.as_deref() {
@@ -571,7 +670,7 @@ fn validate_filters(
         Some(b) => {
             let parsed = PriceBasis::parse(b.trim());
             if parsed.is_none() {
-                errs.add("filters.price_basis", "reason-price-basis");
+                errs.add("price_basis", "reason-price-basis");
             }
             parsed
         }
@@ -588,29 +687,29 @@ fn validate_filters(
     for (i, s) in f.stars.iter().enumerate() {
         match u8::try_from(*s).ok().and_then(StarRating::new) {
             Some(s) => out.stars = out.stars.with(s),
-            None => errs.add(format!("filters.stars[{i}]"), "reason-star-rating"),
+            None => errs.add(format!("stars[{i}]"), "reason-star-rating"),
         }
     }
     for (i, a) in f.amenities.iter().enumerate() {
         match Amenity::parse(a.trim()) {
             Some(a) => out.amenities.insert(a),
-            None => errs.add(format!("filters.amenities[{i}]"), "reason-unknown-amenity"),
+            None => errs.add(format!("amenities[{i}]"), "reason-unknown-amenity"),
         }
     }
     if let Some(score) = f.min_review_score {
         match ReviewScore::from_score(score) {
             Some(s) => out.min_review = Some(s),
-            None => errs.add("filters.min_review_score", "reason-review-score-range"),
+            None => errs.add("min_review_score", "reason-review-score-range"),
         }
     }
     let from = f
         .distance_from
-        .and_then(|p| validate_point("filters.distance_from", p.lat, p.lon, errs));
+        .and_then(|p| validate_point("distance_from", p.lat, p.lon, errs));
     let from_refused = f.distance_from.is_some() && from.is_none();
     if let Some(km) = f.max_distance_km {
         if !within_km(km, MAX_DISTANCE_KM) {
             errs.add_arg(
-                "filters.max_distance_km",
+                "max_distance_km",
                 "reason-distance-range",
                 "max",
                 MAX_DISTANCE_KM as i64,
@@ -618,7 +717,7 @@ fn validate_filters(
         } else if let Some(from) = from.or(centre) {
             out.max_distance = Some(DistanceLimit { from, max_km: km });
         } else if !from_refused {
-            errs.add("filters.distance_from", "reason-required");
+            errs.add("distance_from", "reason-required");
         }
     }
     out.free_cancellation = f.free_cancellation;
@@ -627,19 +726,19 @@ fn validate_filters(
     for (i, c) in f.chains.iter().enumerate() {
         match ChainCode::parse(c) {
             Some(c) => out.chains.push(c),
-            None => errs.add(format!("filters.chains[{i}]"), "reason-invalid-code"),
+            None => errs.add(format!("chains[{i}]"), "reason-invalid-code"),
         }
     }
     for (i, b) in f.brands.iter().enumerate() {
         match BrandCode::parse(b) {
             Some(b) => out.brands.push(b),
-            None => errs.add(format!("filters.brands[{i}]"), "reason-invalid-code"),
+            None => errs.add(format!("brands[{i}]"), "reason-invalid-code"),
         }
     }
     for (i, t) in f.themes.iter().enumerate() {
         match Theme::parse(t.trim()) {
             Some(t) => out.themes.insert(t),
-            None => errs.add(format!("filters.themes[{i}]"), "reason-unknown-theme"),
+            None => errs.add(format!("themes[{i}]"), "reason-unknown-theme"),
         }
     }
     out.deals_only = f.deals_only;
@@ -722,7 +821,7 @@ fn validate_destination(
                 None
             }
             (_, None) => {
-                errs.add("destination.lon", "reason-required");
+                errs.add("destination.lng", "reason-required");
                 None
             }
         }
@@ -977,14 +1076,14 @@ mod tests {
     #[test]
     fn parses_from_json_and_refuses_unknown_fields() {
         let json = r#"{
-            "destination": {"lat": 31.24, "lon": 121.49, "radius_km": 3},
-            "check_in": "2026-12-10", "check_out": "2026-12-13",
+            "destination": {"lat": 31.24, "lng": 121.49, "radius_km": 3},
+            "check_in_date": "2026-12-10", "check_out_date": "2026-12-13",
             "rooms": [{"adults": 2, "children_ages": [4, 12]}, {"adults": 1}],
             "currency": "usd",
-            "filters": {"min_price": "100", "max_price": "250.50", "price_basis": "total",
-                        "stars": [4, 5], "amenities": ["wifi", "pool"], "min_review_score": 8.5,
-                        "max_distance_km": 5, "free_cancellation": true, "chains": ["Marriott"],
-                        "themes": ["family"], "deals_only": true},
+            "min_price": "100", "max_price": "250.50", "price_basis": "total",
+            "stars": [4, 5], "amenities": ["wifi", "pool"], "min_review_score": 8.5,
+            "max_distance_km": 5, "free_cancellation": true, "chains": ["Marriott"],
+            "themes": ["family"], "deals_only": true,
             "sort": "price", "limit": 50, "offset": 100
         }"#;
         let b: HotelSearchBody = serde_json::from_str(json).unwrap();
@@ -1110,7 +1209,7 @@ mod tests {
                 lat: Some(31.0),
                 ..Default::default()
             }),
-            one("destination.lon", "reason-required")
+            one("destination.lng", "reason-required")
         );
         assert_eq!(
             bad(DestinationBody {
@@ -1120,7 +1219,7 @@ mod tests {
             }),
             vec![
                 ("destination.lat".into(), "reason-latitude-range"),
-                ("destination.lon".into(), "reason-longitude-range")
+                ("destination.lng".into(), "reason-longitude-range")
             ]
         );
         for r in [0.0, -1.0, 100.5, f64::INFINITY] {
@@ -1147,30 +1246,30 @@ mod tests {
         let bad = |a, b| refusals(&dates(a, b));
         assert_eq!(
             bad("10/12/2026", "2026-12-12"),
-            one("check_in", "reason-invalid-date")
+            one("check_in_date", "reason-invalid-date")
         );
         assert_eq!(
             bad("2026-12-10", "2026-02-30"),
-            one("check_out", "reason-invalid-date")
+            one("check_out_date", "reason-invalid-date")
         );
         assert_eq!(
             bad("x", "y"),
             vec![
-                ("check_in".into(), "reason-invalid-date"),
-                ("check_out".into(), "reason-invalid-date")
+                ("check_in_date".into(), "reason-invalid-date"),
+                ("check_out_date".into(), "reason-invalid-date")
             ]
         );
         assert_eq!(
             bad("2026-11-23", "2026-11-25"),
-            one("check_in", "reason-date-in-past")
+            one("check_in_date", "reason-date-in-past")
         );
         assert_eq!(
             bad("2026-12-10", "2026-12-10"),
-            one("check_out", "reason-check-out-before-check-in")
+            one("check_out_date", "reason-check-out-before-check-in")
         );
         assert_eq!(
             bad("2026-12-10", "2026-12-09"),
-            one("check_out", "reason-check-out-before-check-in")
+            one("check_out_date", "reason-check-out-before-check-in")
         );
         assert!(
             refusals_ok(&dates("2026-12-01", "2026-12-31")),
@@ -1178,15 +1277,15 @@ mod tests {
         );
         assert_eq!(
             bad("2026-12-01", "2027-01-01"),
-            one("check_out", "reason-stay-too-long")
+            one("check_out_date", "reason-stay-too-long")
         );
         assert_eq!(
             bad("2027-11-24", "2027-11-25"),
-            one("check_in", "reason-stay-beyond-horizon")
+            one("check_in_date", "reason-stay-beyond-horizon")
         );
         assert_eq!(
             bad("2027-11-20", "2027-11-25"),
-            one("check_out", "reason-stay-beyond-horizon")
+            one("check_out_date", "reason-stay-beyond-horizon")
         );
         // Today and the last night itself are bookable.
         assert!(refusals_ok(&dates("2026-11-24", "2026-11-25")));
@@ -1255,7 +1354,7 @@ mod tests {
                 max_price: Some("100".into()),
                 ..Default::default()
             }),
-            one("filters.max_price", "reason-range-inverted")
+            one("max_price", "reason-range-inverted")
         );
         assert_eq!(
             bad(FiltersBody {
@@ -1264,8 +1363,8 @@ mod tests {
                 ..Default::default()
             }),
             vec![
-                ("filters.min_price".into(), "reason-not-a-number"),
-                ("filters.max_price".into(), "reason-not-a-number")
+                ("min_price".into(), "reason-not-a-number"),
+                ("max_price".into(), "reason-not-a-number")
             ]
         );
         assert_eq!(
@@ -1273,21 +1372,21 @@ mod tests {
                 max_price: Some("1.234".into()),
                 ..Default::default()
             }),
-            one("filters.max_price", "reason-too-precise")
+            one("max_price", "reason-too-precise")
         );
         assert_eq!(
             bad(FiltersBody {
                 max_price: Some("99999999999999999999".into()),
                 ..Default::default()
             }),
-            one("filters.max_price", "reason-out-of-range")
+            one("max_price", "reason-out-of-range")
         );
         assert_eq!(
             bad(FiltersBody {
                 price_basis: Some("weekly".into()),
                 ..Default::default()
             }),
-            one("filters.price_basis", "reason-price-basis")
+            one("price_basis", "reason-price-basis")
         );
         assert_eq!(
             bad(FiltersBody {
@@ -1299,12 +1398,12 @@ mod tests {
                 ..Default::default()
             }),
             vec![
-                ("filters.stars[1]".into(), "reason-star-rating"),
-                ("filters.stars[2]".into(), "reason-star-rating"),
-                ("filters.amenities[1]".into(), "reason-unknown-amenity"),
-                ("filters.chains[0]".into(), "reason-invalid-code"),
-                ("filters.brands[0]".into(), "reason-invalid-code"),
-                ("filters.themes[0]".into(), "reason-unknown-theme"),
+                ("stars[1]".into(), "reason-star-rating"),
+                ("stars[2]".into(), "reason-star-rating"),
+                ("amenities[1]".into(), "reason-unknown-amenity"),
+                ("chains[0]".into(), "reason-invalid-code"),
+                ("brands[0]".into(), "reason-invalid-code"),
+                ("themes[0]".into(), "reason-unknown-theme"),
             ]
         );
         for score in [-0.5, 10.5, f64::NAN] {
@@ -1313,7 +1412,7 @@ mod tests {
                     min_review_score: Some(score),
                     ..Default::default()
                 }),
-                one("filters.min_review_score", "reason-review-score-range")
+                one("min_review_score", "reason-review-score-range")
             );
         }
         assert_eq!(
@@ -1321,7 +1420,7 @@ mod tests {
                 max_distance_km: Some(0.0),
                 ..Default::default()
             }),
-            one("filters.max_distance_km", "reason-distance-range")
+            one("max_distance_km", "reason-distance-range")
         );
         assert_eq!(
             bad(FiltersBody {
@@ -1332,7 +1431,7 @@ mod tests {
                 }),
                 ..Default::default()
             }),
-            one("filters.distance_from.lat", "reason-latitude-range")
+            one("distance_from.lat", "reason-latitude-range")
         );
         let s = HotelSearch::validate(
             &with(FiltersBody {
@@ -1418,8 +1517,8 @@ mod tests {
             fields,
             vec![
                 "destination",
-                "check_in",
-                "check_out",
+                "check_in_date",
+                "check_out_date",
                 "rooms",
                 "currency",
                 "sort",
@@ -1503,10 +1602,10 @@ mod tests {
                 },
                 ..map_body()
             }),
-            one("filters.distance_from", "reason-required")
+            one("distance_from", "reason-required")
         );
         let json = r#"{"bbox": {"south": 31, "west": 121, "north": 31.5, "east": 122},
-            "zoom": 12, "check_in": "2026-12-10", "check_out": "2026-12-11",
+            "zoom": 12, "check_in_date": "2026-12-10", "check_out_date": "2026-12-11",
             "rooms": [{"adults": 1}]}"#;
         let b: HotelMapSearchBody = serde_json::from_str(json).unwrap();
         assert!(HotelMapSearch::validate(&b, today(), last_night(), Currency::CNY).is_ok());
