@@ -1,9 +1,12 @@
 //! In-memory search indexes, built from the store at start-up. The query path never touches SQL.
-//! Now: airports by code, city or name in Chinese or English. Flights and hotels join later.
+//! Airports by code, city or name; flights (dated legs and connections); places (cities,
+//! landmarks, airports) for the hotel destination; hotels.
 
 pub mod airports;
 pub mod flight_offers;
 pub mod flights;
+pub mod hotels;
+pub mod places;
 mod text;
 
 pub use airports::{AirportIndex, AirportMatch, MatchKind};

@@ -6,6 +6,8 @@ pub mod backup;
 pub mod entity;
 pub mod flight_orders;
 pub mod fx;
+pub mod hotel_bookings;
+pub mod hotels;
 pub mod migration;
 pub mod reference;
 pub mod schedules;

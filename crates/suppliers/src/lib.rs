@@ -8,6 +8,7 @@ pub mod builtin;
 pub mod duffel;
 pub mod flight;
 pub mod hotel;
+pub mod hotel_aggregate;
 pub mod hotelbeds;
 
 pub use flight::{

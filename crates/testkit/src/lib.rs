@@ -71,6 +71,7 @@ pub fn test_config(db: &TestDatabase) -> Config {
     // tests fly are all in it.
     c.flights.demo_flights_per_day = 1_500;
     c.flights.horizon_days = 45;
+    c.hotels.demo_hotels = 3_000;
     c.database.max_connections = 5;
     db.configure(&mut c);
     c

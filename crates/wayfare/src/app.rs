@@ -97,6 +97,7 @@ impl Application {
                 config.flights.demo_flights_per_day,
                 clock().date_naive(),
                 config.flights.horizon_days,
+                config.hotels.demo_hotels,
             )
             .await?;
             tracing::info!(?report, "demo data loaded on first start");
@@ -111,8 +112,11 @@ impl Application {
             trust_forwarded_proto: config.http.trust_forwarded_proto,
             secure_cookies: config.http.secure_cookies,
             secret_key: secret_key(config, &store).await?,
+            map_tiles_url: None,
         };
-        let state = AppState::load(store, web, flights).await?;
+        let (hotels, _builtin_hotels) =
+            crate::hotel_suppliers::catalog(&store, config, clock.clone()).await?;
+        let state = AppState::load(store, web, flights, hotels).await?;
         let router = wayfare_web::router(state.clone());
         let listener =
             TcpListener::bind(config.bind)

@@ -43,6 +43,10 @@ pub enum Command {
         /// (e.g. 100000 for the benchmark schedule); replaces the stored schedules.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=200_000))]
         flights_per_day: Option<u32>,
+        /// Regenerate the built-in hotels, this many of them (e.g. 1000000 for the benchmarks);
+        /// replaces the stored hotels.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::config::MAX_HOTELS)))]
+        hotels: Option<u32>,
     },
     /// Print the effective configuration (secrets redacted).
     Config,
@@ -78,6 +82,26 @@ pub enum BenchTarget {
         scratch: String,
         /// Also measure searches per second over HTTP with this many requests (0: skip).
         #[arg(long, default_value_t = 2000)]
+        http_requests: usize,
+    },
+    /// Hotel search on generated hotels (in a scratch database): index against SQL.
+    Hotels {
+        #[arg(long, default_value_t = 1_000_000)]
+        hotels: u32,
+        /// Radius searches (and as many map boxes).
+        #[arg(long, default_value_t = 2000)]
+        queries: usize,
+        /// Radius searches also answered by the SQL baseline (compared, then timed).
+        #[arg(long, default_value_t = 200)]
+        baseline_queries: usize,
+        /// The scratch database the hotels are written to.
+        #[arg(long, default_value = "sqlite://data/bench-hotels.db")]
+        scratch: String,
+        /// Keep the scratch database's hotels when it already holds that many.
+        #[arg(long)]
+        reuse: bool,
+        /// Also measure searches per second over HTTP with this many requests (0: skip).
+        #[arg(long, default_value_t = 4000)]
         http_requests: usize,
     },
     /// Airport autocomplete: the in-memory index against a SQL LIKE query.

@@ -68,6 +68,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub http: HttpConfig,
     pub flights: FlightsConfig,
+    pub hotels: HotelsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,6 +84,30 @@ pub struct FlightsConfig {
     pub search_budget_ms: u64,
     /// Duffel (live airline content); off unless an access token is configured.
     pub duffel: Option<DuffelSettings>,
+}
+
+/// `[hotels]`. Prices of the built-in hotels are in each hotel's local currency (CNY in
+/// mainland China); the web layer converts them for display.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HotelsConfig {
+    /// Built-in hotels generated on a first start (and by `seed --demo` when there are none).
+    pub demo_hotels: u32,
+    /// How long each hotel supplier may take to answer a search before its results are left
+    /// out.
+    pub search_budget_ms: u64,
+}
+
+/// The most hotels the generator is asked for (the benchmark uses a million).
+pub const MAX_HOTELS: u32 = 2_000_000;
+
+impl Default for HotelsConfig {
+    fn default() -> Self {
+        HotelsConfig {
+            demo_hotels: 30_000,
+            search_budget_ms: 3_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -150,6 +175,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
             flights: FlightsConfig::default(),
+            hotels: HotelsConfig::default(),
         }
     }
 }
@@ -265,6 +291,12 @@ impl Config {
             return Err(ConfigError::BadValue {
                 key: "flights.horizon_days",
                 problem: "must be from 1 to 361".into(),
+            });
+        }
+        if self.hotels.demo_hotels > MAX_HOTELS {
+            return Err(ConfigError::BadValue {
+                key: "hotels.demo_hotels",
+                problem: format!("must be at most {MAX_HOTELS}"),
             });
         }
         if self.database.max_connections == 0 {

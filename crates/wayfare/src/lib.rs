@@ -4,9 +4,12 @@
 pub mod app;
 pub mod bench;
 pub mod bench_flights;
+pub mod bench_hotels;
 pub mod cli;
 pub mod config;
 pub mod flights;
+pub mod hotel_suppliers;
+pub mod hotels;
 pub mod seed;
 
 pub use app::{Application, StartupError};

@@ -75,6 +75,7 @@ async fn main() -> ExitCode {
         Command::Seed {
             demo,
             flights_per_day,
+            hotels,
         } => {
             init_logging(&config);
             let store = match app::open_store(&config).await {
@@ -100,14 +101,27 @@ async fn main() -> ExitCode {
                     Err(e) => return fail(1, e),
                 }
             }
+            if let Some(n) = hotels {
+                if let Err(e) = seed::ensure_base_data(&store).await {
+                    return fail(1, e);
+                }
+                let started = std::time::Instant::now();
+                match wayfare::hotels::generate_hotels_into(&store, n, today).await {
+                    Ok(count) => println!(
+                        "built-in hotels regenerated: {count} hotels in {:.1} s",
+                        started.elapsed().as_secs_f64()
+                    ),
+                    Err(e) => return fail(1, e),
+                }
+            }
             let result = if demo {
-                seed::seed_demo(&store, config.flights.demo_flights_per_day, today, config.flights.horizon_days).await.map(|r| {
+                seed::seed_demo(&store, config.flights.demo_flights_per_day, today, config.flights.horizon_days, config.hotels.demo_hotels).await.map(|r| {
                     println!(
-                        "demo data loaded: {} airports, {} airlines, {} cities, {} exchange rates, {} flight schedules",
-                        r.reference.airports, r.reference.airlines, r.reference.cities, r.exchange_rates, r.flight_schedules
+                        "demo data loaded: {} airports, {} airlines, {} cities, {} exchange rates, {} flight schedules, {} hotels",
+                        r.reference.airports, r.reference.airlines, r.reference.cities, r.exchange_rates, r.flight_schedules, r.hotels
                     )
                 })
-            } else if flights_per_day.is_some() {
+            } else if flights_per_day.is_some() || hotels.is_some() {
                 Ok(())
             } else {
                 seed::ensure_base_data(&store)
@@ -184,6 +198,34 @@ async fn main() -> ExitCode {
                 BenchTarget::Airports { queries } => bench::airports(&store, queries)
                     .await
                     .map(|r| r.to_string()),
+                BenchTarget::Hotels {
+                    hotels,
+                    queries,
+                    baseline_queries,
+                    scratch,
+                    reuse,
+                    http_requests,
+                } => {
+                    let report = wayfare::bench_hotels::hotels(
+                        &scratch,
+                        hotels,
+                        queries,
+                        baseline_queries,
+                        reuse,
+                    )
+                    .await;
+                    match report {
+                        Ok(report) if http_requests > 0 => {
+                            // The bench's index is gone by now; the app loads its own.
+                            println!("{report}");
+                            match wayfare::bench_hotels::http(&scratch, http_requests, 16).await {
+                                Ok(h) => Ok(h.to_string()),
+                                Err(e) => return startup_failure(e),
+                            }
+                        }
+                        other => other.map(|r| r.to_string()),
+                    }
+                }
                 BenchTarget::Flights {
                     flights_per_day,
                     days,

@@ -22,7 +22,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 pub use error::{ErrorCode, WebError};
 pub use i18n::Locale;
-pub use state::{AppState, Clock, FlightCatalog, WebConfig};
+pub use state::{AppState, Clock, FlightCatalog, HotelCatalog, WebConfig};
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {

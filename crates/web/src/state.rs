@@ -6,10 +6,13 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use wayfare_domain::{Currency, RateTable};
 use wayfare_search::AirportIndex;
+use wayfare_search::places::{PlaceAirport, PlaceIndex};
 use wayfare_store::Store;
 use wayfare_store::reference::ReferenceCounts;
 use wayfare_suppliers::aggregate::FlightAggregator;
+use wayfare_suppliers::builtin::hotel_supplier::BuiltinHotels;
 use wayfare_suppliers::builtin::supplier::BuiltinFlights;
+use wayfare_suppliers::hotel_aggregate::HotelAggregator;
 
 use crate::i18n::Locale;
 use crate::metrics::Metrics;
@@ -29,6 +32,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Key for signing CSRF tokens; from configuration or generated once per installation.
     pub secret_key: Vec<u8>,
+    /// Leaflet-style raster tiles (`https://tiles.example/{z}/{x}/{y}.png`) for hotel maps;
+    /// without it maps are drawn as a plain plot of the pins, with no network needed.
+    pub map_tiles_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -44,6 +50,8 @@ struct Inner {
     reference_counts: ReferenceCounts,
     metrics: Metrics,
     flights: FlightCatalog,
+    hotels: HotelCatalog,
+    places: PlaceIndex,
 }
 
 /// The clock the app reads "now" from (tests pass a fixed one).
@@ -99,6 +107,48 @@ impl FlightCatalog {
     }
 }
 
+/// Hotel suppliers and what searches are validated against.
+pub struct HotelCatalog {
+    aggregator: HotelAggregator,
+    builtin: Option<Arc<BuiltinHotels>>,
+    last_night: NaiveDate,
+    clock: Clock,
+}
+
+impl HotelCatalog {
+    pub fn new(
+        aggregator: HotelAggregator,
+        builtin: Option<Arc<BuiltinHotels>>,
+        last_night: NaiveDate,
+        clock: Clock,
+    ) -> HotelCatalog {
+        HotelCatalog {
+            aggregator,
+            builtin,
+            last_night,
+            clock,
+        }
+    }
+
+    /// Our own hotels, also behind the deals and chain pages.
+    pub fn builtin(&self) -> Option<&Arc<BuiltinHotels>> {
+        self.builtin.as_ref()
+    }
+
+    pub fn aggregator(&self) -> &HotelAggregator {
+        &self.aggregator
+    }
+
+    /// The last night with rates loaded.
+    pub fn last_night(&self) -> NaiveDate {
+        self.last_night
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+}
+
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState").finish_non_exhaustive()
@@ -111,11 +161,31 @@ impl AppState {
         store: Store,
         config: WebConfig,
         flights: FlightCatalog,
+        hotels: HotelCatalog,
     ) -> Result<AppState, wayfare_store::StoreError> {
         let cities = store.cities().await?;
         let population: std::collections::HashMap<i64, i64> =
             cities.iter().map(|c| (c.geonameid, c.population)).collect();
-        let airports = AirportIndex::build(store.airports().await?, |a| {
+        let airport_rows = store.airports().await?;
+        let places = PlaceIndex::build(
+            &cities,
+            airport_rows
+                .iter()
+                .filter(|a| a.city_geonameid.is_some())
+                .map(|a| PlaceAirport {
+                    iata: a.iata.clone(),
+                    name: a.name.clone(),
+                    city_en: a.city.clone(),
+                    city_zh: a.city_zh.clone(),
+                    country: a.country.clone(),
+                    lat: a.lat,
+                    lon: a.lon,
+                    city_id: a.city_geonameid,
+                })
+                .collect(),
+        )
+        .map_err(|e| wayfare_store::StoreError::BundledData(e.to_string()))?;
+        let airports = AirportIndex::build(airport_rows, |a| {
             a.city_geonameid.and_then(|id| population.get(&id).copied())
         });
         let rates = store.rate_table().await?;
@@ -129,6 +199,8 @@ impl AppState {
                 reference_counts,
                 metrics: Metrics::new(),
                 flights,
+                hotels,
+                places,
             }),
         })
     }
@@ -151,6 +223,15 @@ impl AppState {
 
     pub fn flights(&self) -> &FlightCatalog {
         &self.inner.flights
+    }
+
+    pub fn hotels(&self) -> &HotelCatalog {
+        &self.inner.hotels
+    }
+
+    /// Cities, landmarks and airports for the hotel destination.
+    pub fn places(&self) -> &PlaceIndex {
+        &self.inner.places
     }
 
     pub fn metrics(&self) -> &Metrics {

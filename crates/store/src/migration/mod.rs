@@ -6,6 +6,8 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_flight_schedules;
 mod m0003_flight_orders;
+mod m0004_hotels;
+mod m0005_hotel_bookings;
 
 pub struct Migrator;
 
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_flight_schedules::Migration),
             Box::new(m0003_flight_orders::Migration),
+            Box::new(m0004_hotels::Migration),
+            Box::new(m0005_hotel_bookings::Migration),
         ]
     }
 }

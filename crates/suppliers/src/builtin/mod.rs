@@ -41,6 +41,9 @@
 
 pub mod aircraft;
 pub mod calendar;
+pub mod hotel_bookings;
+pub mod hotel_supplier;
+pub mod hotels;
 pub mod network;
 pub mod orders;
 pub mod supplier;

@@ -1,6 +1,7 @@
 //! Hotelbeds Hotel Booking API (APItude BookingAPI 1.0): the signed HTTP client and its error
-//! mapping here, serde documents in `wire`. Protocol reference: `shared/providers/travel.md` §2.
-//! The mapping into our hotel domain lives elsewhere; this layer speaks Hotelbeds' documents.
+//! mapping here, serde documents in `wire`, the mapping to and from our hotel domain in
+//! `transform`, and [`HotelbedsSupplier`], the [`crate::HotelSupplier`] built on them.
+//! Protocol reference: `shared/providers/travel.md` §2.
 //!
 //! What it does, all under `{base_url}/hotel-api/1.0`:
 //! - [`HotelbedsClient::availability`]: `POST /hotels`;
@@ -24,9 +25,10 @@
 //! (a bad key, a bad signature or a clock more than a few minutes off), except 403
 //! `Developer Over Qps`/`Developer Over Rate` and 429, which are `RateLimited` (Hotelbeds sends
 //! no `Retry-After`, so nothing is paused here); 404 is `NotFound`; 402 is
-//! `Rejected { code: "PAYMENT_DATA_REQUIRED" }`; a 500 with a Hotelbeds error document is
-//! `OfferExpired` for CheckRate and booking (the product is gone: restart from availability)
-//! and `Rejected` otherwise; other 5xx and transport failures are `Unavailable`; other 4xx are
+//! `Rejected { code: "PAYMENT_DATA_REQUIRED" }`; a 500 with a Hotelbeds error document, or the
+//! 410 that answers the same request repeated within 15 minutes, is `OfferExpired` for
+//! CheckRate and booking (the product is gone: restart from availability) and `Rejected`
+//! otherwise; other 5xx and transport failures are `Unavailable`; other 4xx are
 //! `Rejected` with Hotelbeds' code (`INVALID_REQUEST`, `INVALID_DATA` …); an unreadable body
 //! is `Protocol`. Messages carry the `auditData.token` of the answer when there is one.
 //!
@@ -34,6 +36,8 @@
 //! booked: look the booking up by `clientReference` with [`HotelbedsClient::bookings`] before
 //! booking again.
 
+mod supplier;
+pub mod transform;
 pub mod wire;
 
 use std::fmt;
@@ -48,6 +52,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use crate::flight::SupplierError;
+pub use supplier::HotelbedsSupplier;
 pub use wire::CancellationFlag;
 
 /// The supplier name in errors and logs.
@@ -570,8 +575,8 @@ fn error_from_response(
             ),
         },
         // Hotelbeds: "the product is not available anymore — restart the booking process";
-        // resending the same request only earns a 410.
-        500 if doc.is_some() => match subject {
+        // resending the same request within 15 minutes earns a 410, which says the same.
+        500 | 410 if doc.is_some() => match subject {
             Subject::Rate(key) => SupplierError::OfferExpired(key.to_owned()),
             _ => rejected(code, &message, token, status),
         },
@@ -706,6 +711,19 @@ mod tests {
             map(500, None, &hb_error("PRODUCT_ERROR", "gone"), rate),
             SupplierError::OfferExpired("RK1".into())
         );
+        assert_eq!(
+            map(410, None, &hb_error("INVALID_DATA", "repeated"), rate),
+            SupplierError::OfferExpired("RK1".into())
+        );
+        assert!(matches!(
+            map(
+                410,
+                None,
+                &hb_error("INVALID_DATA", "repeated"),
+                Subject::Search
+            ),
+            SupplierError::Rejected { .. }
+        ));
         assert!(matches!(
             map(500, None, b"oops", rate),
             SupplierError::Unavailable { .. }

@@ -662,6 +662,7 @@ pub struct Hotel {
     pub zone_code: Option<u32>,
     #[serde(default)]
     pub zone_name: Option<String>,
+    /// ⚠ Coordinates are not in the protocol notes' booking sample; read when present.
     #[serde(default, deserialize_with = "opt_decimal")]
     pub latitude: Option<Decimal>,
     #[serde(default, deserialize_with = "opt_decimal")]
@@ -966,6 +967,13 @@ pub struct BookedHotel {
     #[serde(default)]
     pub zone_code: Option<u32>,
     #[serde(default)]
+    pub zone_name: Option<String>,
+    /// ⚠ Coordinates are not in the protocol notes' booking sample; read when present.
+    #[serde(default, deserialize_with = "opt_decimal")]
+    pub latitude: Option<Decimal>,
+    #[serde(default, deserialize_with = "opt_decimal")]
+    pub longitude: Option<Decimal>,
+    #[serde(default)]
     pub rooms: Vec<BookedRoom>,
     #[serde(default)]
     pub supplier: Option<Supplier>,
@@ -1024,6 +1032,11 @@ pub struct BookedRate {
     pub adults: Option<u32>,
     #[serde(default)]
     pub children: Option<u32>,
+    /// ⚠ As on an availability rate (the SDK shares the rate model); read when present.
+    #[serde(default)]
+    pub taxes: Option<Taxes>,
+    #[serde(default)]
+    pub offers: Vec<RateOffer>,
 }
 
 /// Who provides the room, for the voucher.

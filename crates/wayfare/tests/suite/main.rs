@@ -9,6 +9,8 @@ mod csrf;
 mod flight_orders;
 mod flight_pages;
 mod flights;
+mod hotel_store;
+mod hotels;
 mod i18n;
 mod openapi;
 mod ops;

@@ -31,8 +31,8 @@ async fn migrations_and_demo_seed_are_idempotent_and_keep_admin_edits() {
         .await
         .unwrap();
     let today = chrono::Utc::now().date_naive();
-    let r1 = seed::seed_demo(&store, 200, today, 30).await.unwrap();
-    let r2 = seed::seed_demo(&store, 200, today, 30).await.unwrap();
+    let r1 = seed::seed_demo(&store, 200, today, 30, 500).await.unwrap();
+    let r2 = seed::seed_demo(&store, 200, today, 30, 500).await.unwrap();
     assert_eq!(r1, r2);
     assert_eq!(r1.reference, before);
     let rates = store.exchange_rates().await.unwrap();

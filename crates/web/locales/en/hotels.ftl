@@ -159,3 +159,4 @@ hotels-sort-review_score = Guest rating
 hotels-sort-stars = Stars
 hotels-price-basis-nightly = Per night
 hotels-price-basis-total = Total stay
+reason-rooms-format = write rooms as adults and children's ages, such as 2:5|1 (two adults with a five-year-old, and one adult).

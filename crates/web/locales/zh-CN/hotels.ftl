@@ -138,3 +138,4 @@ hotels-sort-review_score = 评分最高
 hotels-sort-stars = 星级最高
 hotels-price-basis-nightly = 每晚价格
 hotels-price-basis-total = 总价
+reason-rooms-format = 请按“成人数:儿童年龄”填写房间，例如 2:5|1（两位成人带一名5岁儿童，另一间一位成人）。

@@ -5,6 +5,7 @@ pub mod airports;
 pub mod flight_tools;
 pub mod flights;
 pub mod fx;
+pub mod hotels;
 pub mod types;
 
 use utoipa::OpenApi;
@@ -27,6 +28,7 @@ units and an ISO-4217 code. Every response carries `x-request-id`.",
         (name = "reference", description = "Airports, airlines and cities from published data sets"),
         (name = "currency", description = "Display currencies and exchange rates"),
         (name = "flights", description = "Flight search across suppliers"),
+        (name = "hotels", description = "Hotel search across suppliers: destinations, rates, map"),
     )
 )]
 struct ApiDoc;
@@ -39,6 +41,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fx::convert))
         .routes(routes!(flights::search_flights))
         .routes(routes!(flight_tools::calendar))
-        .routes(routes!(flight_tools::explore));
+        .routes(routes!(flight_tools::explore))
+        .routes(routes!(hotels::search_hotels))
+        .routes(routes!(hotels::hotel_rates))
+        .routes(routes!(hotels::search_places));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }

@@ -129,7 +129,7 @@ fn group_digits(digits: &str) -> String {
 }
 
 /// "¥1,234" (whole amounts, or `whole` asked) or "¥1,234.50"; "MYR 120" without a symbol.
-fn money_text(m: Money, whole: bool) -> String {
+pub(super) fn money_text(m: Money, whole: bool) -> String {
     let unit = 10i64.pow(m.currency().exponent());
     let amount = if whole || m.minor() % unit == 0 {
         let units = (m.minor().abs() + unit / 2) / unit;
