@@ -96,6 +96,27 @@ pub struct HotelsConfig {
     /// How long each hotel supplier may take to answer a search before its results are left
     /// out.
     pub search_budget_ms: u64,
+    /// Hotelbeds (APItude), off unless configured.
+    pub hotelbeds: Option<HotelbedsSettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HotelbedsSettings {
+    /// `WAYFARE_HOTELS__HOTELBEDS__API_KEY`; never printed.
+    pub api_key: Secret,
+    /// `WAYFARE_HOTELS__HOTELBEDS__SECRET`; never printed.
+    pub secret: Secret,
+    /// The test host by default; `https://api.hotelbeds.com` for production.
+    #[serde(default = "default_hotelbeds_url")]
+    pub base_url: String,
+    /// The currency the account is priced in (Hotelbeds prices per contract).
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+fn default_hotelbeds_url() -> String {
+    "https://api.test.hotelbeds.com".to_owned()
 }
 
 /// The most hotels the generator is asked for (the benchmark uses a million).
@@ -106,6 +127,7 @@ impl Default for HotelsConfig {
         HotelsConfig {
             demo_hotels: 30_000,
             search_budget_ms: 3_000,
+            hotelbeds: None,
         }
     }
 }

@@ -5,11 +5,13 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, NaiveDate};
+use wayfare_domain::Currency;
 use wayfare_domain::hotel::{PropertyId, RoomTypeCode};
 use wayfare_search::hotels::{HotelIndex, RoomNightSales};
 use wayfare_store::{Store, StoreError};
 use wayfare_suppliers::builtin::hotel_supplier::BuiltinHotels;
 use wayfare_suppliers::hotel_aggregate::HotelAggregator;
+use wayfare_suppliers::hotelbeds::{HotelbedsClient, HotelbedsConfig, HotelbedsSupplier};
 use wayfare_web::{Clock, HotelCatalog};
 
 use crate::config::Config;
@@ -52,8 +54,24 @@ pub async fn catalog(
     index.set_exchange_rates(store.rate_table().await?);
     let last_night = index.last_night();
     let builtin = Arc::new(BuiltinHotels::new(index, clock.clone()).with_store(store.clone()));
-    let budget = StdDuration::from_millis(config.flights.search_budget_ms);
-    let aggregator = HotelAggregator::new().with(builtin.clone(), budget);
+    let budget = StdDuration::from_millis(config.hotels.search_budget_ms);
+    let mut aggregator = HotelAggregator::new().with(builtin.clone(), budget);
+    if let Some(hb) = &config.hotels.hotelbeds {
+        let mut hc = HotelbedsConfig::new(hb.api_key.expose(), hb.secret.expose());
+        hc.base_url = hb.base_url.trim_end_matches('/').to_owned();
+        match HotelbedsClient::with_clock(hc, clock.clone()) {
+            Ok(client) => {
+                let mut supplier = HotelbedsSupplier::with_clock(client, clock.clone());
+                if let Some(c) = hb.currency.as_deref().and_then(|c| Currency::parse(c).ok()) {
+                    supplier = supplier.with_pricing_currency(c);
+                }
+                aggregator = aggregator.with(Arc::new(supplier), budget);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "Hotelbeds is configured but could not be set up; searching without it")
+            }
+        }
+    }
     Ok((
         HotelCatalog::new(aggregator, Some(builtin.clone()), last_night, clock),
         builtin,

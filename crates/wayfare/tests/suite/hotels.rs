@@ -318,6 +318,75 @@ async fn bad_searches_are_refused_in_the_users_language_naming_the_field() {
     assert_eq!(body["error"]["details"]["field"], "rooms");
 }
 
+#[tokio::test]
+async fn the_openapi_document_describes_hotel_search_rates_and_places() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let search = &doc["paths"]["/api/v1/hotels/search"]["post"];
+    assert!(search["requestBody"].is_object());
+    assert!(search["responses"]["200"].is_object() && search["responses"]["422"].is_object());
+    let rates = &doc["paths"]["/api/v1/hotels/{id}/rates"]["get"];
+    let params: Vec<&str> = rates["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for p in ["id", "check_in_date", "check_out_date", "rooms"] {
+        assert!(params.contains(&p), "{params:?}");
+    }
+    assert!(doc["paths"]["/api/v1/places"]["get"].is_object());
+    for schema in ["HotelJson", "RateJson", "CancellationJson", "ClusterJson"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+}
+
+#[tokio::test]
+async fn a_failing_or_slow_hotelbeds_leaves_our_hotels_and_a_warning() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let hotelbeds = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hotel-api/1.0/hotels"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("Service Unavailable"))
+        .mount(&hotelbeds)
+        .await;
+    let slow = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hotel-api/1.0/hotels"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(5)))
+        .mount(&slow)
+        .await;
+    for (server, kind) in [(&hotelbeds, "error"), (&slow, "timeout")] {
+        let url = server.uri();
+        let app = wayfare_testkit::spawn_app_with(|c| {
+            c.hotels.search_budget_ms = 700;
+            c.hotels.hotelbeds = Some(wayfare::config::HotelbedsSettings {
+                api_key: wayfare::config::Secret::new("hb_key"),
+                secret: wayfare::config::Secret::new("hb_secret"),
+                base_url: url,
+                currency: Some("EUR".into()),
+            });
+        })
+        .await;
+        let (status, body) = search(&app, shanghai_family(json!({})), "en").await;
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            !body["hotels"].as_array().unwrap().is_empty(),
+            "our hotels still shown"
+        );
+        assert_eq!(
+            body["warnings"],
+            json!([{"supplier": "hotelbeds", "kind": kind}])
+        );
+        app.stop().await;
+    }
+    // The request went to Hotelbeds signed.
+    let received = hotelbeds.received_requests().await.unwrap();
+    assert_eq!(received[0].headers["api-key"], "hb_key");
+    assert_eq!(received[0].headers["x-signature"].len(), 64);
+}
+
 mod bookings {
     use std::sync::Arc;
 
