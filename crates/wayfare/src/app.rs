@@ -112,7 +112,7 @@ impl Application {
             trust_forwarded_proto: config.http.trust_forwarded_proto,
             secure_cookies: config.http.secure_cookies,
             secret_key: secret_key(config, &store).await?,
-            map_tiles_url: None,
+            map_tiles_url: config.hotels.map_tiles_url.clone(),
         };
         let (hotels, _builtin_hotels) =
             crate::hotel_suppliers::catalog(&store, config, clock.clone()).await?;

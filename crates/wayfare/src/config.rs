@@ -98,6 +98,9 @@ pub struct HotelsConfig {
     pub search_budget_ms: u64,
     /// Hotelbeds (APItude), off unless configured.
     pub hotelbeds: Option<HotelbedsSettings>,
+    /// Raster tiles for hotel maps, Leaflet-style (`https://tile.example/{z}/{x}/{y}.png`);
+    /// unset, maps are a plain plot of the pins that needs no network.
+    pub map_tiles_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -128,6 +131,7 @@ impl Default for HotelsConfig {
             demo_hotels: 30_000,
             search_budget_ms: 3_000,
             hotelbeds: None,
+            map_tiles_url: None,
         }
     }
 }

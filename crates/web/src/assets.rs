@@ -29,6 +29,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../static/app.js"),
     },
     Asset {
+        name: "hotels.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/hotels.js"),
+    },
+    Asset {
         name: "logo.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("../static/logo.svg"),

@@ -9,6 +9,7 @@ mod csrf;
 mod flight_orders;
 mod flight_pages;
 mod flights;
+mod hotel_pages;
 mod hotel_store;
 mod hotels;
 mod i18n;

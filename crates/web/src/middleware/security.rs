@@ -26,10 +26,15 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
             .is_some_and(|p| p.eq_ignore_ascii_case("https"));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(if docs { CSP_API_DOCS } else { CSP }),
-    );
+    let csp = match tile_origin(state.config().map_tiles_url.as_deref()) {
+        Some(origin) if !docs => HeaderValue::from_str(&CSP.replace(
+            "img-src 'self' data:;",
+            &format!("img-src 'self' data: {origin};"),
+        ))
+        .unwrap_or_else(|_| HeaderValue::from_static(CSP)),
+        _ => HeaderValue::from_static(if docs { CSP_API_DOCS } else { CSP }),
+    };
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -54,4 +59,43 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         );
     }
     res
+}
+
+/// The origin (`https://tile.example:8080`) of the configured map tiles, which pages may load
+/// as images; `None` when unset or same-origin (a relative URL).
+fn tile_origin(url: Option<&str>) -> Option<String> {
+    let url = url?;
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next()?;
+    let safe = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '{' | '}'));
+    // `{s}` subdomains (a.tile…, b.tile…) become a wildcard; no other placeholder may be there.
+    let host = host.replace("{s}", "*");
+    (safe && !host.contains(['{', '}'])).then(|| format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tile_origin;
+
+    #[test]
+    fn tile_servers_are_allowed_by_origin_only() {
+        assert_eq!(
+            tile_origin(Some("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")).as_deref(),
+            Some("https://*.tile.openstreetmap.org")
+        );
+        assert_eq!(
+            tile_origin(Some("http://127.0.0.1:9000/tiles/{z}/{x}/{y}.png")).as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        assert_eq!(tile_origin(Some("/tiles/{z}/{x}/{y}.png")), None);
+        assert_eq!(tile_origin(Some("javascript://x")), None);
+        assert_eq!(tile_origin(Some("https://a.b; script-src *")), None);
+        assert_eq!(tile_origin(None), None);
+    }
 }

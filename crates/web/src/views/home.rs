@@ -10,6 +10,7 @@ use crate::error::WebError;
 use crate::middleware::RequestContext;
 use crate::state::AppState;
 use crate::views::Page;
+use crate::views::hotels::{HotelForm, LinkItem, Tile, home_tiles};
 
 /// One row of the rates table: 100 units of a currency in the visitor's currency.
 #[derive(Debug, Clone)]
@@ -29,6 +30,9 @@ pub struct HomeTemplate {
     cities: u64,
     rates: Vec<RateRow>,
     rates_as_of: String,
+    hotel_form: HotelForm,
+    hotel_themes: Vec<Tile>,
+    hotel_chains: Vec<LinkItem>,
 }
 
 const RATE_SAMPLES: &[&str] = &["USD", "EUR", "GBP", "JPY", "HKD", "SGD", "AUD", "CNY"];
@@ -65,7 +69,11 @@ pub async fn home(
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default();
     let counts = state.reference_counts();
+    let (hotel_themes, hotel_chains) = home_tiles(ctx.locale);
     Ok(HomeTemplate {
+        hotel_form: page.hotel_form(&state),
+        hotel_themes,
+        hotel_chains,
         page,
         airports: counts.airports,
         airlines: counts.airlines,

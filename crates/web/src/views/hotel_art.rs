@@ -55,8 +55,8 @@ impl Dice {
         lo + (self.next() % u64::from(hi - lo + 1)) as u32
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[(self.next() % items.len() as u64) as usize]
     }
 
     fn chance(&mut self, percent: u32) -> bool {
@@ -72,8 +72,12 @@ struct Palette {
     fabric: &'static str,
 }
 
-const WALLS: &[&str] = &["#e9e2d6", "#dfe6ea", "#efe7dc", "#e4e0ea", "#e7ecdf", "#f0e4d7"];
-const ACCENTS: &[&str] = &["#0b5cad", "#a4452c", "#2f7d5b", "#7a4f9a", "#b8862b", "#1f6f78"];
+const WALLS: &[&str] = &[
+    "#e9e2d6", "#dfe6ea", "#efe7dc", "#e4e0ea", "#e7ecdf", "#f0e4d7",
+];
+const ACCENTS: &[&str] = &[
+    "#0b5cad", "#a4452c", "#2f7d5b", "#7a4f9a", "#b8862b", "#1f6f78",
+];
 const WOODS: &[&str] = &["#8a5a3c", "#6e4a33", "#a57548", "#5c4033", "#b08860"];
 const FABRICS: &[&str] = &["#f7f3ec", "#ffffff", "#eef1f4", "#f4efe6"];
 
@@ -114,7 +118,7 @@ fn sky(s: &mut String, d: &mut Dice, themes: Themes) {
     } else if themes.contains(Theme::Ski) {
         ("#8fb8de", "#e8f1f8")
     } else {
-        *d.pick(&[
+        d.pick(&[
             ("#5b9bd5", "#d6ebfa"),
             ("#f29e6d", "#fde3c8"),
             ("#36507a", "#9fb5d6"),
@@ -216,7 +220,7 @@ fn exterior(s: &mut String, d: &mut Dice, p: &Palette, stars: u8, themes: Themes
         s.push_str("<rect y=\"205\" width=\"400\" height=\"45\" fill=\"#2d8cc4\"/>");
     }
     let small = themes.contains(Theme::Homestay) || themes.contains(Theme::Hostel);
-    let fill = *d.pick(&["#d9d4cc", "#c9d3dd", "#e6dccb", "#b9c4cf", "#efe9df"]);
+    let fill = d.pick(&["#d9d4cc", "#c9d3dd", "#e6dccb", "#b9c4cf", "#efe9df"]);
     if small {
         // A house with a pitched roof.
         let _ = write!(
@@ -332,7 +336,7 @@ fn room(s: &mut String, d: &mut Dice, p: &Palette, stars: u8) {
         bx + bw + 12,
         bx + 30,
         bw - 60,
-        *d.pick(&["#e8c07d", "#9cc3a5", "#c9a3c9", "#a3bfd9"])
+        d.pick(&["#e8c07d", "#9cc3a5", "#c9a3c9", "#a3bfd9"])
     );
     if stars >= 5 {
         s.push_str(
@@ -353,7 +357,7 @@ fn lobby(s: &mut String, d: &mut Dice, p: &Palette, stars: u8) {
             s,
             "<path d=\"M{} 200 L{} 300\" stroke=\"#bdb5a8\" stroke-width=\"1\"/>",
             50 * i + 25,
-            (i as i32 - 4) * 90 + 200
+            (i - 4) * 90 + 200
         );
     }
     // Reception desk with a counter light.
@@ -374,7 +378,9 @@ fn lobby(s: &mut String, d: &mut Dice, p: &Palette, stars: u8) {
              <circle cx=\"230\" cy=\"50\" r=\"4\"/></g>",
         );
     } else {
-        s.push_str("<rect x=\"0\" y=\"0\" width=\"400\" height=\"10\" fill=\"#fff\" opacity=\".5\"/>");
+        s.push_str(
+            "<rect x=\"0\" y=\"0\" width=\"400\" height=\"10\" fill=\"#fff\" opacity=\".5\"/>",
+        );
     }
     // Plants in pots and a sofa.
     for x in [40u32, 350] {
@@ -413,13 +419,13 @@ fn pool(s: &mut String, d: &mut Dice, p: &Palette, themes: Themes) {
     }
     palm(s, 20, 175, 110);
     palm(s, 380, 175, 95);
+    let umbrella = d.int(120, 280);
     let _ = write!(
         s,
-        "<circle cx=\"{}\" cy=\"120\" r=\"22\" fill=\"{}\"/><path d=\"M{} 120 v55\" \
-         stroke=\"#555\" stroke-width=\"2\"/>",
-        d.int(120, 280),
-        p.accent,
-        200
+        "<path d=\"M{umbrella} 120 v55\" stroke=\"#555\" stroke-width=\"2\"/>\
+         <path d=\"M{} 124 a24 16 0 0 1 48 0z\" fill=\"{}\"/>",
+        umbrella - 24,
+        p.accent
     );
 }
 
@@ -449,7 +455,7 @@ fn view(s: &mut String, d: &mut Dice, p: &Palette, themes: Themes) {
 }
 
 fn bathroom(s: &mut String, d: &mut Dice, p: &Palette, stars: u8) {
-    let tile = *d.pick(&["#e6eef2", "#f1ece4", "#e4e7ea", "#eae4ee"]);
+    let tile = d.pick(&["#e6eef2", "#f1ece4", "#e4e7ea", "#eae4ee"]);
     let _ = write!(
         s,
         "<rect width=\"400\" height=\"300\" fill=\"{tile}\"/>\
@@ -543,6 +549,25 @@ impl Extent {
         e
     }
 
+    /// The box of the middle of the points (from the `trim` fraction to `1 - trim` in each
+    /// direction), so a few far-off hotels don't shrink the rest to a dot.
+    pub fn of_most(points: &[(f64, f64)], trim: f64) -> Option<Extent> {
+        if points.is_empty() {
+            return None;
+        }
+        let mut lats: Vec<f64> = points.iter().map(|p| p.0).collect();
+        let mut lngs: Vec<f64> = points.iter().map(|p| p.1).collect();
+        lats.sort_by(f64::total_cmp);
+        lngs.sort_by(f64::total_cmp);
+        let at = |v: &[f64], q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        Some(Extent {
+            west: at(&lngs, trim),
+            south: at(&lats, trim),
+            east: at(&lngs, 1.0 - trim),
+            north: at(&lats, 1.0 - trim),
+        })
+    }
+
     /// `west,south,east,north` with five decimals, as links carry it.
     pub fn to_param(self) -> String {
         format!(
@@ -576,15 +601,11 @@ impl Extent {
         })
     }
 
-    pub fn centre(self) -> (f64, f64) {
-        ((self.south + self.north) / 2.0, (self.west + self.east) / 2.0)
-    }
-
-    /// The same centre, `factor` times as wide and high.
-    pub fn scaled(self, factor: f64) -> Extent {
+    /// A box `factor` times the size of this one, centred on a point (a closer look there).
+    pub fn zoomed_at(self, lat: f64, lng: f64, factor: f64) -> Extent {
         let (x0, y0) = mercator(self.north, self.west);
         let (x1, y1) = mercator(self.south, self.east);
-        let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        let (cx, cy) = mercator(lat, lng);
         let (hw, hh) = ((x1 - x0) * factor / 2.0, (y1 - y0) * factor / 2.0);
         let (north, west) = unmercator((cx - hw).max(0.0), (cy - hh).max(0.0));
         let (south, east) = unmercator((cx + hw).min(1.0), (cy + hh).min(1.0));
@@ -613,6 +634,8 @@ pub struct PlotMarker {
     pub href: Option<String>,
     /// Cluster radius, or a label's width.
     pub size: String,
+    /// Half a label's width.
+    pub half: String,
     pub hotel_id: String,
 }
 
@@ -629,13 +652,15 @@ pub struct MapPlot {
     pub grid: String,
 }
 
-/// Plot width; phones scale the drawing down.
-pub const PLOT_WIDTH: u32 = 640;
+/// Plot widths: a results map, and the small map on a hotel's page. Phones scale the drawing
+/// down, so labels are sized for these widths.
+pub const PLOT_WIDTH: u32 = 480;
+pub const SMALL_PLOT_WIDTH: u32 = 320;
 
 impl MapPlot {
     /// A plot of `extent`, widened so the drawing's height is between half and four fifths of
     /// its width, and padded so markers at the edge stay whole.
-    pub fn new(extent: Extent) -> MapPlot {
+    pub fn new(extent: Extent, width: u32) -> MapPlot {
         let (x0, y0) = mercator(extent.north, extent.west);
         let (x1, y1) = mercator(extent.south, extent.east);
         let (mut dx, mut dy) = ((x1 - x0).max(1e-6), (y1 - y0).max(1e-6));
@@ -649,7 +674,6 @@ impl MapPlot {
         }
         let (north, west) = unmercator(cx - dx / 2.0, cy - dy / 2.0);
         let (south, east) = unmercator(cx + dx / 2.0, cy + dy / 2.0);
-        let width = PLOT_WIDTH;
         let height = (f64::from(width) * dy / dx).round() as u32;
         let zoom = (f64::from(width) / (256.0 * dx))
             .log2()
@@ -723,16 +747,9 @@ impl MapPlot {
             title,
             href,
             size: format!("{size:.1}"),
+            half: format!("{:.1}", size / 2.0),
             hotel_id,
         });
-    }
-
-    /// The drawing's aspect ratio for CSS, height over width in percent.
-    pub fn ratio(&self) -> String {
-        format!(
-            "{:.2}",
-            f64::from(self.height) * 100.0 / f64::from(self.width)
-        )
     }
 }
 
@@ -763,11 +780,11 @@ mod tests {
         let (x, y) = mercator(31.23, 121.47);
         let (lat, lng) = unmercator(x, y);
         assert!((lat - 31.23).abs() < 1e-9 && (lng - 121.47).abs() < 1e-9);
-        let plot = MapPlot::new(Extent::around(31.23, 121.47, 10.0));
+        let plot = MapPlot::new(Extent::around(31.23, 121.47, 10.0), PLOT_WIDTH);
         assert!(plot.height >= plot.width / 2 && plot.height <= plot.width * 4 / 5);
         let (px, py) = plot.project(31.23, 121.47);
-        assert!((px - 320.0).abs() < 1.0 && (py - f64::from(plot.height) / 2.0).abs() < 1.0);
-        assert!((10..=13).contains(&plot.zoom), "{}", plot.zoom);
+        assert!((px - 240.0).abs() < 1.0 && (py - f64::from(plot.height) / 2.0).abs() < 1.0);
+        assert!((9..=12).contains(&plot.zoom), "{}", plot.zoom);
         let e = Extent::parse("121.1,31.0,121.9,31.5").unwrap();
         assert_eq!(Extent::parse(&e.to_param()), Some(e));
         assert!(Extent::parse("121,31,120,32").is_none());

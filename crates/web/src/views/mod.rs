@@ -4,6 +4,8 @@
 mod airports;
 mod flights;
 mod home;
+mod hotel_art;
+mod hotels;
 mod preferences;
 
 use askama::Template;
@@ -19,6 +21,7 @@ use crate::state::AppState;
 pub use airports::airports;
 pub use flights::{explore, flights};
 pub use home::home;
+pub use hotels::{deals as hotel_deals, hotel, hotel_photo, hotels};
 pub use preferences::set_preferences;
 
 /// One option of a switcher.
