@@ -430,7 +430,7 @@ mod bookings {
     /// A refundable one-room rate in Shanghai, 20 nights out, for two nights.
     async fn refundable_rate(app: &TestApp) -> HotelRate {
         let check_in = Utc::now().date_naive() + Duration::days(20);
-        let q = format!("/api/v1/hotels/search");
+        let q = "/api/v1/hotels/search";
         let body = serde_json::json!({
             "destination": {"city": "Shanghai"},
             "check_in_date": check_in.to_string(),
@@ -440,7 +440,7 @@ mod bookings {
         });
         let res: serde_json::Value = app
             .client
-            .post(app.url(&q))
+            .post(app.url(q))
             .json(&body)
             .send()
             .await
