@@ -25,7 +25,7 @@
 //! price candidates in bound order and stop once no remaining one can enter the requested
 //! page. Only the returned page is priced through the domain in full.
 
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering as Atomic};
 use std::sync::{Arc, RwLock};
@@ -33,7 +33,7 @@ use std::sync::{Arc, RwLock};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rstar::primitives::GeomWithData;
-use rstar::{AABB, RTree};
+use rstar::{AABB, RStarInsertionStrategy, RTree, RTreeParams};
 use rust_decimal::Decimal;
 use wayfare_domain::hotel::cluster::{Cluster, Pin, cluster_pins};
 use wayfare_domain::hotel::occupancy::{
@@ -65,6 +65,11 @@ const PAY_AT_HOTEL: u8 = 2;
 const MEMBER_ONLY: u8 = 4;
 /// Priceable: its fee currency matches and it has a sane base price.
 const VALID: u8 = 8;
+
+/// A room type with a priceable plan anyone may book.
+const OFFERS_PUBLIC: u8 = 1;
+/// A room type with a priceable plan (members included).
+const OFFERS_ANY: u8 = 2;
 
 /// Rooms sold of one room type on one night, as loaded from bookings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,16 +195,22 @@ struct RoomCol {
     allotment: u16,
     first_plan: u32,
     plans: u16,
+    /// [`OFFERS_PUBLIC`] and [`OFFERS_ANY`]: which callers it has a priceable plan for.
+    offers: u8,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct PlanCol {
     base_minor: i64,
     currency: Currency,
+    /// Minor units of one whole unit of `currency`, what nightly prices round to.
+    unit: i64,
     first_promo: u32,
     promos: u8,
     group: u8,
     flags: u8,
+    /// A ceiling on the share its promotions can take off, per mille.
+    max_discount_permille: u16,
     /// Hours before check-in that the first charge starts; [`NEVER_FREE`] if non-refundable.
     free_hours: u32,
 }
@@ -215,6 +226,17 @@ struct Sold {
 
 type Spot = GeomWithData<[f32; 3], u32>;
 
+/// Wider nodes than rstar's default (6): a city query touches thousands of neighbouring
+/// points, and fewer, fuller nodes walk faster.
+struct TreeParams;
+
+impl RTreeParams for TreeParams {
+    const MIN_SIZE: usize = 8;
+    const MAX_SIZE: usize = 24;
+    const REINSERTION_COUNT: usize = 6;
+    type DefaultInsertionStrategy = RStarInsertionStrategy;
+}
+
 /// Sales of the properties whose position ≡ the shard's number (mod [`SHARDS`]).
 type SoldShard = RwLock<HashMap<u32, Vec<Sold>>>;
 
@@ -229,7 +251,7 @@ pub struct HotelIndex {
     plan_promos: Vec<u16>,
     by_id: HashMap<PropertyId, u32>,
     by_city: HashMap<i64, Vec<u32>>,
-    tree: RTree<Spot>,
+    tree: RTree<Spot, TreeParams>,
     chains: HashMap<String, u16>,
     brands: HashMap<String, u16>,
     time_zones: Vec<Tz>,
@@ -296,6 +318,12 @@ fn whole_unit(c: Currency) -> i64 {
 /// [`DemandProfile::nightly_minor`] with the night's factor already looked up.
 fn nightly_from_factor(base_minor: i64, factor_permille: i64, unit: i64) -> i64 {
     let unit = unit.max(1);
+    // i64 when nothing can overflow (every real price); the same arithmetic in i128 otherwise.
+    if let Some(product) = base_minor.checked_mul(factor_permille)
+        && let Some(rounded) = (product / 1_000).checked_add(unit / 2)
+    {
+        return (rounded / unit * unit).max(unit);
+    }
     let raw = i128::from(base_minor) * i128::from(factor_permille) / 1_000;
     let rounded = (raw + i128::from(unit) / 2) / i128::from(unit) * i128::from(unit);
     i64::try_from(rounded).unwrap_or(i64::MAX).max(unit)
@@ -305,6 +333,18 @@ fn nightly_from_factor(base_minor: i64, factor_permille: i64, unit: i64) -> i64 
 fn half_even(amount: i64, num: i64, den: i64) -> Option<i64> {
     if den <= 0 {
         return None;
+    }
+    // i64 when the product fits and 2 × remainder cannot overflow.
+    if let Some(n) = amount.checked_mul(num)
+        && den <= i64::MAX / 2
+    {
+        let (q, r) = (n.div_euclid(den), n.rem_euclid(den));
+        let up = match (2 * r).cmp(&den) {
+            Ordering::Greater => true,
+            Ordering::Equal => q % 2 != 0,
+            Ordering::Less => false,
+        };
+        return Some(if up { q + 1 } else { q });
     }
     let n = i128::from(amount) * i128::from(num);
     let d = i128::from(den);
@@ -434,6 +474,7 @@ impl HotelIndex {
             let first_room = rooms.len() as u32;
             for r in l.rooms.iter().take(usize::from(u8::MAX)) {
                 let first_plan = plans.len() as u32;
+                let mut offers = 0;
                 for lp in r.plans.iter().take(usize::from(u16::MAX)) {
                     let plan = &lp.plan;
                     let key = (plan.code, plan.currency);
@@ -465,6 +506,10 @@ impl HotelIndex {
                     }
                     if valid {
                         flags |= VALID;
+                        offers |= OFFERS_ANY;
+                        if !plan.member_only {
+                            offers |= OFFERS_PUBLIC;
+                        }
                         min_all = min_all.min(lp.base_nightly_minor);
                         if !plan.member_only {
                             min_public = min_public.min(lp.base_nightly_minor);
@@ -478,10 +523,16 @@ impl HotelIndex {
                     plans.push(PlanCol {
                         base_minor: lp.base_nightly_minor,
                         currency: plan.currency,
+                        unit: whole_unit(plan.currency),
                         first_promo,
                         promos: (plan_promos.len() as u32 - first_promo).min(255) as u8,
                         group: group.min(255) as u8,
                         flags,
+                        max_discount_permille: plan_promos[first_promo as usize..]
+                            .iter()
+                            .map(|&x| discount_ceiling(l.promotions[usize::from(x)].kind()))
+                            .max()
+                            .unwrap_or(0),
                         free_hours: plan
                             .cancellation
                             .tiers()
@@ -494,6 +545,7 @@ impl HotelIndex {
                     allotment: r.allotment,
                     first_plan,
                     plans: (plans.len() as u32 - first_plan) as u16,
+                    offers,
                 });
             }
             hotels.push(HotelCol {
@@ -526,7 +578,7 @@ impl HotelIndex {
             .map(|_| AtomicBool::new(false))
             .collect();
         let index = HotelIndex {
-            tree: RTree::bulk_load(spots),
+            tree: RTree::bulk_load_with_params(spots),
             listings,
             points,
             hotels,
@@ -710,9 +762,9 @@ impl HotelIndex {
             .map(|p| p as u16)
     }
 
-    /// Most rooms sold of each of the property's room types over nights `a..b`, into `out`.
-    fn max_sold(&self, h: u32, a: u16, b: u16, out: &mut [u16]) {
-        out.fill(0);
+    /// Turns each room type's allotment in `left` into the rooms left on every night `a..b`.
+    /// Properties without sales cost one atomic load.
+    fn subtract_sold(&self, h: u32, a: u16, b: u16, left: &mut [u16]) {
         if !self.has_sales[h as usize].load(Atomic::Acquire) {
             return;
         }
@@ -720,15 +772,12 @@ impl HotelIndex {
         let Some(v) = shard.get(&h) else {
             return;
         };
-        for (room, slot) in out.iter_mut().enumerate() {
-            let room = room as u16;
-            let start = v.partition_point(|s| (s.room, s.night) < (room, a));
-            *slot = v[start..]
-                .iter()
-                .take_while(|s| s.room == room && s.night < b)
-                .map(|s| s.sold)
-                .max()
-                .unwrap_or(0);
+        let first = self.hotels[h as usize].first_room as usize;
+        for s in v.iter().filter(|s| s.night >= a && s.night < b) {
+            if let Some(slot) = left.get_mut(usize::from(s.room)) {
+                let allotment = self.rooms[first + usize::from(s.room)].allotment;
+                *slot = (*slot).min(allotment.saturating_sub(s.sold));
+            }
         }
     }
 
@@ -740,10 +789,13 @@ impl HotelIndex {
             return Some(0);
         };
         let col = self.hotels[h as usize];
-        let mut sold = vec![0u16; usize::from(col.rooms)];
-        self.max_sold(h, a, b, &mut sold);
-        let allotment = self.rooms[(col.first_room + u32::from(r)) as usize].allotment;
-        Some(allotment.saturating_sub(sold[usize::from(r)]))
+        let first = col.first_room as usize;
+        let mut left: Vec<u16> = self.rooms[first..first + usize::from(col.rooms)]
+            .iter()
+            .map(|r| r.allotment)
+            .collect();
+        self.subtract_sold(h, a, b, &mut left);
+        Some(left[usize::from(r)])
     }
 
     /// Adds `delta` rooms sold (negative for a cancellation) of a room type on every night of
@@ -829,25 +881,49 @@ impl HotelIndex {
         if radius_km.is_nan() || radius_km < 0.0 {
             return;
         }
-        let half_angle = (radius_km / EARTH_RADIUS_KM / 2.0).min(std::f64::consts::FRAC_PI_2);
-        let chord = 2.0 * half_angle.sin() + CHORD_SLACK;
-        let q = f32s(unit_vector(centre));
-        for s in self.tree.locate_within_distance(q, (chord * chord) as f32) {
-            let i = s.data;
-            if self.points[i as usize].distance_km(centre) <= radius_km {
-                out.push(i);
-            }
+        self.for_each_within(centre, radius_km, |i| out.push(i));
+    }
+
+    /// Calls `f` with each property within the radius. The f32 chord decides every point
+    /// more than [`CHORD_SLACK`] from the circle; those nearer are decided by the domain's
+    /// great-circle distance, so the answer is exactly [`GeoPoint::distance_km`]'s.
+    fn for_each_within(&self, centre: GeoPoint, radius_km: f64, mut f: impl FnMut(u32)) {
+        if radius_km.is_nan() || radius_km < 0.0 {
+            return;
         }
+        let half_angle = (radius_km / EARTH_RADIUS_KM / 2.0).min(std::f64::consts::FRAC_PI_2);
+        let chord = 2.0 * half_angle.sin();
+        let inner = (chord - CHORD_SLACK).max(0.0);
+        let (inner2, outer2) = ((inner * inner) as f32, ((chord + CHORD_SLACK).powi(2)) as f32);
+        let q = f32s(unit_vector(centre));
+        let reach = (chord + CHORD_SLACK) as f32;
+        let cube = AABB::from_corners(
+            [q[0] - reach, q[1] - reach, q[2] - reach],
+            [q[0] + reach, q[1] + reach, q[2] + reach],
+        );
+        let _ = self.tree.locate_in_envelope_int(cube, |s| {
+            let p = s.geom();
+            let (dx, dy, dz) = (p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+            let d2 = dx * dx + dy * dy + dz * dz;
+            if d2 < inner2
+                || (d2 <= outer2 && self.points[s.data as usize].distance_km(centre) <= radius_km)
+            {
+                f(s.data);
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
     }
 
     /// Positions of the properties inside the map box (edges included; it may cross 180°).
     pub fn within_box(&self, bbox: BoundingBox, out: &mut Vec<u32>) {
-        for s in self.tree.locate_in_envelope(box_envelope(bbox)) {
-            let i = s.data;
-            if bbox.contains(self.points[i as usize]) {
-                out.push(i);
-            }
-        }
+        let _ = self
+            .tree
+            .locate_in_envelope_int(box_envelope(bbox), |s| {
+                if bbox.contains(self.points[s.data as usize]) {
+                    out.push(s.data);
+                }
+                std::ops::ControlFlow::<()>::Continue(())
+            });
     }
 
     /// Property filters on the columns; the same answer as [`HotelFilters::property_passes`].
@@ -957,6 +1033,8 @@ impl HotelIndex {
             booked_on: vec![None; self.time_zones.len()],
             left: Vec::with_capacity(16),
             check_in_at: None,
+            promo_ceiling: Vec::new(),
+            promo_hotel: u32::MAX,
             scratch: [0; NIGHTS],
         }
     }
@@ -1022,10 +1100,13 @@ impl HotelIndex {
                     h,
                 });
             }
-            cands.sort_unstable_by_key(|c| (c.primary, c.bound, c.id));
+            // Popped in bound order; building the heap is linear and only the few candidates
+            // that are priced are popped.
+            let mut queue: BinaryHeap<Reverse<Candidate>> =
+                cands.into_iter().map(Reverse).collect();
             let mut heap: BinaryHeap<(u64, i64, PropertyId, usize)> = BinaryHeap::new();
             let mut priced: Vec<Scored> = Vec::new();
-            for c in &cands {
+            while let Some(Reverse(c)) = queue.pop() {
                 if wanted == 0 {
                     break;
                 }
@@ -1236,7 +1317,8 @@ struct Scored {
     facts: RankFacts,
 }
 
-#[derive(Debug, Clone, Copy)]
+/// Ordered by what the page is sorted by, with the price's lower bound for the price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Candidate {
     primary: u64,
     bound: i64,
@@ -1270,12 +1352,15 @@ struct Pricer<'a> {
     currency: Currency,
     exchange: Option<Arc<RateTable>>,
     /// Conversion rates to the search currency met so far (`None`: cannot convert).
-    rates: Vec<(Currency, Option<Decimal>)>,
+    rates: Vec<(Currency, Option<(Decimal, f64)>)>,
     /// The hotel-local date of `now`, per time zone, filled as met.
     booked_on: Vec<Option<NaiveDate>>,
     // The current property:
     left: Vec<u16>,
     check_in_at: Option<DateTime<Utc>>,
+    /// See [`Pricer::prepare_promotions`]; `promo_hotel` is the property they are for.
+    promo_ceiling: Vec<u16>,
+    promo_hotel: u32,
     scratch: [i64; NIGHTS],
 }
 
@@ -1285,14 +1370,16 @@ impl Pricer<'_> {
         let Some((a, b)) = self.calendar else {
             return false;
         };
-        let c = self.index.hotels[h as usize];
+        let index = self.index;
+        let c = &index.hotels[h as usize];
+        let first = c.first_room as usize;
         self.left.clear();
-        self.left.resize(usize::from(c.rooms), 0);
-        self.index.max_sold(h, a, b, &mut self.left);
-        for (i, slot) in self.left.iter_mut().enumerate() {
-            let allotment = self.index.rooms[c.first_room as usize + i].allotment;
-            *slot = allotment.saturating_sub(*slot);
-        }
+        self.left.extend(
+            index.rooms[first..first + usize::from(c.rooms)]
+                .iter()
+                .map(|r| r.allotment),
+        );
+        index.subtract_sold(h, a, b, &mut self.left);
         self.check_in_at = None;
         true
     }
@@ -1322,13 +1409,32 @@ impl Pricer<'_> {
     }
 
     fn rate_to_search(&mut self, from: Currency) -> Option<Decimal> {
+        self.rate_entry(from).map(|(r, _)| r)
+    }
+
+    /// Minor units of the search currency per minor unit of `from`, approximately.
+    fn rate_to_search_f64(&mut self, from: Currency) -> Option<f64> {
+        self.rate_entry(from).map(|(_, r)| r)
+    }
+
+    fn rate_entry(&mut self, from: Currency) -> Option<(Decimal, f64)> {
         if let Some((_, r)) = self.rates.iter().find(|(c, _)| *c == from) {
             return *r;
         }
         let r = self
             .exchange
             .as_ref()
-            .and_then(|t| t.rate(from, self.currency).ok());
+            .and_then(|t| t.rate(from, self.currency).ok())
+            .map(|rate| {
+                // Via the conversion itself, so the scale of the two currencies is included.
+                let big = 1_000_000_000_000i64;
+                let to = Money::from_minor(big, from)
+                    .to_decimal()
+                    .checked_mul(rate)
+                    .and_then(|v| Money::from_decimal_rounded(v, self.currency).ok())
+                    .map_or(0.0, |m| m.minor() as f64 / big as f64);
+                (rate, to)
+            });
         self.rates.push((from, r));
         r
     }
@@ -1384,6 +1490,24 @@ impl Pricer<'_> {
     fn available(&mut self, h: u32) -> bool {
         let c = self.index.hotels[h as usize];
         let rooms = c.first_room as usize..c.first_room as usize + usize::from(c.rooms);
+        let f = self.filters;
+        let plan_filters =
+            self.filtered && (f.breakfast_included || f.pay_at_hotel || f.free_cancellation);
+        if self.n == 1
+            && !plan_filters
+            && let Some(currency) = c.currency
+            && (currency == self.currency || self.rate_to_search(currency).is_some())
+        {
+            // Without filters on plans, a room type's summary answers.
+            let wanted = if self.member {
+                OFFERS_ANY
+            } else {
+                OFFERS_PUBLIC
+            };
+            return self.index.rooms[rooms].iter().enumerate().any(|(r, room)| {
+                self.left[r] > 0 && room.offers & wanted != 0 && room.capacity.holds(self.occ[0])
+            });
+        }
         if self.n == 1 {
             for (r, room) in self.index.rooms[rooms].iter().enumerate() {
                 if self.left[r] == 0 || !room.capacity.holds(self.occ[0]) {
@@ -1440,22 +1564,107 @@ impl Pricer<'_> {
 
     /// `price_stay(...).total` for `k` rooms on a plan, without allocating.
     fn quick(&mut self, h: u32, p: &PlanCol, k: u8) -> Option<Quick> {
-        let c = self.index.hotels[h as usize];
-        let n = self.nights;
-        let unit = whole_unit(p.currency);
         let mut base = [0i64; NIGHTS];
+        let per_room = self.nightly(h, p, &mut base)?;
+        self.finish(h, p, k, &base, per_room)
+    }
+
+    /// One room's price of each night on a plan, and their sum.
+    fn nightly(&self, h: u32, p: &PlanCol, base: &mut [i64; NIGHTS]) -> Option<i64> {
+        let c = &self.index.hotels[h as usize];
         let factors = &self.factors[usize::from(c.profile)];
         let mut per_room = 0i64;
-        for i in 0..n {
-            base[i] = nightly_from_factor(p.base_minor, factors[i], unit);
-            per_room = per_room.checked_add(base[i])?;
+        for (slot, f) in base.iter_mut().zip(factors).take(self.nights) {
+            *slot = nightly_from_factor(p.base_minor, *f, p.unit);
+            per_room = per_room.checked_add(*slot)?;
         }
+        Some(per_room)
+    }
+
+    /// A lower bound of [`Self::finish`]'s total in the search currency, without promotions'
+    /// arithmetic (see [`Self::lower_bound`] for why each step keeps it a bound).
+    fn plan_bound(&mut self, h: u32, p: &PlanCol, k: u8, per_room: i64) -> i64 {
+        let c = &self.index.hotels[h as usize];
+        let (tax_bp, fee) = (c.tax_bp, c.fee_minor);
+        // Only the promotions open for this stay can lower the price.
+        let mut discount = 0;
+        if p.promos > 0 && p.max_discount_permille > 0 {
+            self.prepare_promotions(h);
+            let at = p.first_promo as usize;
+            for &x in &self.index.plan_promos[at..at + usize::from(p.promos)] {
+                discount = discount.max(self.promo_ceiling[usize::from(x)]);
+            }
+        }
+        let bound = || -> Option<i64> {
+            let after = if discount == 0 {
+                per_room
+            } else {
+                let kept = i64::from(1000 - discount.min(1000));
+                (per_room.checked_mul(kept)? / 1000 - self.nights as i64).max(0)
+            };
+            let after = after.checked_mul(i64::from(k))?;
+            let taxes = after.checked_mul(i64::from(tax_bp))? / 10_000;
+            let fees = fee.checked_mul(self.nights as i64 * i64::from(k))?;
+            after.checked_add(taxes)?.checked_add(fees)
+        };
+        let Some(total) = bound() else {
+            return i64::MIN;
+        };
+        if p.currency == self.currency {
+            return total;
+        }
+        match self.rate_to_search_f64(p.currency) {
+            Some(rate) => (total as f64 * rate * (1.0 - 1e-9)).floor() as i64 - 1,
+            None => i64::MIN,
+        }
+    }
+
+    /// For each promotion of the property: its discount ceiling if it is open for this stay
+    /// and booking date, else 0. Computed once per property.
+    fn prepare_promotions(&mut self, h: u32) {
+        if self.promo_hotel == h {
+            return;
+        }
+        let booked_on = self.booked_on(h);
+        let stay = self.stay;
+        self.promo_ceiling.clear();
+        self.promo_ceiling.extend(
+            self.index.listings[h as usize]
+                .promotions
+                .iter()
+                .map(|x| {
+                    if x.open_for(stay, booked_on) {
+                        discount_ceiling(x.kind()).max(1)
+                    } else {
+                        0
+                    }
+                }),
+        );
+        self.promo_hotel = h;
+    }
+
+    /// `price_stay`'s total from the nightly prices.
+    fn finish(
+        &mut self,
+        h: u32,
+        p: &PlanCol,
+        k: u8,
+        base: &[i64; NIGHTS],
+        per_room: i64,
+    ) -> Option<Quick> {
+        let c = self.index.hotels[h as usize];
+        let n = self.nights;
         let mut best: Option<i64> = None;
         if p.promos > 0 {
+            self.prepare_promotions(h);
             let booked_on = self.booked_on(h);
             let promos = &self.index.listings[h as usize].promotions;
             let at = p.first_promo as usize;
             for &x in &self.index.plan_promos[at..at + usize::from(p.promos)] {
+                if self.promo_ceiling[usize::from(x)] == 0 {
+                    // Not open for this stay and booking date: it would save nothing.
+                    continue;
+                }
                 let saved = promos[usize::from(x)].night_discounts(
                     self.stay,
                     &base[..n],
@@ -1495,24 +1704,40 @@ impl Pricer<'_> {
         if base == i64::MAX {
             return i64::MIN;
         }
+        // Only promotions open for this stay and booking date can lower a price.
+        let discount = if c.max_discount_permille > 0 {
+            self.prepare_promotions(h);
+            self.promo_ceiling.iter().copied().max().unwrap_or(0)
+        } else {
+            0
+        };
         let unit = whole_unit(currency);
         let factors = &self.factors[usize::from(c.profile)];
-        let mut sub: i128 = 0;
-        for &f in &factors[..self.nights] {
-            let raw = i128::from(base) * i128::from(f) / 1_000;
-            sub += (raw - i128::from(unit)).max(i128::from(unit));
-        }
-        let after =
-            sub * i128::from(1000 - c.max_discount_permille.min(1000)) / 1000 - self.nights as i128;
-        let after = after.max(0) * self.n as i128;
-        let taxes = after * i128::from(c.tax_bp) / 10_000;
-        let fees = i128::from(c.fee_minor) * (self.nights * self.n) as i128;
-        let total = i64::try_from(after + taxes + fees).unwrap_or(i64::MAX);
+        let bound = || -> Option<i64> {
+            let mut sub = 0i64;
+            for &f in &factors[..self.nights] {
+                let raw = base.checked_mul(f)? / 1_000;
+                sub = sub.checked_add((raw - unit).max(unit))?;
+            }
+            let kept = i64::from(1000 - discount.min(1000));
+            let after = (sub.checked_mul(kept)? / 1000 - self.nights as i64).max(0);
+            let after = after.checked_mul(self.n as i64)?;
+            let taxes = after.checked_mul(i64::from(c.tax_bp))? / 10_000;
+            let fees = c.fee_minor.checked_mul((self.nights * self.n) as i64)?;
+            after.checked_add(taxes)?.checked_add(fees)
+        };
+        let Some(total) = bound() else {
+            return i64::MIN;
+        };
         if currency == self.currency {
             return total;
         }
-        // Conversion rounds a monotone product: it keeps the bound a bound.
-        self.compare(total, currency).unwrap_or(i64::MIN)
+        // Below the exact conversion (a monotone product rounded to the nearest unit) by at
+        // least one unit: still a bound, without decimal arithmetic.
+        match self.rate_to_search_f64(currency) {
+            Some(rate) => (total as f64 * rate * (1.0 - 1e-9)).floor() as i64 - 1,
+            None => i64::MIN,
+        }
     }
 
     /// Calls `visit(key, compared, deal)` for every rate of the loaded property that passes the
@@ -1640,6 +1865,10 @@ impl Pricer<'_> {
 
     /// The cheapest passing rate of the loaded property and how many rates pass.
     fn best(&mut self, h: u32) -> Option<Best> {
+        let f = self.filters;
+        if self.n == 1 && !(self.filtered && (f.price.is_some() || f.deals_only)) {
+            return self.best_one_room(h);
+        }
         let mut best: Option<Best> = None;
         let mut count = 0u32;
         self.each_rate(h, |rate, compared, deal| {
@@ -1653,6 +1882,56 @@ impl Pricer<'_> {
                 });
             }
         });
+        best.map(|b| Best { count, ..b })
+    }
+
+    /// [`Self::best`] for one room when no filter needs a price: every plan that passes counts,
+    /// and a plan is priced only when its bound is below the cheapest so far.
+    fn best_one_room(&mut self, h: u32) -> Option<Best> {
+        let index = self.index;
+        let c = &index.hotels[h as usize];
+        let first_room = c.first_room as usize;
+        let mut best: Option<Best> = None;
+        let mut count = 0u32;
+        let mut base = [0i64; NIGHTS];
+        for r in 0..usize::from(c.rooms) {
+            let room = &index.rooms[first_room + r];
+            if self.left[r] == 0 || !room.capacity.holds(self.occ[0]) {
+                continue;
+            }
+            for pi in room.first_plan..room.first_plan + u32::from(room.plans) {
+                let p = &index.plans[pi as usize];
+                if !self.plan_ok(h, p, self.filtered) {
+                    continue;
+                }
+                count += 1;
+                let Some(per_room) = self.nightly(h, p, &mut base) else {
+                    continue;
+                };
+                if let Some(b) = best
+                    && self.plan_bound(h, p, 1, per_room) >= b.compared
+                {
+                    continue;
+                }
+                let Some(q) = self.finish(h, p, 1, &base, per_room) else {
+                    continue;
+                };
+                let Some(compared) = self.compare(q.total, p.currency) else {
+                    continue;
+                };
+                if best.is_none_or(|b| compared < b.compared) {
+                    best = Some(Best {
+                        rate: RateKey::Single {
+                            room: r as u16,
+                            plan: pi,
+                        },
+                        compared,
+                        deal: q.deal,
+                        count: 0,
+                    });
+                }
+            }
+        }
         best.map(|b| Best { count, ..b })
     }
 
@@ -2685,6 +2964,22 @@ pub(super) mod tests {
                     index.pricer(s, &party, Currency::CNY, &filters, true, now(), member);
                 for h in 0..index.len() as u32 {
                     pricer.load(h);
+                    let c = index.hotels[h as usize];
+                    let first = index.rooms[c.first_room as usize].first_plan as usize;
+                    let last = first
+                        + index.rooms[c.first_room as usize..][..usize::from(c.rooms)]
+                            .iter()
+                            .map(|r| usize::from(r.plans))
+                            .sum::<usize>();
+                    for p in &index.plans[first..last] {
+                        let per_room = pricer.nightly(h, p, &mut [0; NIGHTS]).unwrap();
+                        for k in [1, 2] {
+                            let q = pricer.quick(h, p, k).unwrap();
+                            if let Some(exact) = pricer.compare(q.total, p.currency) {
+                                assert!(pricer.plan_bound(h, p, k, per_room) <= exact);
+                            }
+                        }
+                    }
                     if let Some(best) = pricer.best(h) {
                         let lb = pricer.lower_bound(h);
                         assert!(lb <= best.compared, "{h}: {lb} > {}", best.compared);

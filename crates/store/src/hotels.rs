@@ -6,13 +6,15 @@
 //! `detail` is written through private mirror types with short keys, not the domain's serde,
 //! so the stored format changes only here and a million rows stay small.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveTime, Timelike, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait, Value,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    TransactionTrait, Value,
 };
 use serde::{Deserialize, Serialize};
 use wayfare_domain::hotel::{
@@ -20,7 +22,7 @@ use wayfare_domain::hotel::{
     CancellationTier, ChainCode, DateWindow, DemandProfile, GeoPoint, HotelListing, ListedPlan,
     ListedRoom, LocalizedText, Payment, Promotion, PromotionCode, PromotionKind, Property,
     PropertyId, RatePlan, RatePlanCode, ReviewScore, Reviews, RoomCapacity, RoomFacilities,
-    RoomType, RoomTypeCode, StarRating, TaxesAndFees, Themes,
+    RoomType, RoomTypeCode, SHORT_CODE_MAX, StarRating, TaxesAndFees, Themes,
 };
 use wayfare_domain::{Currency, Money};
 
@@ -125,89 +127,141 @@ fn is_one(n: &u8) -> bool {
     *n == 1
 }
 
+/// Text in `detail`, borrowed from the row where JSON allows (most strings), so decoding a
+/// million rows does not allocate every string twice.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'a> Text<'a> {
+    fn of(s: &'a str) -> Text<'a> {
+        Text(Cow::Borrowed(s))
+    }
+
+    fn owned(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
-struct DetailDto {
+struct DetailDto<'a> {
     /// Address: English, Chinese.
-    a: [String; 2],
+    #[serde(borrow)]
+    a: [Text<'a>; 2],
     /// Check-in and check-out, minutes after local midnight.
     ci: u16,
     co: u16,
-    tz: String,
+    #[serde(borrow)]
+    tz: Text<'a>,
     /// The listing's currency: the plans' unless their terms say otherwise, and the fee's.
-    cur: String,
+    #[serde(borrow)]
+    cur: Text<'a>,
     /// Taxes in basis points.
     tax: u32,
     /// Fixed fee per room and night, minor units of `cur`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     fee: Option<i64>,
     /// Fee currency when it is not `cur`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    fee_cur: Option<String>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    fee_cur: Option<Text<'a>>,
     /// Demand: 1 southern hemisphere, 2 leisure, 4 Chinese holidays.
     d: u8,
     /// Rate plan terms, each stored once however many room types carry it: a hotel's plans
     /// differ by room and price, rarely by terms, and this keeps a row near 1 KB.
-    t: Vec<PlanTermsDto>,
-    r: Vec<RoomDto>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    p: Vec<PromotionDto>,
+    #[serde(borrow)]
+    t: Vec<PlanTermsDto<'a>>,
+    #[serde(borrow)]
+    r: Vec<RoomDto<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
+    p: Vec<PromotionDto<'a>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct RoomDto {
-    c: String,
-    n: [String; 2],
+struct RoomDto<'a> {
+    #[serde(borrow)]
+    c: Text<'a>,
+    #[serde(borrow)]
+    n: [Text<'a>; 2],
     /// Adults, children, occupancy, infants.
     cap: [u8; 4],
-    b: Vec<(String, u8)>,
+    #[serde(borrow)]
+    b: Vec<(Text<'a>, u8)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     s: Option<u16>,
     f: u32,
     al: u16,
-    p: Vec<PlanDto>,
+    #[serde(borrow)]
+    p: Vec<PlanDto<'a>>,
 }
 
-/// A plan: its terms (index into `t`) and base price; the code is the room type code, `_` and
-/// the terms' suffix unless given, and the room type the room's unless given.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(untagged)]
-enum PlanDto {
-    Short(usize, i64),
-    Full(usize, i64, String, Option<String>),
+/// A plan: its terms (index into `t`) and base price, then (only when needed) its code and
+/// room type. The code is otherwise the room type code, `_` and the terms' suffix, and the
+/// room type the room's. Written as `[terms, base]` or `[terms, base, code, room type]`.
+#[derive(Debug, Deserialize)]
+struct PlanDto<'a>(
+    usize,
+    i64,
+    #[serde(borrow, default)] Option<Text<'a>>,
+    #[serde(borrow, default)] Option<Text<'a>>,
+);
+
+impl Serialize for PlanDto<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let full = self.2.is_some() || self.3.is_some();
+        let mut seq = s.serialize_seq(Some(if full { 4 } else { 2 }))?;
+        seq.serialize_element(&self.0)?;
+        seq.serialize_element(&self.1)?;
+        if full {
+            seq.serialize_element(&self.2)?;
+            seq.serialize_element(&self.3)?;
+        }
+        seq.end()
+    }
 }
 
 #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
-struct PlanTermsDto {
+struct PlanTermsDto<'a> {
     /// Plan code suffix after `<room type>_`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    s: Option<String>,
-    n: [String; 2],
-    b: String,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    s: Option<Text<'a>>,
+    #[serde(borrow)]
+    n: [Text<'a>; 2],
+    #[serde(borrow)]
+    b: Text<'a>,
     /// Payment when it is not `pay_now`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pay: Option<String>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pay: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "is_false")]
     m: bool,
     /// Cancellation tiers; none is non-refundable.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    x: Vec<(u32, ChargeDto)>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    cur: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pr: Vec<String>,
+    #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
+    x: Vec<(u32, ChargeDto<'a>)>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    cur: Option<Text<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
+    pr: Vec<Text<'a>>,
 }
 
 #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum ChargeDto {
+enum ChargeDto<'a> {
     N(u8),
     P(u16),
-    A(i64, String),
+    A(i64, #[serde(borrow)] Text<'a>),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct PromotionDto {
-    c: String,
+struct PromotionDto<'a> {
+    #[serde(borrow)]
+    c: Text<'a>,
     k: KindDto,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     bw: Option<(NaiveDate, NaiveDate)>,
@@ -234,11 +288,11 @@ fn minutes(t: NaiveTime) -> u16 {
     (t.hour() * 60 + t.minute()) as u16
 }
 
-fn text_pair(t: &LocalizedText) -> [String; 2] {
-    [t.en.clone(), t.zh.clone()]
+fn text_pair(t: &LocalizedText) -> [Text<'_>; 2] {
+    [Text::of(&t.en), Text::of(&t.zh)]
 }
 
-fn to_detail(l: &HotelListing) -> DetailDto {
+fn to_detail(l: &HotelListing) -> DetailDto<'_> {
     let p = &l.property;
     let cur = l
         .rooms
@@ -253,13 +307,13 @@ fn to_detail(l: &HotelListing) -> DetailDto {
         .per_room_night
         .map(|m| m.currency())
         .filter(|c| *c != cur)
-        .map(|c| c.code().to_owned());
-    let mut terms: Vec<PlanTermsDto> = Vec::new();
+        .map(|c| Text::of(c.code()));
+    let mut terms: Vec<PlanTermsDto<'_>> = Vec::new();
     let rooms = l
         .rooms
         .iter()
         .map(|r| RoomDto {
-            c: r.room.code.as_str().to_owned(),
+            c: Text::of(r.room.code.as_str()),
             n: text_pair(&r.room.name),
             cap: [
                 r.room.capacity.max_adults,
@@ -270,14 +324,14 @@ fn to_detail(l: &HotelListing) -> DetailDto {
             b: r.room
                 .beds
                 .iter()
-                .map(|b| (b.kind.as_str().to_owned(), b.count))
+                .map(|b| (Text::of(b.kind.as_str()), b.count))
                 .collect(),
             s: r.room.size_m2,
             f: r.room.facilities.bits(),
             al: r.allotment,
             p: r.plans
                 .iter()
-                .map(|lp| plan_dto(lp, r.room.code, cur, &mut terms))
+                .map(|lp| plan_dto(lp, &r.room.code, cur, &mut terms))
                 .collect(),
         })
         .collect();
@@ -285,8 +339,8 @@ fn to_detail(l: &HotelListing) -> DetailDto {
         a: text_pair(&p.address),
         ci: minutes(p.check_in_time),
         co: minutes(p.check_out_time),
-        tz: p.time_zone.name().to_owned(),
-        cur: cur.code().to_owned(),
+        tz: Text::of(p.time_zone.name()),
+        cur: Text::of(cur.code()),
         tax: p.taxes.percent_bp,
         fee: p.taxes.per_room_night.map(|m| m.minor()),
         fee_cur,
@@ -298,7 +352,8 @@ fn to_detail(l: &HotelListing) -> DetailDto {
         p: l.promotions
             .iter()
             .map(|pr| PromotionDto {
-                c: pr.code().as_str().to_owned(),
+                // `code()` returns a copy: nothing to borrow from.
+                c: Text(Cow::Owned(pr.code().as_str().to_owned())),
                 k: match pr.kind() {
                     PromotionKind::PercentOff { permille } => KindDto::Pct(permille),
                     PromotionKind::EarlyBird {
@@ -322,12 +377,12 @@ fn to_detail(l: &HotelListing) -> DetailDto {
     }
 }
 
-fn plan_dto(
-    lp: &ListedPlan,
-    room: RoomTypeCode,
+fn plan_dto<'a>(
+    lp: &'a ListedPlan,
+    room: &RoomTypeCode,
     cur: Currency,
-    terms: &mut Vec<PlanTermsDto>,
-) -> PlanDto {
+    terms: &mut Vec<PlanTermsDto<'a>>,
+) -> PlanDto<'a> {
     let pl = &lp.plan;
     let suffix = pl
         .code
@@ -336,10 +391,10 @@ fn plan_dto(
         .and_then(|s| s.strip_prefix('_'))
         .filter(|s| !s.is_empty());
     let t = PlanTermsDto {
-        s: suffix.map(str::to_owned),
+        s: suffix.map(Text::of),
         n: text_pair(&pl.name),
-        b: pl.board.as_str().to_owned(),
-        pay: (pl.payment != Payment::PayNow).then(|| pl.payment.as_str().to_owned()),
+        b: Text::of(pl.board.as_str()),
+        pay: (pl.payment != Payment::PayNow).then(|| Text::of(pl.payment.as_str())),
         m: pl.member_only,
         x: pl
             .cancellation
@@ -350,18 +405,14 @@ fn plan_dto(
                     CancellationCharge::Nights(n) => ChargeDto::N(n),
                     CancellationCharge::Percent { permille } => ChargeDto::P(permille),
                     CancellationCharge::Amount(m) => {
-                        ChargeDto::A(m.minor(), m.currency().code().to_owned())
+                        ChargeDto::A(m.minor(), Text::of(m.currency().code()))
                     }
                 };
                 (t.hours_before, c)
             })
             .collect(),
-        cur: (pl.currency != cur).then(|| pl.currency.code().to_owned()),
-        pr: pl
-            .promotions
-            .iter()
-            .map(|c| c.as_str().to_owned())
-            .collect(),
+        cur: (pl.currency != cur).then(|| Text::of(pl.currency.code())),
+        pr: pl.promotions.iter().map(|c| Text::of(c.as_str())).collect(),
     };
     let index = match terms.iter().position(|x| *x == t) {
         Some(i) => i,
@@ -370,16 +421,30 @@ fn plan_dto(
             terms.len() - 1
         }
     };
-    if suffix.is_some() && pl.room_type == room {
-        PlanDto::Short(index, lp.base_nightly_minor)
+    if suffix.is_some() && pl.room_type == *room {
+        PlanDto(index, lp.base_nightly_minor, None, None)
     } else {
-        PlanDto::Full(
+        PlanDto(
             index,
             lp.base_nightly_minor,
-            pl.code.as_str().to_owned(),
-            (pl.room_type != room).then(|| pl.room_type.as_str().to_owned()),
+            Some(Text::of(pl.code.as_str())),
+            (pl.room_type != *room).then(|| Text::of(pl.room_type.as_str())),
         )
     }
+}
+
+/// `<room>_<suffix>` as a rate plan code, without allocating.
+fn joined_code(room: &str, suffix: &str) -> Option<RatePlanCode> {
+    let mut buf = [0u8; 2 * SHORT_CODE_MAX + 1];
+    let (r, s) = (room.as_bytes(), suffix.as_bytes());
+    let len = r.len() + 1 + s.len();
+    if len > buf.len() {
+        return None;
+    }
+    buf[..r.len()].copy_from_slice(r);
+    buf[r.len()] = b'_';
+    buf[r.len() + 1..len].copy_from_slice(s);
+    RatePlanCode::parse(std::str::from_utf8(&buf[..len]).ok()?)
 }
 
 fn to_row(l: &HotelListing) -> Result<hotel::ActiveModel, StoreError> {
@@ -416,7 +481,10 @@ fn from_row(r: hotel::Model) -> Result<HotelListing, StoreError> {
     let time = |m: u16| {
         NaiveTime::from_hms_opt(u32::from(m / 60), u32::from(m % 60), 0).ok_or_else(|| bad("time"))
     };
-    let pair = |[en, zh]: [String; 2]| LocalizedText { en, zh };
+    let pair = |[en, zh]: [Text<'_>; 2]| LocalizedText {
+        en: en.owned(),
+        zh: zh.owned(),
+    };
     let fee = match d.fee {
         None => None,
         Some(minor) => Some(Money::from_minor(
@@ -432,14 +500,11 @@ fn from_row(r: hotel::Model) -> Result<HotelListing, StoreError> {
         let code = RoomTypeCode::parse(&room.c).ok_or_else(|| bad("room type code"))?;
         let mut plans = Vec::with_capacity(room.p.len());
         for pl in room.p {
-            let (t, base, code_given, room_type) = match pl {
-                PlanDto::Short(t, base) => (t, base, None, None),
-                PlanDto::Full(t, base, c, rt) => (t, base, Some(c), rt),
-            };
+            let PlanDto(t, base, code_given, room_type) = pl;
             let terms = d.t.get(t).ok_or_else(|| bad("plan terms"))?;
             let plan_code = match (&code_given, &terms.s) {
                 (Some(c), _) => RatePlanCode::parse(c),
-                (None, Some(suffix)) => RatePlanCode::parse(&format!("{}_{suffix}", room.c)),
+                (None, Some(suffix)) => joined_code(&room.c, suffix),
                 (None, None) => None,
             }
             .ok_or_else(|| bad("rate plan code"))?;
@@ -473,7 +538,7 @@ fn from_row(r: hotel::Model) -> Result<HotelListing, StoreError> {
                         Some(rt) => RoomTypeCode::parse(rt).ok_or_else(|| bad("room type"))?,
                         None => code,
                     },
-                    name: pair(terms.n.clone()),
+                    name: LocalizedText::new(&*terms.n[0], &*terms.n[1]),
                     board: Board::parse(&terms.b).ok_or_else(|| bad("board"))?,
                     payment: match &terms.pay {
                         Some(p) => Payment::parse(p).ok_or_else(|| bad("payment"))?,
@@ -729,7 +794,8 @@ impl Store {
             .collect()
     }
 
-    /// Every hotel in id order, read in pages.
+    /// Every hotel in id order, read in pages. (A listing takes some kilobytes in memory: to
+    /// build something compact from a million, page through [`Store::hotel_listings_after`].)
     pub async fn hotel_listings(&self) -> Result<Vec<HotelListing>, StoreError> {
         let mut out = Vec::with_capacity(usize::try_from(self.hotel_count().await?).unwrap_or(0));
         let mut after = None;
@@ -818,7 +884,7 @@ impl Store {
         stars: &[u8],
         amenities_all_bits: u64,
     ) -> Result<Vec<HotelListing>, StoreError> {
-        if !(radius_km >= 0.0) {
+        if radius_km.is_nan() || radius_km < 0.0 {
             return Ok(Vec::new());
         }
         let backend = self.backend();
@@ -954,6 +1020,22 @@ mod tests {
             d.landmarks
                 .iter()
                 .any(|l| l.name_zh == "陆家嘴" && l.city_geonameid == 1796236)
+        );
+    }
+
+    #[test]
+    fn detail_text_borrows_from_the_row() {
+        let json = r#"{"c":"deluxe_king","n":["Deluxe \"King\"","豪华大床房"],"cap":[2,1,3,1],"b":[["king",1]],"f":0,"al":5,"p":[[0,100],[1,200,"x_y",null]]}"#;
+        let room: RoomDto<'_> = serde_json::from_str(json).unwrap();
+        assert!(matches!(room.c.0, Cow::Borrowed("deluxe_king")));
+        assert!(matches!(room.n[1].0, Cow::Borrowed("豪华大床房")));
+        // Escapes need an owned string.
+        assert!(matches!(&room.n[0].0, Cow::Owned(s) if s == "Deluxe \"King\""));
+        assert!(matches!(room.p[0], PlanDto(0, 100, None, None)));
+        assert!(matches!(&room.p[1], PlanDto(1, 200, Some(c), None) if &**c == "x_y"));
+        assert_eq!(
+            serde_json::to_string(&room.p).unwrap(),
+            r#"[[0,100],[1,200,"x_y",null]]"#
         );
     }
 

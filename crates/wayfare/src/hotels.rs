@@ -49,10 +49,10 @@ pub async fn generate_hotels_into(
     while let Some(chunk) = rx.recv().await {
         replacement.write(&chunk).await?;
     }
-    if let Err(e) = producer.await {
-        if e.is_panic() {
-            std::panic::resume_unwind(e.into_panic());
-        }
+    if let Err(e) = producer.await
+        && e.is_panic()
+    {
+        std::panic::resume_unwind(e.into_panic());
     }
     replacement.commit().await
 }

@@ -270,10 +270,7 @@ impl HotelInputs {
             .map(|c| {
                 (
                     c.iso2.as_str(),
-                    LocalizedText::new(
-                        c.name_en.clone(),
-                        c.name_zh.clone().unwrap_or_default(),
-                    ),
+                    LocalizedText::new(c.name_en.clone(), c.name_zh.clone().unwrap_or_default()),
                 )
             })
             .collect();
@@ -1807,7 +1804,10 @@ impl<'a> HotelGenerator<'a> {
                 .iter()
                 .map(|&i| {
                     let l = &self.landmarks[i];
-                    (wayfare_domain::flight::geo::great_circle_km(lat, lon, l.lat, l.lon), i)
+                    (
+                        wayfare_domain::flight::geo::great_circle_km(lat, lon, l.lat, l.lon),
+                        i,
+                    )
                 })
                 .filter(|(d, _)| *d <= 2.5)
                 .min_by(|a, b| a.0.total_cmp(&b.0))
@@ -1816,7 +1816,8 @@ impl<'a> HotelGenerator<'a> {
         if let Some(l) = near {
             return (lat, lon, Area::Landmark(l), Some(self.landmarks[l].kind));
         }
-        let from_centre = wayfare_domain::flight::geo::great_circle_km(lat, lon, city.lat, city.lon);
+        let from_centre =
+            wayfare_domain::flight::geo::great_circle_km(lat, lon, city.lat, city.lon);
         let cn = city.country == "CN";
         let quarter = (((bearing.to_degrees() + 45.0) % 360.0) / 90.0) as usize % 4;
         let area = if from_centre < 0.3 * ctx.radius_km {
@@ -1847,14 +1848,22 @@ impl<'a> HotelGenerator<'a> {
         let city_zh = city
             .name_zh
             .as_deref()
-            .map(|z| z.strip_suffix('市').filter(|s| s.chars().count() >= 2).unwrap_or(z))
+            .map(|z| {
+                z.strip_suffix('市')
+                    .filter(|s| s.chars().count() >= 2)
+                    .unwrap_or(z)
+            })
             .unwrap_or(&city.name);
         let (area_en, area_zh) = match *area {
             Area::Landmark(i) => {
                 let n = &self.landmarks[i].name;
                 (
                     n.en.strip_prefix("The ").unwrap_or(&n.en),
-                    if n.zh.is_empty() { n.en.as_str() } else { &n.zh },
+                    if n.zh.is_empty() {
+                        n.en.as_str()
+                    } else {
+                        &n.zh
+                    },
                 )
             }
             Area::Generic(en, zh, _) => (en, zh),
@@ -2092,7 +2101,7 @@ fn stars_for(brand: &HotelBrand, kind: Kind, rng: &mut Rng) -> Option<u8> {
         }),
         Kind::Budget => Some(if u < 0.3 { 1 } else { 2 }),
         Kind::Business => Some(if u < 0.8 { 3 } else { 4 }),
-        Kind::Homestay => (u >= 0.7).then(|| if u < 0.9 { 2 } else { 3 }),
+        Kind::Homestay => (u >= 0.7).then_some(if u < 0.9 { 2 } else { 3 }),
         Kind::Hostel => (u >= 0.5).then_some(1),
         Kind::Luxury => Some(5),
         Kind::Resort => Some(if u < 0.65 { 4 } else { 5 }),
@@ -2315,10 +2324,9 @@ impl PlanRules {
     ) -> PlanRules {
         let nights = |n| CancellationCharge::Nights(n);
         let flexible = match (set, resort) {
-            (RoomSet::Homestay, _) => CancellationPolicy::free_until(
-                72,
-                CancellationCharge::Percent { permille: 500 },
-            ),
+            (RoomSet::Homestay, _) => {
+                CancellationPolicy::free_until(72, CancellationCharge::Percent { permille: 500 })
+            }
             (_, true) => CancellationPolicy::tiered(vec![
                 CancellationTier {
                     hours_before: 7 * 24,
@@ -2425,8 +2433,7 @@ fn rooms_for(
             facilities.insert(SeaView);
             facilities.insert(Balcony);
         }
-        if matches!(leisure, Some(Leisure::Ski | Leisure::Scenic)) && pos > 0 && rng.chance(0.5)
-        {
+        if matches!(leisure, Some(Leisure::Ski | Leisure::Scenic)) && pos > 0 && rng.chance(0.5) {
             facilities.insert(MountainView);
         }
         let name = if sea_view {
@@ -2530,7 +2537,12 @@ fn plans_for(
         );
     }
     if rules.pay_at_hotel && !dorm {
-        push(PlanKind::PayAtHotel, Board::RoomOnly, Payment::PayAtHotel, base);
+        push(
+            PlanKind::PayAtHotel,
+            Board::RoomOnly,
+            Payment::PayAtHotel,
+            base,
+        );
     }
     if let Some(f) = rules.member {
         let (board, add) = if rules.member_breakfast && !dorm {
@@ -2659,10 +2671,6 @@ mod tests {
         out
     }
 
-    pub(super) fn reference_cities_pub() -> Vec<City> {
-        reference_cities()
-    }
-
     fn reference_cities() -> Vec<City> {
         let text = include_str!("../../../../data/reference/cities.csv");
         text.lines()
@@ -2685,10 +2693,7 @@ mod tests {
     }
 
     fn inputs() -> HotelInputs {
-        HotelInputs::from_reference(
-            &reference_cities(),
-            &HotelReferenceData::load().unwrap(),
-        )
+        HotelInputs::from_reference(&reference_cities(), &HotelReferenceData::load().unwrap())
     }
 
     fn params(count: u32) -> HotelParams {
@@ -2819,7 +2824,11 @@ mod tests {
             .count();
         assert_eq!(abroad_cn_brands, 0);
         // The world's destinations are there.
-        for (name, id) in [("Paris", 2988507), ("Tokyo", 1850147), ("New York", 5128581)] {
+        for (name, id) in [
+            ("Paris", 2988507),
+            ("Tokyo", 1850147),
+            ("New York", 5128581),
+        ] {
             assert!(
                 per_city.get(&id).is_some_and(|v| v.len() >= 5),
                 "{name} has {:?}",
@@ -2928,11 +2937,7 @@ mod tests {
         let flex = |h: &HotelListing| h.rooms[0].plans[1].base_nightly_minor;
         let avg = |seg: &[&str]| {
             let v: Vec<i64> = in_city(SHANGHAI)
-                .filter(|h| {
-                    h.property
-                        .brand
-                        .is_some_and(|b| seg.contains(&b.as_str()))
-                })
+                .filter(|h| h.property.brand.is_some_and(|b| seg.contains(&b.as_str())))
                 .map(flex)
                 .collect();
             assert!(!v.is_empty(), "{seg:?}");
@@ -2958,11 +2963,17 @@ mod tests {
             assert_eq!(h.property.taxes.percent_bp, 600);
             assert_eq!(h.property.time_zone, chrono_tz::Asia::Shanghai);
         }
-        let ritz = in_city(SHANGHAI)
-            .chain(in_city(BEIJING))
-            .find(|h| h.property.brand.is_some_and(|b| b.as_str() == "ritz_carlton"));
+        let ritz = in_city(SHANGHAI).chain(in_city(BEIJING)).find(|h| {
+            h.property
+                .brand
+                .is_some_and(|b| b.as_str() == "ritz_carlton")
+        });
         if let Some(r) = ritz {
-            assert!(r.property.name.zh.ends_with("丽思卡尔顿酒店"), "{}", r.property.name.zh);
+            assert!(
+                r.property.name.zh.ends_with("丽思卡尔顿酒店"),
+                "{}",
+                r.property.name.zh
+            );
             assert!(r.property.name.en.starts_with("The Ritz-Carlton "));
         }
         let hanting = in_city(SHANGHAI)
@@ -2973,18 +2984,23 @@ mod tests {
             "{}",
             hanting.property.name.zh
         );
-        assert!(hanting.property.name.en.starts_with("Hanting Hotel Shanghai "));
+        assert!(
+            hanting
+                .property
+                .name
+                .en
+                .starts_with("Hanting Hotel Shanghai ")
+        );
         // Tokyo prices in yen, in hundreds, with the accommodation tax.
         let tokyo = in_city(1850147).next().unwrap();
         let p = tokyo.rooms[0].plans[1].base_nightly_minor;
         assert_eq!(tokyo.rooms[0].plans[1].plan.currency, Currency::JPY);
         assert_eq!(p % 100, 0);
-        assert!(
-            tokyo.property.taxes.per_room_night
-                == Some(Money::from_minor(200, Currency::JPY))
-        );
+        assert!(tokyo.property.taxes.per_room_night == Some(Money::from_minor(200, Currency::JPY)));
         // Names in one city are mostly distinct.
-        let names: HashSet<&str> = in_city(SHANGHAI).map(|h| h.property.name.zh.as_str()).collect();
+        let names: HashSet<&str> = in_city(SHANGHAI)
+            .map(|h| h.property.name.zh.as_str())
+            .collect();
         assert_eq!(names.len(), in_city(SHANGHAI).count());
         // Resorts at the beach in Sanya.
         assert!(
@@ -2992,12 +3008,21 @@ mod tests {
                 && h.property.amenities.contains(Amenity::BeachAccess))
         );
         // Hostels are cheap, homestays exist.
-        assert!(hotels.iter().any(|h| h.property.themes.contains(Theme::Homestay)));
+        assert!(
+            hotels
+                .iter()
+                .any(|h| h.property.themes.contains(Theme::Homestay))
+        );
         let hostel = hotels
             .iter()
             .find(|h| h.property.themes.contains(Theme::Hostel) && h.property.city_id == BEIJING);
         if let Some(h) = hostel {
-            let dorm = h.rooms.iter().flat_map(|r| &r.plans).map(|p| p.base_nightly_minor).min();
+            let dorm = h
+                .rooms
+                .iter()
+                .flat_map(|r| &r.plans)
+                .map(|p| p.base_nightly_minor)
+                .min();
             assert!(dorm.unwrap() < 15_000);
         }
     }
@@ -3036,29 +3061,5 @@ mod tests {
         let per_city = g.hotels_per_city();
         assert!(per_city[&SHANGHAI] > 700, "{}", per_city[&SHANGHAI]);
         assert_eq!(g.map(|h| h.rooms.len()).filter(|n| *n >= 2).count(), 50_000);
-    }
-}
-#[cfg(test)]
-mod scratch_dump {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn dump() {
-        let i = HotelInputs::from_reference(&super::tests::reference_cities_pub(), &HotelReferenceData::load().unwrap());
-        let p = HotelParams { count: 30_000, seed: 7, today: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), currency: None };
-        let hs = generate_hotels(&i.cities, &i.brands, &i.landmarks, &p);
-        for city in [1796236i64, 1816670, 2988507, 1850147, 1796556, 1814093] {
-            let v: Vec<_> = hs.iter().filter(|h| h.property.city_id == city).collect();
-            println!("== {city}: {} hotels", v.len());
-            for h in v.iter().take(14) {
-                let pr = &h.property;
-                println!("{} | {} | {:?} {:?} {:?} | {} | {} | rev {:?} {} | rooms {} | flex {} {} | promos {} | tax {:?} | {:?} | {:?}",
-                    pr.name.zh, pr.name.en, pr.chain, pr.brand, pr.stars.map(|s| s.get()), pr.address.zh, pr.address.en,
-                    pr.reviews.score.map(|s| s.tenths()), pr.reviews.count, h.rooms.len(),
-                    h.rooms[0].plans[1].base_nightly_minor, h.rooms[0].plans[1].plan.currency, h.promotions.len(), pr.taxes, pr.themes, pr.amenities);
-            }
-        }
-        let json: usize = hs.iter().take(1000).map(|h| format!("{:?}", h).len()).sum();
-        println!("debug size per hotel {}", json / 1000);
     }
 }

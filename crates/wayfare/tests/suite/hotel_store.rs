@@ -13,8 +13,8 @@ use wayfare_domain::hotel::{
 };
 use wayfare_domain::{Currency, Money};
 use wayfare_store::Store;
-use wayfare_store::sea_orm::ConnectionTrait;
 use wayfare_store::hotels::HotelReferenceData;
+use wayfare_store::sea_orm::ConnectionTrait;
 use wayfare_suppliers::builtin::hotels::{HotelInputs, HotelParams, generate_hotels};
 use wayfare_testkit::{is_postgres, spawn_app};
 
@@ -214,7 +214,10 @@ async fn seeding_is_idempotent_and_deterministic() {
     assert_eq!(before.len(), 3_000);
     let today = day();
     let r1 = seed::seed_demo(store, 200, today, 30, 500).await.unwrap();
-    assert_eq!(r1.hotels, 3_000, "hotels are generated only when there are none");
+    assert_eq!(
+        r1.hotels, 3_000,
+        "hotels are generated only when there are none"
+    );
     assert_eq!(store.hotel_listings().await.unwrap(), before);
 
     assert_eq!(
@@ -241,10 +244,7 @@ async fn the_demo_has_hotels_in_shanghai_and_beijing() {
     let in_city = |id: i64| all.iter().filter(|l| l.property.city_id == id).count();
     assert!(in_city(SHANGHAI) >= 40, "Shanghai: {}", in_city(SHANGHAI));
     assert!(in_city(BEIJING) >= 30, "Beijing: {}", in_city(BEIJING));
-    let shanghai = all
-        .iter()
-        .find(|l| l.property.city_id == SHANGHAI)
-        .unwrap();
+    let shanghai = all.iter().find(|l| l.property.city_id == SHANGHAI).unwrap();
     assert_eq!(shanghai.property.time_zone, chrono_tz::Asia::Shanghai);
     assert_eq!(shanghai.rooms[0].plans[0].plan.currency, Currency::CNY);
     app.stop().await;
@@ -259,7 +259,10 @@ async fn rooms_sold_are_read_back_and_survive_regeneration() {
     let room = |l: &HotelListing| l.rooms[0].room.code;
     let (ra, rb): (RoomTypeCode, RoomTypeCode) = (room(&all[0]), room(&all[1]));
     let d = day();
-    store.set_hotel_room_sold(a, ra.as_str(), d, 3).await.unwrap();
+    store
+        .set_hotel_room_sold(a, ra.as_str(), d, 3)
+        .await
+        .unwrap();
     store
         .set_hotel_room_sold(a, ra.as_str(), d + Duration::days(1), 1)
         .await
@@ -268,9 +271,15 @@ async fn rooms_sold_are_read_back_and_survive_regeneration() {
         .set_hotel_room_sold(a, ra.as_str(), d + Duration::days(5), 2)
         .await
         .unwrap();
-    store.set_hotel_room_sold(b, rb.as_str(), d, 7).await.unwrap();
+    store
+        .set_hotel_room_sold(b, rb.as_str(), d, 7)
+        .await
+        .unwrap();
     // Setting again overwrites.
-    store.set_hotel_room_sold(a, ra.as_str(), d, 4).await.unwrap();
+    store
+        .set_hotel_room_sold(a, ra.as_str(), d, 4)
+        .await
+        .unwrap();
     let sales = store.hotel_room_sales().await.unwrap();
     assert_eq!(sales.len(), 4);
     assert_eq!(sales[&(a, ra.as_str().to_owned(), d)], 4);
@@ -279,7 +288,10 @@ async fn rooms_sold_are_read_back_and_survive_regeneration() {
         .await
         .unwrap();
     assert_eq!(window.len(), 2, "{window:?}");
-    assert_eq!(window[&(a, ra.as_str().to_owned(), d + Duration::days(1))], 1);
+    assert_eq!(
+        window[&(a, ra.as_str().to_owned(), d + Duration::days(1))],
+        1
+    );
     hotels::generate_hotels_into(store, 3_000, d).await.unwrap();
     assert_eq!(store.hotel_room_sales().await.unwrap(), sales);
     app.stop().await;
