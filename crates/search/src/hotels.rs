@@ -1704,13 +1704,9 @@ impl Pricer<'_> {
         if base == i64::MAX {
             return i64::MIN;
         }
-        // Only promotions open for this stay and booking date can lower a price.
-        let discount = if c.max_discount_permille > 0 {
-            self.prepare_promotions(h);
-            self.promo_ceiling.iter().copied().max().unwrap_or(0)
-        } else {
-            0
-        };
+        // Every promotion's ceiling, open or not: checking which are open costs more than
+        // pricing the few candidates a looser bound lets through.
+        let discount = c.max_discount_permille;
         let unit = whole_unit(currency);
         let factors = &self.factors[usize::from(c.profile)];
         let bound = || -> Option<i64> {
