@@ -894,7 +894,10 @@ impl HotelIndex {
         let half_angle = (radius_km / EARTH_RADIUS_KM / 2.0).min(std::f64::consts::FRAC_PI_2);
         let chord = 2.0 * half_angle.sin();
         let inner = (chord - CHORD_SLACK).max(0.0);
-        let (inner2, outer2) = ((inner * inner) as f32, ((chord + CHORD_SLACK).powi(2)) as f32);
+        let (inner2, outer2) = (
+            (inner * inner) as f32,
+            ((chord + CHORD_SLACK).powi(2)) as f32,
+        );
         let q = f32s(unit_vector(centre));
         let reach = (chord + CHORD_SLACK) as f32;
         let cube = AABB::from_corners(
@@ -916,14 +919,12 @@ impl HotelIndex {
 
     /// Positions of the properties inside the map box (edges included; it may cross 180°).
     pub fn within_box(&self, bbox: BoundingBox, out: &mut Vec<u32>) {
-        let _ = self
-            .tree
-            .locate_in_envelope_int(box_envelope(bbox), |s| {
-                if bbox.contains(self.points[s.data as usize]) {
-                    out.push(s.data);
-                }
-                std::ops::ControlFlow::<()>::Continue(())
-            });
+        let _ = self.tree.locate_in_envelope_int(box_envelope(bbox), |s| {
+            if bbox.contains(self.points[s.data as usize]) {
+                out.push(s.data);
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
     }
 
     /// Property filters on the columns; the same answer as [`HotelFilters::property_passes`].
@@ -1628,18 +1629,14 @@ impl Pricer<'_> {
         let booked_on = self.booked_on(h);
         let stay = self.stay;
         self.promo_ceiling.clear();
-        self.promo_ceiling.extend(
-            self.index.listings[h as usize]
-                .promotions
-                .iter()
-                .map(|x| {
-                    if x.open_for(stay, booked_on) {
-                        discount_ceiling(x.kind()).max(1)
-                    } else {
-                        0
-                    }
-                }),
-        );
+        self.promo_ceiling
+            .extend(self.index.listings[h as usize].promotions.iter().map(|x| {
+                if x.open_for(stay, booked_on) {
+                    discount_ceiling(x.kind()).max(1)
+                } else {
+                    0
+                }
+            }));
         self.promo_hotel = h;
     }
 
