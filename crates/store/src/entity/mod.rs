@@ -11,6 +11,6 @@ pub mod flight_schedule_change;
 pub mod flight_seat_sale;
 pub mod flight_supplier_order;
 pub mod hotel;
-pub mod hotel_room_sale;
 pub mod hotel_booking_cancellation;
+pub mod hotel_room_sale;
 pub mod hotel_supplier_booking;
