@@ -13,24 +13,37 @@
 //! - A result is a property in the destination that passes the property filters and has at
 //!   least one rate passing the rate filters; its **cheapest** rate is the lowest price in the
 //!   search currency (the first in room and plan order among equals). `total` counts exactly
-//!   those properties.
+//!   those properties, and a hit's `rates_count` its rates that pass the filters.
 //! - A rate's price is the domain's: each night is [`DemandProfile::nightly_minor`] of the
 //!   plan's base price, the stay is [`price_stay`] with the property's taxes and the plan's
 //!   promotions, booked on the hotel-local date of `now`. A mix of room types is priced per
-//!   type (taxes round once per type) and summed.
+//!   type (taxes round once per type) and summed. Prices in another currency are compared
+//!   in the search currency through [`HotelIndex::set_exchange_rates`], rounded as
+//!   [`RateTable::convert`] rounds.
 //!
-//! How it stays fast: the hot path prices with an allocation-free replica of `price_stay`'s
-//! total (tested equal to it); sorts other than "recommended" compute a cheap lower bound of
-//! each candidate's price from per-property minimum base prices and promotion ceilings, then
-//! price candidates in bound order and stop once no remaining one can enter the requested
-//! page. Only the returned page is priced through the domain in full.
+//! How it stays fast:
+//!
+//! - Tree leaves carry stars, review and amenity bits, so most excluded properties are dropped
+//!   while walking the tree; the remaining filters read small per-property columns.
+//! - Availability needs no price: without filters on plans, a room type's summary (has a
+//!   public / any plan) and its rooms left decide; rooms sold are sparse (sharded maps, only
+//!   for properties with sales) and a property without sales costs one atomic load.
+//! - When no filter needs a price and the sort is not "recommended" (whose score needs every
+//!   price for the median), membership is known without pricing: `total` is exact, and only
+//!   the page needs prices. Each candidate gets a lower bound of its cheapest price (the
+//!   property's lowest base price through the stay's demand factors, minus the largest share
+//!   any of its promotions could take, plus taxes and fees, each step rounded down); they are
+//!   priced in bound order until no remaining bound can enter the page.
+//! - Pricing replicates `price_stay`'s total without allocating (tested equal to it), skips
+//!   promotions closed for the stay and plans whose own bound is above the cheapest so far.
+//!   Only the returned page is priced through the domain in full.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering as Atomic};
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rstar::primitives::GeomWithData;
 use rstar::{AABB, RStarInsertionStrategy, RTree, RTreeParams};
@@ -185,6 +198,8 @@ struct HotelCol {
     profile: u8,
     /// Distinct plan codes.
     groups: u8,
+    /// The listing's promotions in `promo_cols`.
+    first_promotion: u32,
     /// The currency of every priceable plan, when they share one.
     currency: Option<Currency>,
 }
@@ -215,6 +230,66 @@ struct PlanCol {
     free_hours: u32,
 }
 
+/// When a promotion is open, as day numbers: [`Promotion::open_for`] without date arithmetic.
+#[derive(Debug, Clone, Copy)]
+struct PromoCol {
+    /// Booking window, both ends included (open ends at the extremes).
+    booked_from: i32,
+    booked_to: i32,
+    min_nights: u8,
+    /// Early bird: at least this many days ahead; last minute: at most; else any.
+    rule: PromoRule,
+    /// [`discount_ceiling`], at least 1.
+    ceiling: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PromoRule {
+    Any,
+    AtLeastDaysAhead(u16),
+    AtMostDaysAhead(u16),
+}
+
+impl PromoCol {
+    fn of(p: &wayfare_domain::hotel::Promotion) -> PromoCol {
+        let (booked_from, booked_to) = p.booking_window().map_or((i32::MIN, i32::MAX), |w| {
+            (w.from().num_days_from_ce(), w.to().num_days_from_ce())
+        });
+        PromoCol {
+            booked_from,
+            booked_to,
+            min_nights: p.min_nights(),
+            rule: match p.kind() {
+                PromotionKind::EarlyBird {
+                    min_days_before, ..
+                } => PromoRule::AtLeastDaysAhead(min_days_before),
+                PromotionKind::LastMinute {
+                    max_days_before, ..
+                } => PromoRule::AtMostDaysAhead(max_days_before),
+                PromotionKind::PercentOff { .. } | PromotionKind::StayPay { .. } => PromoRule::Any,
+            },
+            ceiling: discount_ceiling(p.kind()).max(1),
+        }
+    }
+
+    /// The same answer as `open_for` for a stay of `nights` from day `check_in`, booked on
+    /// day `booked`.
+    fn open(&self, nights: u16, check_in: i32, booked: i32) -> bool {
+        if booked < self.booked_from || booked > self.booked_to {
+            return false;
+        }
+        if nights < u16::from(self.min_nights) {
+            return false;
+        }
+        let ahead = i64::from(check_in) - i64::from(booked);
+        match self.rule {
+            PromoRule::Any => true,
+            PromoRule::AtLeastDaysAhead(d) => ahead >= i64::from(d),
+            PromoRule::AtMostDaysAhead(d) => (0..=i64::from(d)).contains(&ahead),
+        }
+    }
+}
+
 /// Rooms sold of one room type (position in the property) on one night (days from the
 /// calendar's first night).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -224,7 +299,18 @@ struct Sold {
     sold: u16,
 }
 
-type Spot = GeomWithData<[f32; 3], u32>;
+type Spot = GeomWithData<[f32; 3], Leaf>;
+
+/// What a tree leaf carries beside the point: the property and the filter columns most
+/// searches use, so properties they exclude are dropped without touching their columns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Leaf {
+    h: u32,
+    /// The first 32 amenity bits (every amenity today).
+    amenities: u32,
+    stars: u8,
+    review: u8,
+}
 
 /// Wider nodes than rstar's default (6): a city query touches thousands of neighbouring
 /// points, and fewer, fuller nodes walk faster.
@@ -249,6 +335,7 @@ pub struct HotelIndex {
     plans: Vec<PlanCol>,
     /// Positions in the listing's `promotions`, per plan in the plan's order.
     plan_promos: Vec<u16>,
+    promo_cols: Vec<PromoCol>,
     by_id: HashMap<PropertyId, u32>,
     by_city: HashMap<i64, Vec<u32>>,
     tree: RTree<Spot, TreeParams>,
@@ -439,6 +526,7 @@ impl HotelIndex {
         let mut rooms = Vec::new();
         let mut plans = Vec::new();
         let mut plan_promos = Vec::new();
+        let mut promo_cols = Vec::new();
         let mut by_id = HashMap::with_capacity(listings.len());
         let mut by_city: HashMap<i64, Vec<u32>> = HashMap::new();
         let mut chains = HashMap::new();
@@ -452,7 +540,15 @@ impl HotelIndex {
             by_id.insert(p.id, i);
             by_city.entry(p.city_id).or_default().push(i);
             points.push(p.location);
-            spots.push(Spot::new(f32s(unit_vector(p.location)), i));
+            spots.push(Spot::new(
+                f32s(unit_vector(p.location)),
+                Leaf {
+                    h: i,
+                    amenities: p.amenities.bits() as u32,
+                    stars: p.stars.map_or(0, StarRating::get),
+                    review: p.reviews.score.map_or(0, |s| s.tenths() + 1),
+                },
+            ));
             let code_id = |map: &mut HashMap<String, u16>, code: Option<&str>| match code {
                 None => NO_ID,
                 Some(c) => {
@@ -571,8 +667,10 @@ impl HotelIndex {
                 review: p.reviews.score.map_or(0, |s| s.tenths() + 1),
                 profile: profile_index(l.demand),
                 groups: groups.len().min(255) as u8,
+                first_promotion: promo_cols.len() as u32,
                 currency: currency.flatten(),
             });
+            promo_cols.extend(l.promotions.iter().map(PromoCol::of));
         }
         let has_sales = (0..listings.len())
             .map(|_| AtomicBool::new(false))
@@ -585,6 +683,7 @@ impl HotelIndex {
             rooms,
             plans,
             plan_promos,
+            promo_cols,
             by_id,
             by_city,
             chains,
@@ -881,13 +980,13 @@ impl HotelIndex {
         if radius_km.is_nan() || radius_km < 0.0 {
             return;
         }
-        self.for_each_within(centre, radius_km, |i| out.push(i));
+        self.for_each_within(centre, radius_km, |l| out.push(l.h));
     }
 
     /// Calls `f` with each property within the radius. The f32 chord decides every point
     /// more than [`CHORD_SLACK`] from the circle; those nearer are decided by the domain's
     /// great-circle distance, so the answer is exactly [`GeoPoint::distance_km`]'s.
-    fn for_each_within(&self, centre: GeoPoint, radius_km: f64, mut f: impl FnMut(u32)) {
+    fn for_each_within(&self, centre: GeoPoint, radius_km: f64, mut f: impl FnMut(&Leaf)) {
         if radius_km.is_nan() || radius_km < 0.0 {
             return;
         }
@@ -909,19 +1008,43 @@ impl HotelIndex {
             let (dx, dy, dz) = (p[0] - q[0], p[1] - q[1], p[2] - q[2]);
             let d2 = dx * dx + dy * dy + dz * dz;
             if d2 < inner2
-                || (d2 <= outer2 && self.points[s.data as usize].distance_km(centre) <= radius_km)
+                || (d2 <= outer2 && self.points[s.data.h as usize].distance_km(centre) <= radius_km)
             {
-                f(s.data);
+                f(&s.data);
             }
             std::ops::ControlFlow::<()>::Continue(())
         });
     }
 
+    /// Calls `f` with each property of the destination that passes the property filters.
+    fn for_each_in(&self, destination: &Destination, q: &ColumnFilter, mut f: impl FnMut(u32)) {
+        match destination {
+            Destination::City { city_id, .. } => {
+                for &h in self.city_properties(*city_id) {
+                    if self.columns_pass(h, q) {
+                        f(h);
+                    }
+                }
+            }
+            Destination::Area {
+                centre, radius_km, ..
+            } => self.for_each_within(*centre, *radius_km, |leaf| {
+                if leaf_passes(leaf, q) && self.columns_pass(leaf.h, q) {
+                    f(leaf.h);
+                }
+            }),
+        }
+    }
+
     /// Positions of the properties inside the map box (edges included; it may cross 180°).
     pub fn within_box(&self, bbox: BoundingBox, out: &mut Vec<u32>) {
+        self.for_each_in_box(bbox, |l| out.push(l.h));
+    }
+
+    fn for_each_in_box(&self, bbox: BoundingBox, mut f: impl FnMut(&Leaf)) {
         let _ = self.tree.locate_in_envelope_int(box_envelope(bbox), |s| {
-            if bbox.contains(self.points[s.data as usize]) {
-                out.push(s.data);
+            if bbox.contains(self.points[s.data.h as usize]) {
+                f(&s.data);
             }
             std::ops::ControlFlow::<()>::Continue(())
         });
@@ -1023,6 +1146,10 @@ impl HotelIndex {
             member,
             filters,
             filtered,
+            plan_filters: filtered
+                && (filters.breakfast_included
+                    || filters.pay_at_hotel
+                    || filters.free_cancellation),
             now,
             currency,
             exchange: self
@@ -1036,6 +1163,7 @@ impl HotelIndex {
             check_in_at: None,
             promo_ceiling: Vec::new(),
             promo_hotel: u32::MAX,
+            check_in_day: stay.check_in().num_days_from_ce(),
             scratch: [0; NIGHTS],
         }
     }
@@ -1043,15 +1171,6 @@ impl HotelIndex {
     /// Properties for a list search, the requested page priced in full. See the module docs
     /// for what a rate, the cheapest rate and `total` are.
     pub fn search(&self, search: &HotelSearch, now: DateTime<Utc>, member: bool) -> HotelResults {
-        let mut candidates = Vec::new();
-        match &search.destination {
-            Destination::City { city_id, .. } => {
-                candidates.extend_from_slice(self.city_properties(*city_id));
-            }
-            Destination::Area {
-                centre, radius_km, ..
-            } => self.within_radius(*centre, *radius_km, &mut candidates),
-        }
         let columns = self.column_filter(&search.filters);
         let mut pricer = self.pricer(
             search.stay,
@@ -1074,33 +1193,33 @@ impl HotelIndex {
 
         if price_filters || search.sort == HotelSort::Recommended {
             // Every result's price is needed: for the filters or for the median.
-            for &h in &candidates {
-                if !self.columns_pass(h, &columns) || !pricer.load(h) || !pricer.available(h) {
-                    continue;
+            self.for_each_in(&search.destination, &columns, |h| {
+                if !pricer.admit(h) {
+                    return;
                 }
+                pricer.load(h);
                 if let Some(best) = pricer.best(h) {
                     selected.push(self.scored(h, from, best));
                 }
-            }
+            });
             total = selected.len();
             ranking::sort(&mut selected, search.sort, |s| s.facts);
         } else {
             // Availability alone decides membership; prices only order the page, so price in
             // order of a lower bound and stop when nothing left can enter it.
             let mut cands: Vec<Candidate> = Vec::new();
-            for &h in &candidates {
-                if !self.columns_pass(h, &columns) || !pricer.load(h) || !pricer.available(h) {
-                    continue;
+            self.for_each_in(&search.destination, &columns, |h| {
+                if !pricer.admit(h) {
+                    return;
                 }
                 total += 1;
-                let primary = self.primary_key(h, search.sort, from);
                 cands.push(Candidate {
-                    primary,
+                    primary: self.primary_key(h, search.sort, from),
                     bound: pricer.lower_bound(h),
                     id: self.listings[h as usize].property.id,
                     h,
                 });
-            }
+            });
             // Popped in bound order; building the heap is linear and only the few candidates
             // that are priced are popped.
             let mut queue: BinaryHeap<Reverse<Candidate>> =
@@ -1231,8 +1350,6 @@ impl HotelIndex {
         now: DateTime<Utc>,
         member: bool,
     ) -> Vec<MapPin> {
-        let mut candidates = Vec::new();
-        self.within_box(search.bbox, &mut candidates);
         let columns = self.column_filter(&search.filters);
         let mut pricer = self.pricer(
             search.stay,
@@ -1247,10 +1364,12 @@ impl HotelIndex {
             return Vec::new();
         }
         let mut pins = Vec::new();
-        for h in candidates {
-            if !self.columns_pass(h, &columns) || !pricer.load(h) || !pricer.available(h) {
-                continue;
+        self.for_each_in_box(search.bbox, |leaf| {
+            let h = leaf.h;
+            if !leaf_passes(leaf, &columns) || !self.columns_pass(h, &columns) || !pricer.admit(h) {
+                return;
             }
+            pricer.load(h);
             if let Some(best) = pricer.best(h) {
                 pins.push(MapPin {
                     index: h,
@@ -1259,7 +1378,7 @@ impl HotelIndex {
                     cheapest: Money::from_minor(best.compared, search.currency),
                 });
             }
-        }
+        });
         pins
     }
 
@@ -1277,6 +1396,14 @@ impl HotelIndex {
             .collect();
         cluster_pins(&pins, search.bbox, search.zoom)
     }
+}
+
+/// The filters a tree leaf can decide (the columns decide again, exactly).
+fn leaf_passes(leaf: &Leaf, q: &ColumnFilter) -> bool {
+    let wanted = q.amenities as u32;
+    leaf.amenities & wanted == wanted
+        && (q.stars == 0 || q.stars & (1 << leaf.stars) != 0)
+        && (q.min_review == 0 || leaf.review >= q.min_review)
 }
 
 /// The property filters as column values.
@@ -1349,6 +1476,8 @@ struct Pricer<'a> {
     filters: &'a HotelFilters,
     /// Apply `filters` (false for a property's full list of rates).
     filtered: bool,
+    /// Filters on plans that need no price (breakfast, pay at the hotel, free cancellation).
+    plan_filters: bool,
     now: DateTime<Utc>,
     currency: Currency,
     exchange: Option<Arc<RateTable>>,
@@ -1362,6 +1491,8 @@ struct Pricer<'a> {
     /// See [`Pricer::prepare_promotions`]; `promo_hotel` is the property they are for.
     promo_ceiling: Vec<u16>,
     promo_hotel: u32,
+    /// The check-in date as a day number.
+    check_in_day: i32,
     scratch: [i64; NIGHTS],
 }
 
@@ -1487,15 +1618,41 @@ impl Pricer<'_> {
         self.occ[..self.n].iter().all(|o| cap.holds(*o))
     }
 
+    /// Whether the property has a rate passing the filters that need no price. For one room
+    /// at a property without sales and no filter on plans, the room types' summaries answer
+    /// without loading anything; otherwise the property is loaded.
+    fn admit(&mut self, h: u32) -> bool {
+        let index = self.index;
+        let c = &index.hotels[h as usize];
+        if self.n == 1
+            && !self.plan_filters
+            && !index.has_sales[h as usize].load(Atomic::Acquire)
+            && let Some(currency) = c.currency
+            && (currency == self.currency || self.rate_to_search(currency).is_some())
+        {
+            let wanted = if self.member {
+                OFFERS_ANY
+            } else {
+                OFFERS_PUBLIC
+            };
+            let first = c.first_room as usize;
+            return index.rooms[first..first + usize::from(c.rooms)]
+                .iter()
+                .any(|room| {
+                    room.allotment > 0
+                        && room.offers & wanted != 0
+                        && room.capacity.holds(self.occ[0])
+                });
+        }
+        self.load(h) && self.available(h)
+    }
+
     /// Whether the loaded property has a rate passing the filters that need no price.
     fn available(&mut self, h: u32) -> bool {
         let c = self.index.hotels[h as usize];
         let rooms = c.first_room as usize..c.first_room as usize + usize::from(c.rooms);
-        let f = self.filters;
-        let plan_filters =
-            self.filtered && (f.breakfast_included || f.pay_at_hotel || f.free_cancellation);
         if self.n == 1
-            && !plan_filters
+            && !self.plan_filters
             && let Some(currency) = c.currency
             && (currency == self.currency || self.rate_to_search(currency).is_some())
         {
@@ -1626,13 +1783,17 @@ impl Pricer<'_> {
         if self.promo_hotel == h {
             return;
         }
-        let booked_on = self.booked_on(h);
-        let stay = self.stay;
+        let booked = self.booked_on(h).num_days_from_ce();
+        let (nights, check_in) = (self.stay.nights(), self.check_in_day);
+        let index = self.index;
+        let c = &index.hotels[h as usize];
+        let count = index.listings[h as usize].promotions.len();
+        let first = c.first_promotion as usize;
         self.promo_ceiling.clear();
         self.promo_ceiling
-            .extend(self.index.listings[h as usize].promotions.iter().map(|x| {
-                if x.open_for(stay, booked_on) {
-                    discount_ceiling(x.kind()).max(1)
+            .extend(index.promo_cols[first..first + count].iter().map(|x| {
+                if x.open(nights, check_in, booked) {
+                    x.ceiling
                 } else {
                     0
                 }
@@ -2887,6 +3048,49 @@ pub(super) mod tests {
             };
             assert_eq!(half_even(a, n, den), want);
         }
+    }
+
+    #[test]
+    fn promotion_columns_open_exactly_when_the_domain_says() {
+        let mut rng = Rng(12);
+        let code = PromotionCode::parse("p").unwrap();
+        let mut open = 0;
+        for _ in 0..20_000 {
+            let kind = match rng.below(4) {
+                0 => PromotionKind::PercentOff { permille: 100 },
+                1 => PromotionKind::EarlyBird {
+                    min_days_before: rng.below(60) as u16,
+                    permille: 150,
+                },
+                2 => PromotionKind::LastMinute {
+                    max_days_before: rng.below(4) as u16,
+                    permille: 100,
+                },
+                _ => PromotionKind::StayPay {
+                    stay_nights: 3,
+                    pay_nights: 2,
+                },
+            };
+            let day = |rng: &mut Rng| d(2027, 3, 1) + Duration::days(rng.below(120) as i64);
+            let mut p = Promotion::new(code, kind)
+                .unwrap()
+                .with_min_nights(rng.below(5) as u8);
+            if rng.chance(60) {
+                let (a, b) = (day(&mut rng), day(&mut rng));
+                p = p.with_booking_window(DateWindow::new(a.min(b), a.max(b)).unwrap());
+            }
+            let s = stay(1 + rng.below(28) as u32, 1 + rng.below(10) as i64);
+            let booked = day(&mut rng);
+            let want = p.open_for(s, booked);
+            let got = PromoCol::of(&p).open(
+                s.nights(),
+                s.check_in().num_days_from_ce(),
+                booked.num_days_from_ce(),
+            );
+            assert_eq!(got, want, "{p:?} {s:?} {booked}");
+            open += usize::from(want);
+        }
+        assert!((3_000..17_000).contains(&open), "{open}");
     }
 
     #[test]
