@@ -1,6 +1,7 @@
 //! Wayfare's pure domain: value types and rules with no I/O, no async and no framework types.
 //! Clocks and randomness are passed in by callers.
 
+pub mod account;
 pub mod flight;
 pub mod fx;
 pub mod hotel;

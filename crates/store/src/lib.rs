@@ -2,6 +2,8 @@
 //! default) and PostgreSQL (scale). The backend is picked once, from the URL, in [`Store::connect`];
 //! dialect differences stay inside this crate.
 
+pub mod accounts;
+pub mod audit;
 pub mod backup;
 pub mod entity;
 pub mod flight_orders;
@@ -9,9 +11,11 @@ pub mod fx;
 pub mod hotel_bookings;
 pub mod hotels;
 pub mod migration;
+pub mod notifications;
 pub mod reference;
 pub mod schedules;
 pub mod settings;
+pub mod travellers;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -36,6 +40,10 @@ pub enum StoreError {
     BundledData(String),
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
+    /// A unique value is taken (`"email"`, `"phone"`, `"identity"`) or a per-user limit is
+    /// reached (`"travellers"`); the field names which.
+    #[error("{0} is already taken or at its limit")]
+    Conflict(&'static str),
     #[error(transparent)]
     Db(#[from] DbErr),
 }

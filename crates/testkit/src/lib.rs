@@ -3,6 +3,7 @@
 //! it over real HTTP. Also a headless-Chromium driver for browser flows.
 
 pub mod browser;
+pub mod fake_oidc;
 
 use std::path::PathBuf;
 

@@ -24,6 +24,10 @@ pub enum StartupError {
     Config(#[from] ConfigError),
     #[error("database: {0}")]
     Database(#[from] StoreError),
+    #[error(
+        "demo accounts exist ({0}); production refuses to start with them: delete them or use a fresh database"
+    )]
+    DemoAccountsInProduction(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -102,6 +106,28 @@ impl Application {
             .await?;
             tracing::info!(?report, "demo data loaded on first start");
         }
+        if config.seed_demo_on_first_start
+            && config.accounts.demo_accounts
+            && !crate::accounts::is_production(config)
+            && store
+                .setting(crate::accounts::DEMO_ACCOUNTS_SETTING)
+                .await?
+                .is_none()
+        {
+            let created = crate::accounts::ensure_demo_accounts(
+                &store,
+                &config.default_locale,
+                &config.default_currency,
+            )
+            .await?;
+            print_demo_accounts(&created);
+        }
+        if crate::accounts::is_production(config) {
+            let live = crate::accounts::live_demo_accounts(&store).await?;
+            if !live.is_empty() {
+                return Err(StartupError::DemoAccountsInProduction(live.join(", ")));
+            }
+        }
         let flights = crate::flights::catalog(&store, config, clock.clone()).await?;
         let web = WebConfig {
             default_locale: config.locale()?,
@@ -116,7 +142,15 @@ impl Application {
         };
         let (hotels, _builtin_hotels) =
             crate::hotel_suppliers::catalog(&store, config, clock.clone()).await?;
-        let state = AppState::load(store, web, flights, hotels).await?;
+        let accounts = crate::accounts::service(
+            config,
+            &store,
+            web.secret_key.clone(),
+            web.default_locale,
+            clock.clone(),
+        )
+        .await?;
+        let state = AppState::load(store, web, flights, hotels, accounts).await?;
         let router = wayfare_web::router(state.clone());
         let listener =
             TcpListener::bind(config.bind)
@@ -150,7 +184,10 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(self.listener, app).with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: finishing in-flight requests");
             let _ = stopping_tx.send(());
@@ -177,6 +214,17 @@ impl Application {
         };
         let _ = self.state.store().clone().close().await;
         result
+    }
+}
+
+/// Prints the demo accounts made on this start: the only time their passwords are shown.
+pub fn print_demo_accounts(created: &[(&str, &str, wayfare_domain::account::Role)]) {
+    if created.is_empty() {
+        return;
+    }
+    println!("Demo accounts (for trying Wayfare only; never use them in production):");
+    for (email, password, role) in created {
+        println!("  {:<11} {email:<32} password: {password}", role.as_str());
     }
 }
 

@@ -40,6 +40,14 @@ impl Serialize for Secret {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    #[default]
+    Development,
+    Production,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -50,6 +58,9 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// `development` (default) or `production` (`WAYFARE_ENV=production`): production refuses
+    /// demo accounts and generated encryption keys.
+    pub env: Environment,
     /// Address and port to listen on.
     pub bind: SocketAddr,
     /// `sqlite://PATH` (default) or `postgres://USER:PASS@HOST/DB`.
@@ -69,6 +80,32 @@ pub struct Config {
     pub http: HttpConfig,
     pub flights: FlightsConfig,
     pub hotels: HotelsConfig,
+    pub accounts: AccountsSettings,
+}
+
+/// `[accounts]`: sign-in, sealing of personal data, demo accounts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountsSettings {
+    /// Keys that seal personal data at rest (document numbers, payment tokens, TOTP secrets),
+    /// each `<id>:<base64 of 32 bytes>`, the sealing key first; older keys still open what they
+    /// sealed. Unset outside production: one is generated once and kept in the database.
+    pub encryption_keys: Vec<Secret>,
+    /// The address people reach the site at, for links in e-mails (`https://travel.example`).
+    /// Unset: `http://<bind>`.
+    pub public_base_url: Option<String>,
+    /// Create one demo account per role on a first start with demo data (never in production).
+    pub demo_accounts: bool,
+}
+
+impl Default for AccountsSettings {
+    fn default() -> Self {
+        AccountsSettings {
+            encryption_keys: Vec::new(),
+            public_base_url: None,
+            demo_accounts: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -190,6 +227,7 @@ pub struct HttpConfig {
 impl Default for Config {
     fn default() -> Self {
         Config {
+            env: Environment::Development,
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://data/wayfare.db".to_owned(),
             log_format: LogFormat::Text,
@@ -198,6 +236,7 @@ impl Default for Config {
             default_currency: "CNY".to_owned(),
             seed_demo_on_first_start: true,
             secret_key: None,
+            accounts: AccountsSettings::default(),
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
             flights: FlightsConfig::default(),
@@ -337,6 +376,32 @@ impl Config {
             return Err(ConfigError::BadValue {
                 key: "secret_key",
                 problem: "must be at least 32 characters".into(),
+            });
+        }
+        if self.env == Environment::Production && self.accounts.encryption_keys.is_empty() {
+            return Err(ConfigError::BadValue {
+                key: "accounts.encryption_keys",
+                problem: "production needs configured keys (`<id>:<base64 of 32 bytes>`)".into(),
+            });
+        }
+        let keys: Vec<String> = self
+            .accounts
+            .encryption_keys
+            .iter()
+            .map(|k| k.expose().to_owned())
+            .collect();
+        if !keys.is_empty() {
+            wayfare_accounts::Sealer::from_config(&keys).map_err(|e| ConfigError::BadValue {
+                key: "accounts.encryption_keys",
+                problem: e.to_string(),
+            })?;
+        }
+        if let Some(url) = &self.accounts.public_base_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError::BadValue {
+                key: "accounts.public_base_url",
+                problem: "must start with http:// or https://".into(),
             });
         }
         if let Some(schema) = &self.database.schema

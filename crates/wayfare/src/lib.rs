@@ -1,6 +1,7 @@
 //! The `wayfare` program: configuration, choosing the database from its URL (once, here),
 //! and the commands `serve`, `migrate`, `seed`, `config`, `backup`, `restore` and `bench`.
 
+pub mod accounts;
 pub mod app;
 pub mod bench;
 pub mod bench_flights;

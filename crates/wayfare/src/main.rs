@@ -114,6 +114,24 @@ async fn main() -> ExitCode {
                     Err(e) => return fail(1, e),
                 }
             }
+            if demo && config.accounts.demo_accounts {
+                if wayfare::accounts::is_production(&config) {
+                    return fail(
+                        EXIT_CONFIG,
+                        "demo accounts are never created in production (WAYFARE_ENV=production)",
+                    );
+                }
+                match wayfare::accounts::ensure_demo_accounts(
+                    &store,
+                    &config.default_locale,
+                    &config.default_currency,
+                )
+                .await
+                {
+                    Ok(created) => app::print_demo_accounts(&created),
+                    Err(e) => return fail(1, e),
+                }
+            }
             let result = if demo {
                 seed::seed_demo(&store, config.flights.demo_flights_per_day, today, config.flights.horizon_days, config.hotels.demo_hotels).await.map(|r| {
                     println!(

@@ -28,6 +28,18 @@ pub enum ErrorCode {
     UnknownCurrency,
     NoExchangeRate,
     DatabaseUnavailable,
+    Unauthenticated,
+    Forbidden,
+    InvalidCredentials,
+    TooManyAttempts,
+    TooManyCodes,
+    AccountNotVerified,
+    CodeInvalid,
+    CodeExpired,
+    ChallengeExpired,
+    AlreadyInUse,
+    PasswordConfirmationFailed,
+    SignInProviderFailed,
     Internal,
 }
 
@@ -46,6 +58,18 @@ impl ErrorCode {
         ErrorCode::UnknownCurrency,
         ErrorCode::NoExchangeRate,
         ErrorCode::DatabaseUnavailable,
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::TooManyAttempts,
+        ErrorCode::TooManyCodes,
+        ErrorCode::AccountNotVerified,
+        ErrorCode::CodeInvalid,
+        ErrorCode::CodeExpired,
+        ErrorCode::ChallengeExpired,
+        ErrorCode::AlreadyInUse,
+        ErrorCode::PasswordConfirmationFailed,
+        ErrorCode::SignInProviderFailed,
         ErrorCode::Internal,
     ];
 
@@ -64,6 +88,18 @@ impl ErrorCode {
             ErrorCode::UnknownCurrency => "unknown_currency",
             ErrorCode::NoExchangeRate => "no_exchange_rate",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::TooManyCodes => "too_many_codes",
+            ErrorCode::AccountNotVerified => "account_not_verified",
+            ErrorCode::CodeInvalid => "code_invalid",
+            ErrorCode::CodeExpired => "code_expired",
+            ErrorCode::ChallengeExpired => "challenge_expired",
+            ErrorCode::AlreadyInUse => "already_in_use",
+            ErrorCode::PasswordConfirmationFailed => "password_confirmation_failed",
+            ErrorCode::SignInProviderFailed => "sign_in_provider_failed",
             ErrorCode::Internal => "internal",
         }
     }
@@ -83,6 +119,18 @@ impl ErrorCode {
             ErrorCode::CsrfFailed => StatusCode::FORBIDDEN,
             ErrorCode::RequestTimeout => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyCodes => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::AccountNotVerified => StatusCode::FORBIDDEN,
+            ErrorCode::CodeInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::CodeExpired => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ChallengeExpired => StatusCode::UNAUTHORIZED,
+            ErrorCode::AlreadyInUse => StatusCode::CONFLICT,
+            ErrorCode::PasswordConfirmationFailed => StatusCode::FORBIDDEN,
+            ErrorCode::SignInProviderFailed => StatusCode::BAD_GATEWAY,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -100,6 +148,8 @@ impl ErrorCode {
             StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
             StatusCode::FORBIDDEN => ErrorCode::CsrfFailed,
+            StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
+            StatusCode::TOO_MANY_REQUESTS => ErrorCode::TooManyAttempts,
             StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => ErrorCode::RequestTimeout,
             StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::ValidationFailed,
             s if s.is_client_error() => ErrorCode::InvalidQuery,
@@ -222,6 +272,16 @@ impl IntoResponse for WebError {
             tracing::error!(code = self.code.as_str(), cause = %cause, "request failed");
         }
         let mut res = self.code.status().into_response();
+        if let Some(secs) = self
+            .details
+            .get("retry_after_secs")
+            .and_then(|v| v.as_u64())
+        {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
+            );
+        }
         res.extensions_mut().insert(Arc::new(self));
         res
     }
@@ -249,7 +309,9 @@ mod tests {
         for c in ErrorCode::ALL {
             let s = c.status();
             match c {
-                ErrorCode::Internal => assert!(s.is_server_error()),
+                ErrorCode::Internal | ErrorCode::SignInProviderFailed => {
+                    assert!(s.is_server_error())
+                }
                 ErrorCode::DatabaseUnavailable | ErrorCode::RequestTimeout => {
                     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE)
                 }

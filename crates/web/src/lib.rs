@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod i18n;
@@ -38,6 +39,72 @@ pub fn router(state: AppState) -> Router {
         .route("/hotels/{id}", get(views::hotel))
         .route("/hotels/{id}/photo/{file}", get(views::hotel_photo))
         .route("/preferences", post(views::set_preferences))
+        .route(
+            "/login",
+            get(views::auth::login_form).post(views::auth::login),
+        )
+        .route(
+            "/login/2fa",
+            get(views::auth::second_factor_form).post(views::auth::second_factor),
+        )
+        .route(
+            "/login/code",
+            get(views::auth::code_form).post(views::auth::code_sign_in),
+        )
+        .route(
+            "/register",
+            get(views::auth::register_form).post(views::auth::register),
+        )
+        .route(
+            "/verify",
+            get(views::auth::verify_form).post(views::auth::verify),
+        )
+        .route("/logout", post(views::auth::logout))
+        .route(
+            "/password/forgot",
+            get(views::auth::forgot_form).post(views::auth::forgot),
+        )
+        .route(
+            "/password/reset/{token}",
+            get(views::auth::reset_form).post(views::auth::reset),
+        )
+        .route("/account", get(views::account::account))
+        .route("/account/profile", post(views::account::save_profile))
+        .route("/account/security", get(views::account::security))
+        .route(
+            "/account/security/password",
+            post(views::account::change_password),
+        )
+        .route(
+            "/account/security/totp",
+            get(views::account::totp_form).post(views::account::totp_confirm),
+        )
+        .route(
+            "/account/security/2fa/code",
+            post(views::account::enable_code_factor),
+        )
+        .route(
+            "/account/security/2fa/disable",
+            post(views::account::disable_second_factor),
+        )
+        .route(
+            "/account/security/recovery",
+            post(views::account::regenerate_recovery),
+        )
+        .route(
+            "/account/sessions/revoke-others",
+            post(views::account::revoke_other_sessions),
+        )
+        .route(
+            "/account/sessions/{id}/revoke",
+            post(views::account::revoke_session),
+        )
+        .route("/account/tokens", post(views::account::create_token))
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(views::account::revoke_token),
+        )
+        .route("/admin/mailbox", get(views::admin::mailbox))
         .route("/static/{name}", get(assets::serve))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))

@@ -4,6 +4,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use wayfare_accounts::Accounts;
 use wayfare_domain::{Currency, RateTable};
 use wayfare_search::AirportIndex;
 use wayfare_search::places::{PlaceAirport, PlaceIndex};
@@ -52,6 +53,7 @@ struct Inner {
     flights: FlightCatalog,
     hotels: HotelCatalog,
     places: PlaceIndex,
+    accounts: Accounts,
 }
 
 /// The clock the app reads "now" from (tests pass a fixed one).
@@ -162,6 +164,7 @@ impl AppState {
         config: WebConfig,
         flights: FlightCatalog,
         hotels: HotelCatalog,
+        accounts: Accounts,
     ) -> Result<AppState, wayfare_store::StoreError> {
         let cities = store.cities().await?;
         let population: std::collections::HashMap<i64, i64> =
@@ -201,6 +204,7 @@ impl AppState {
                 flights,
                 hotels,
                 places,
+                accounts,
             }),
         })
     }
@@ -227,6 +231,16 @@ impl AppState {
 
     pub fn hotels(&self) -> &HotelCatalog {
         &self.inner.hotels
+    }
+
+    /// Accounts, sign-in and security.
+    pub fn accounts(&self) -> &Accounts {
+        &self.inner.accounts
+    }
+
+    /// OpenID Connect providers to offer on the sign-in page: (id, display name).
+    pub fn oidc_providers(&self) -> Vec<(String, String)> {
+        self.inner.accounts.oidc_providers()
     }
 
     /// Cities, landmarks and airports for the hotel destination.

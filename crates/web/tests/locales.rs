@@ -54,6 +54,8 @@ fn used_keys() -> BTreeSet<String> {
     files(&root().join("src"), "rs", &mut sources);
     // Validation in the domain names reason keys too.
     files(&root().join("../domain/src"), "rs", &mut sources);
+    // …and so does the account service.
+    files(&root().join("../accounts/src"), "rs", &mut sources);
     let prefixes = [
         "flights-",
         "explore-",
@@ -66,6 +68,10 @@ fn used_keys() -> BTreeSet<String> {
         "error-page-",
         "reason-",
         "language-",
+        "auth-",
+        "account-",
+        "admin-",
+        "form-",
     ];
     let mut keys = BTreeSet::new();
     for f in sources {
@@ -98,6 +104,27 @@ fn used_keys() -> BTreeSet<String> {
     }
     for code in ErrorCode::ALL {
         keys.insert(code.message_key());
+    }
+    for key in wayfare_domain::account::REASON_KEYS {
+        keys.insert((*key).to_owned());
+    }
+    // Messages to users are `msg-<event>-<channel>` plus an e-mail subject.
+    for event in [
+        "verify_code",
+        "login_code",
+        "second_factor_code",
+        "password_reset",
+        "account_exists",
+        "password_changed",
+        "second_factor_enabled",
+        "second_factor_disabled",
+    ] {
+        for part in ["subject", "email", "sms"] {
+            keys.insert(format!("msg-{event}-{part}"));
+        }
+    }
+    for state in ["none", "totp", "sms", "email"] {
+        keys.insert(format!("account-2fa-state-{state}"));
     }
     keys
 }

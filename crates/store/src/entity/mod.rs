@@ -2,7 +2,11 @@
 
 pub mod airline;
 pub mod airport;
+pub mod api_token;
 pub mod app_setting;
+pub mod audit_entry;
+pub mod auth_challenge;
+pub mod auth_throttle;
 pub mod city;
 pub mod exchange_rate;
 pub mod flight_order_cancellation;
@@ -14,3 +18,12 @@ pub mod hotel;
 pub mod hotel_booking_cancellation;
 pub mod hotel_room_sale;
 pub mod hotel_supplier_booking;
+pub mod notification;
+pub mod one_time_code;
+pub mod payment_method;
+pub mod recovery_code;
+pub mod session;
+pub mod traveller;
+pub mod user;
+pub mod user_identity;
+pub mod user_role;

@@ -8,6 +8,7 @@ mod m0002_flight_schedules;
 mod m0003_flight_orders;
 mod m0004_hotels;
 mod m0005_hotel_bookings;
+mod m0006_accounts;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_flight_orders::Migration),
             Box::new(m0004_hotels::Migration),
             Box::new(m0005_hotel_bookings::Migration),
+            Box::new(m0006_accounts::Migration),
         ]
     }
 }

@@ -2,6 +2,9 @@
 //! default; PostgreSQL when WAYFARE_TEST_DATABASE_URL is set). One binary, many modules, so the
 //! suite links once.
 
+mod account_pages;
+mod account_store;
+mod accounts;
 mod api;
 mod browser;
 mod cli;
@@ -13,6 +16,7 @@ mod hotel_pages;
 mod hotel_store;
 mod hotels;
 mod i18n;
+mod oidc_client;
 mod openapi;
 mod ops;
 mod storage;

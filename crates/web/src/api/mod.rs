@@ -2,10 +2,12 @@
 //! handlers (`/api/openapi.json`, browsable at `/api/docs`).
 
 pub mod airports;
+pub mod auth;
 pub mod flight_tools;
 pub mod flights;
 pub mod fx;
 pub mod hotels;
+pub mod me;
 pub mod types;
 
 use utoipa::OpenApi;
@@ -29,9 +31,33 @@ units and an ISO-4217 code. Every response carries `x-request-id`.",
         (name = "currency", description = "Display currencies and exchange rates"),
         (name = "flights", description = "Flight search across suppliers"),
         (name = "hotels", description = "Hotel search across suppliers: destinations, rates, map"),
-    )
+        (name = "accounts", description = "Registration, sign-in with two-factor authentication, password reset, the caller's profile and sessions. \
+Signing in sets the `wf_session` cookie; scripts and apps may instead send a personal API token as `Authorization: Bearer wfp_…`. \
+Unauthenticated calls to `/me` get 401 `unauthenticated`."),
+    ),
+    modifiers(&SecuritySchemes)
 )]
 struct ApiDoc;
+
+/// The two ways to authenticate: the session cookie and a personal API token.
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("wf_session"))),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The `/api/v1` routes with their OpenAPI description.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -44,6 +70,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(flight_tools::explore))
         .routes(routes!(hotels::search_hotels))
         .routes(routes!(hotels::hotel_rates))
-        .routes(routes!(hotels::search_places));
+        .routes(routes!(hotels::search_places))
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::verify))
+        .routes(routes!(auth::resend_verification))
+        .routes(routes!(auth::send_code))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::second_factor))
+        .routes(routes!(auth::password_reset))
+        .routes(routes!(auth::password_reset_confirm))
+        .routes(routes!(auth::logout))
+        .routes(routes!(me::get_me, me::patch_me))
+        .routes(routes!(me::list_sessions))
+        .routes(routes!(me::delete_session))
+        .routes(routes!(me::revoke_other_sessions));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }

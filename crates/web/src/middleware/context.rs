@@ -12,6 +12,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use wayfare_domain::Currency;
 
+use wayfare_accounts::{Authenticated, RequestMeta};
+
+use crate::auth::{SESSION_COOKIE, bearer_token};
 use crate::error::{ErrorCode, WebError};
 use crate::i18n::{LANG_COOKIE, Locale, negotiate};
 use crate::middleware::csrf::{self, CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER};
@@ -33,6 +36,22 @@ pub struct RequestContext {
     pub wants_json: bool,
     /// The request reached us over HTTPS (directly or via a trusted proxy).
     pub secure: bool,
+    /// The client's address (the proxy's `X-Forwarded-For` when proxy headers are trusted).
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The signed-in user (session cookie, or a bearer token on the API).
+    pub user: Option<Arc<Authenticated>>,
+}
+
+impl RequestContext {
+    /// Who is asking, for the account service.
+    pub fn meta(&self) -> RequestMeta {
+        RequestMeta {
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+            locale: self.locale.tag(),
+        }
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
@@ -208,6 +227,49 @@ pub async fn request_context(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|p| p.eq_ignore_ascii_case("https"));
     let path = req.uri().path().to_owned();
+    let forwarded = config
+        .trust_forwarded_proto
+        .then(|| {
+            headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(|v| v.trim().to_owned())
+        })
+        .flatten();
+    let ip = forwarded.or_else(|| {
+        req.extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+    });
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(200).collect());
+    // Static files and probes never need the user; skip the session lookup for them.
+    let wants_user = !path.starts_with("/static/")
+        && !matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics");
+    let user = if !wants_user {
+        None
+    } else if let Some(token) = bearer_token(headers).filter(|_| is_api_path(&path)) {
+        match state.accounts().authenticate_bearer(token).await {
+            Ok(u) => u.map(Arc::new),
+            Err(e) => {
+                tracing::error!(error = %e, "bearer authentication failed");
+                None
+            }
+        }
+    } else if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
+        match state.accounts().authenticate_session(token).await {
+            Ok(u) => u.map(Arc::new),
+            Err(e) => {
+                tracing::error!(error = %e, "session authentication failed");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let ctx = RequestContext {
         locale,
         currency,
@@ -219,6 +281,9 @@ pub async fn request_context(
             .unwrap_or_else(|| path.clone()),
         wants_json: is_api_path(&path) || prefers_json(headers),
         secure,
+        ip,
+        user_agent,
+        user,
     };
     req.extensions_mut().insert(ctx.clone());
 

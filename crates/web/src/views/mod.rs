@@ -1,7 +1,10 @@
 //! Server-rendered pages (askama templates in `crates/web/templates`). Every page gets a
 //! [`Page`] with the language, currency and CSRF token; all text comes from the Fluent files.
 
+pub mod account;
+pub mod admin;
 mod airports;
+pub mod auth;
 mod flights;
 mod home;
 mod hotel_art;
@@ -43,6 +46,11 @@ pub struct Page {
     pub locales: Vec<Choice>,
     pub currencies: Vec<Choice>,
     pub asset_version: &'static str,
+    /// The signed-in user's name (or address) for the header; empty when signed out.
+    pub user_label: String,
+    pub signed_in: bool,
+    /// Shows the back-office links.
+    pub is_admin: bool,
 }
 
 impl Page {
@@ -78,6 +86,16 @@ impl Page {
             locales,
             currencies,
             asset_version: assets::version(),
+            user_label: ctx
+                .user
+                .as_ref()
+                .map(|u| user_label(&u.user))
+                .unwrap_or_default(),
+            signed_in: ctx.user.is_some(),
+            is_admin: ctx
+                .user
+                .as_ref()
+                .is_some_and(|u| u.has_role(wayfare_domain::account::Role::Admin)),
         }
     }
 
@@ -125,6 +143,20 @@ impl Page {
             path.starts_with(prefix)
         }
     }
+}
+
+/// What the header calls a user: their name, else their address.
+fn user_label(u: &wayfare_store::accounts::UserRow) -> String {
+    if let Some(n) = u.name_zh.as_deref().filter(|n| !n.is_empty()) {
+        return n.to_owned();
+    }
+    if let Some(g) = u.given_name.as_deref().filter(|n| !n.is_empty()) {
+        return g.to_owned();
+    }
+    u.email
+        .clone()
+        .or_else(|| u.phone.clone())
+        .unwrap_or_default()
 }
 
 #[derive(Template)]

@@ -26,14 +26,16 @@ pub struct PreferencesForm {
     next: Option<String>,
 }
 
-/// Only same-site relative paths; anything else goes home (no open redirect).
-fn safe_next(next: Option<&str>) -> &str {
+/// Only same-site relative paths; anything else goes home (no open redirect). Browsers drop
+/// tabs and newlines from URLs, so `/\t/evil.example` would become `//evil.example`: any control
+/// character or space disqualifies.
+pub(crate) fn safe_next(next: Option<&str>) -> &str {
     match next {
         Some(n)
             if n.starts_with('/')
                 && !n.starts_with("//")
                 && !n.contains('\\')
-                && !n.contains(['\r', '\n']) =>
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
         {
             n
         }
@@ -95,5 +97,7 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/");
     }
 }

@@ -1,0 +1,18 @@
+//! Accounts and security: the service between the web layer and the store for registration,
+//! sign-in (password, one-time code, OpenID Connect), two-factor authentication, sessions and
+//! API tokens, password recovery, sealing of personal data at rest, and the audit log.
+
+pub mod error;
+pub mod oidc;
+pub mod passwords;
+pub mod profile;
+pub mod sealing;
+pub mod service;
+pub mod signin;
+pub mod twofactor;
+
+pub use error::AuthError;
+pub use sealing::Sealer;
+pub use service::{
+    Accounts, AccountsConfig, Authenticated, Clock, RequestMeta, SignedIn, Translate,
+};

@@ -1,0 +1,164 @@
+//! Wiring of the account service: the sealing keys (configured, or generated once for a demo
+//! installation), the message catalogue, the notification channels, and the demo accounts.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use wayfare_accounts::{Accounts, AccountsConfig, Clock, Sealer, Translate};
+use wayfare_domain::account::Role;
+use wayfare_notify::Notifier;
+use wayfare_store::accounts::NewUser;
+use wayfare_store::{Store, StoreError};
+use wayfare_web::Locale;
+use wayfare_web::i18n::FluentArg;
+
+use crate::config::{Config, Environment};
+
+/// Where a demo installation keeps its generated sealing key.
+const DATA_KEY_SETTING: &str = "data_encryption_key";
+/// Marks that the demo accounts were made (and their passwords printed).
+pub const DEMO_ACCOUNTS_SETTING: &str = "demo_accounts_created_at";
+
+/// One demo account per role. Demo only: `serve` refuses to start with them in production.
+pub const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
+    (
+        "traveller@demo.wayfare.test",
+        "Demo-traveller-2026",
+        Role::Customer,
+    ),
+    ("agent@demo.wayfare.test", "Demo-agent-2026", Role::Agent),
+    (
+        "supervisor@demo.wayfare.test",
+        "Demo-supervisor-2026",
+        Role::Supervisor,
+    ),
+    (
+        "finance@demo.wayfare.test",
+        "Demo-finance-2026",
+        Role::Finance,
+    ),
+    ("admin@demo.wayfare.test", "Demo-admin-2026", Role::Admin),
+];
+
+async fn sealer(config: &Config, store: &Store) -> Result<Sealer, StoreError> {
+    let mut keys: Vec<String> = config
+        .accounts
+        .encryption_keys
+        .iter()
+        .map(|k| k.expose().to_owned())
+        .collect();
+    if keys.is_empty() {
+        // Validation refuses this in production; a demo installation generates one key once.
+        keys.push(
+            store
+                .setting_or_init(DATA_KEY_SETTING, || Sealer::generate_key_entry("local"))
+                .await?,
+        );
+    }
+    Sealer::from_config(&keys).map_err(|e| StoreError::Corrupt(format!("encryption keys: {e}")))
+}
+
+fn translate(default: Locale) -> Translate {
+    Arc::new(move |locale: &str, key: &str, args: &[(&str, String)]| {
+        let l = Locale::from_tag(locale).unwrap_or(default);
+        let args: Vec<(&str, FluentArg)> = args
+            .iter()
+            .map(|(k, v)| (*k, FluentArg::Str(v.clone())))
+            .collect();
+        l.t_args(key, &args)
+    })
+}
+
+/// Builds the account service for the server.
+pub async fn service(
+    config: &Config,
+    store: &Store,
+    code_key: Vec<u8>,
+    default_locale: Locale,
+    clock: Clock,
+) -> Result<Accounts, StoreError> {
+    let public_base_url = config
+        .accounts
+        .public_base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.bind));
+    let accounts_config = AccountsConfig {
+        public_base_url,
+        ..AccountsConfig::default()
+    };
+    Ok(Accounts::new(
+        store.clone(),
+        Notifier::local(store.clone()),
+        sealer(config, store).await?,
+        code_key,
+        accounts_config,
+        clock,
+        translate(default_locale),
+    ))
+}
+
+/// Creates the demo accounts if they are missing; returns the ones created (to print once).
+pub async fn ensure_demo_accounts(
+    store: &Store,
+    locale: &str,
+    currency: &str,
+) -> Result<Vec<(&'static str, &'static str, Role)>, StoreError> {
+    let mut created = Vec::new();
+    let now = Utc::now();
+    for (email, password, role) in DEMO_ACCOUNTS {
+        if store.user_by_email(email).await?.is_some() {
+            continue;
+        }
+        let user = match store
+            .create_user(NewUser {
+                id: uuid::Uuid::now_v7().to_string(),
+                email: Some((*email).to_owned()),
+                email_verified_at: Some(now),
+                phone: None,
+                phone_verified_at: None,
+                password_hash: Some(wayfare_accounts::passwords::hash_password(password)),
+                name_zh: None,
+                given_name: None,
+                family_name: None,
+                locale: locale.to_owned(),
+                currency: currency.to_owned(),
+                now,
+            })
+            .await
+        {
+            Ok(u) => u,
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        if *role != Role::Customer {
+            store.grant_role(&user.id, role.as_str(), None, now).await?;
+        }
+        created.push((*email, *password, *role));
+    }
+    if store.setting(DEMO_ACCOUNTS_SETTING).await?.is_none() {
+        store
+            .set_setting(DEMO_ACCOUNTS_SETTING, &now.to_rfc3339())
+            .await?;
+    }
+    Ok(created)
+}
+
+/// The demo accounts that still exist (production refuses to serve while any do).
+pub async fn live_demo_accounts(store: &Store) -> Result<Vec<&'static str>, StoreError> {
+    let mut live = Vec::new();
+    for (email, _, _) in DEMO_ACCOUNTS {
+        if store
+            .user_by_email(email)
+            .await?
+            .is_some_and(|u| u.deleted_at.is_none())
+        {
+            live.push(*email);
+        }
+    }
+    Ok(live)
+}
+
+/// True in production.
+pub fn is_production(config: &Config) -> bool {
+    config.env == Environment::Production
+}
