@@ -31,6 +31,8 @@ pub enum AuthError {
     InvalidField {
         field: &'static str,
         reason_key: &'static str,
+        /// The argument the reason's message takes (`$min`, `$max`).
+        arg: Option<(&'static str, i64)>,
     },
     /// The e-mail or phone already belongs to another account.
     #[error("{field} already in use")]
@@ -54,7 +56,23 @@ pub enum AuthError {
 
 impl AuthError {
     pub fn field(field: &'static str, reason_key: &'static str) -> AuthError {
-        AuthError::InvalidField { field, reason_key }
+        AuthError::InvalidField {
+            field,
+            reason_key,
+            arg: None,
+        }
+    }
+
+    /// A refused password, with the length its message names.
+    pub fn password(
+        field: &'static str,
+        p: wayfare_domain::account::password::PasswordProblem,
+    ) -> AuthError {
+        AuthError::InvalidField {
+            field,
+            reason_key: p.reason_key(),
+            arg: p.arg(),
+        }
     }
 }
 

@@ -182,7 +182,7 @@ impl Accounts {
                 id: id.clone(),
                 token_hash: token.sha256_hex(),
                 user_id: user.id.clone(),
-                now: now,
+                now,
                 expires_at,
                 ip: meta.ip.clone(),
                 user_agent: meta.user_agent.as_deref().map(|u| truncate(u, 200)),
@@ -493,7 +493,7 @@ impl Accounts {
                 destination: destination.to_owned(),
                 user_id: user_id.map(str::to_owned),
                 code_hash: self.code_hash(purpose, destination, &code),
-                now: now,
+                now,
                 expires_at: now + self.config.code_ttl,
             })
             .await?;

@@ -61,7 +61,7 @@ fn check_password(password: &str, identifier: Option<&Identifier>) -> Result<(),
     };
     PasswordPolicy::default()
         .check(password, &context)
-        .map_err(|p| AuthError::field("password", p.reason_key()))
+        .map_err(|p| AuthError::password("password", p))
 }
 
 impl Accounts {
@@ -409,7 +409,7 @@ impl Accounts {
                 user_id: user.id.clone(),
                 purpose: CHALLENGE_2FA.to_owned(),
                 data: Some(method.to_owned()),
-                now: now,
+                now,
                 expires_at: now + self.config.challenge_ttl,
                 ip: meta.ip.clone(),
             })
@@ -614,7 +614,7 @@ impl Accounts {
                         user_id: user.id.clone(),
                         purpose: CHALLENGE_RESET.to_owned(),
                         data: None,
-                        now: now,
+                        now,
                         expires_at: now + self.config.reset_link_ttl,
                         ip: meta.ip.clone(),
                     })

@@ -43,7 +43,7 @@ impl Accounts {
                     self.sealer
                         .seal(&b32, &format!("totp-enrol:{}", who.user.id)),
                 ),
-                now: now,
+                now,
                 expires_at: now + Duration::minutes(15),
                 ip: None,
             })

@@ -1177,6 +1177,8 @@ impl Store {
         id: &str,
         max_attempts: i32,
     ) -> Result<Option<i32>, StoreError> {
+        // RETURNING reads the count this very update wrote (SQLite ≥ 3.35 and PostgreSQL), so
+        // concurrent claims each see their own number.
         let claimed = auth_challenge::Entity::update_many()
             .col_expr(
                 auth_challenge::Column::Attempts,
@@ -1185,15 +1187,11 @@ impl Store {
             .filter(auth_challenge::Column::Id.eq(id))
             .filter(auth_challenge::Column::ConsumedAt.is_null())
             .filter(auth_challenge::Column::Attempts.lt(max_attempts))
-            .exec(self.db())
+            .exec_with_returning(self.db())
             .await?;
-        if claimed.rows_affected != 1 {
+        let Some(attempts) = claimed.first().map(|c| c.attempts) else {
             return Ok(None);
-        }
-        let attempts = auth_challenge::Entity::find_by_id(id.to_owned())
-            .one(self.db())
-            .await?
-            .map_or(max_attempts, |c| c.attempts);
+        };
         Ok(Some(Ord::max(max_attempts - attempts, 0)))
     }
 
@@ -1208,7 +1206,7 @@ impl Store {
             auth_challenge::Entity::update_many()
                 .col_expr(
                     auth_challenge::Column::ExpiresAt,
-                    Expr::col(auth_challenge::Column::CreatedAt).into(),
+                    Expr::col(auth_challenge::Column::CreatedAt),
                 )
                 .filter(auth_challenge::Column::Id.eq(id))
                 .filter(auth_challenge::Column::Attempts.gte(max_attempts))

@@ -69,6 +69,8 @@ pub struct Application {
     router: Router,
     state: AppState,
     grace: Duration,
+    /// Demo accounts made on this start (their passwords are printed once, after the address).
+    new_demo_accounts: Vec<(&'static str, &'static str, wayfare_domain::account::Role)>,
 }
 
 impl std::fmt::Debug for Application {
@@ -106,6 +108,7 @@ impl Application {
             .await?;
             tracing::info!(?report, "demo data loaded on first start");
         }
+        let mut new_demo_accounts = Vec::new();
         if config.seed_demo_on_first_start
             && config.accounts.demo_accounts
             && !crate::accounts::is_production(config)
@@ -114,13 +117,12 @@ impl Application {
                 .await?
                 .is_none()
         {
-            let created = crate::accounts::ensure_demo_accounts(
+            new_demo_accounts = crate::accounts::ensure_demo_accounts(
                 &store,
                 &config.default_locale,
                 &config.default_currency,
             )
             .await?;
-            print_demo_accounts(&created);
         }
         if crate::accounts::is_production(config) {
             let live = crate::accounts::live_demo_accounts(&store).await?;
@@ -164,7 +166,13 @@ impl Application {
             router,
             state,
             grace: Duration::from_secs(config.http.shutdown_grace_secs),
+            new_demo_accounts,
         })
+    }
+
+    /// The demo accounts this start created (empty after the first start).
+    pub fn new_demo_accounts(&self) -> &[(&'static str, &'static str, wayfare_domain::account::Role)] {
+        &self.new_demo_accounts
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -222,10 +230,18 @@ pub fn print_demo_accounts(created: &[(&str, &str, wayfare_domain::account::Role
     if created.is_empty() {
         return;
     }
-    println!("Demo accounts (for trying Wayfare only; never use them in production):");
+    use std::io::Write;
+    // Written without `println!`: a closed stdout (a supervisor that only read the first
+    // line) must not bring the server down.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "Demo accounts (for trying Wayfare only; never use them in production):"
+    );
     for (email, password, role) in created {
-        println!("  {:<11} {email:<32} password: {password}", role.as_str());
+        let _ = writeln!(out, "  {:<11} {email:<32} password: {password}", role.as_str());
     }
+    let _ = out.flush();
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -56,6 +56,7 @@ async fn main() -> ExitCode {
                 "Wayfare is running at http://{addr}  (database: {})",
                 wayfare_store::redact_url(&config.database_url)
             );
+            app::print_demo_accounts(app.new_demo_accounts());
             tracing::info!(%addr, "listening");
             match app.run_until(app::shutdown_signal()).await {
                 Ok(()) => ExitCode::SUCCESS,

@@ -154,8 +154,16 @@ impl From<AuthError> for WebError {
             }
             AuthError::CodeExpired => WebError::new(ErrorCode::CodeExpired),
             AuthError::ChallengeExpired => WebError::new(ErrorCode::ChallengeExpired),
-            AuthError::InvalidField { field, reason_key } => {
-                WebError::invalid_field(field, reason_key)
+            AuthError::InvalidField {
+                field,
+                reason_key,
+                arg,
+            } => {
+                let w = WebError::invalid_field(field, reason_key);
+                match arg {
+                    Some((name, value)) => w.arg(name, value),
+                    None => w,
+                }
             }
             AuthError::Taken { field } => WebError::new(ErrorCode::AlreadyInUse)
                 .arg("field", field)

@@ -232,6 +232,15 @@ impl WebError {
                 return locale.t(&generic);
             }
         }
+        // A field with a label in this language is named by it (`field-password` → “密码”).
+        for (k, v) in args.iter_mut() {
+            if let ("field", FluentArg::Str(name)) = (*k, &*v) {
+                let label = format!("field-{name}");
+                if locale.has(&label) {
+                    *v = FluentArg::Str(locale.t(&label));
+                }
+            }
+        }
         // The reason is itself a message and may use the same arguments (e.g. `$max`).
         if let Some((_, FluentArg::Str(key))) = self.args.iter().find(|(k, _)| *k == "reason_key") {
             let reason = locale.t_args(key, &args);

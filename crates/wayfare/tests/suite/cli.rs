@@ -112,7 +112,10 @@ fn migrate_and_seed_twice_on_a_fresh_sqlite_file() {
     assert_eq!(code, 0, "{err}");
     let (code, second, _) = run_cli(BIN, &["seed", "--demo"], &[], dir.path());
     assert_eq!(code, 0);
-    assert_eq!(first, second);
+    // Demo accounts and their passwords are printed by the run that creates them, once.
+    assert!(first.contains("admin@demo.wayfare.test"), "{first}");
+    assert!(!second.contains("Demo-admin-2026"), "{second}");
+    assert!(first.ends_with(&second), "{first}\n---\n{second}");
     assert!(first.contains("7884 airports"), "{first}");
 }
 
@@ -262,4 +265,48 @@ mod reqwest {
             .unwrap();
         rt.block_on(async { ::reqwest::get(url).await.unwrap().text().await.unwrap() })
     }
+}
+
+#[test]
+fn production_refuses_demo_accounts_and_unconfigured_keys() {
+    if is_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A development start on this database creates the demo accounts.
+    let (code, out, err) = run_cli(BIN, &["seed", "--demo"], &[], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Demo-admin-2026"), "{out}");
+
+    // Production without configured encryption keys is a configuration error.
+    let prod = [("WAYFARE_ENV", "production")];
+    let (code, _, err) = run_cli(BIN, &["serve", "--bind", "127.0.0.1:0"], &prod, dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("accounts.encryption_keys"), "{err}");
+
+    // With keys, production still refuses to serve while demo accounts exist…
+    std::fs::write(
+        dir.path().join("prod.toml"),
+        "env = \"production\"\nseed_demo_on_first_start = false\n[accounts]\nencryption_keys = [\"k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = run_cli(
+        BIN,
+        &["--config", "prod.toml", "serve", "--bind", "127.0.0.1:0"],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("demo accounts exist"), "{err}");
+    assert!(err.contains("admin@demo.wayfare.test"), "{err}");
+    assert!(!out.contains("running at"), "{out}");
+    // …and `seed --demo` will not make them there.
+    let (code, _, err) = run_cli(
+        BIN,
+        &["--config", "prod.toml", "seed", "--demo"],
+        &[],
+        dir.path(),
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("production"), "{err}");
 }

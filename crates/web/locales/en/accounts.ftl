@@ -228,3 +228,19 @@ msg-second_factor_enabled-sms = [{ $issuer }] Two-step verification was turned o
 msg-second_factor_disabled-subject = Two-step verification is off
 msg-second_factor_disabled-email = Two-step verification was turned off for your { $issuer } account. If this wasn't you, reset your password now and contact us.
 msg-second_factor_disabled-sms = [{ $issuer }] Two-step verification was turned off for your account. If this wasn't you, reset your password.
+
+## Field names in validation messages ("Please check “{ $field }”: …")
+field-password = password
+field-new_password = new password
+field-identifier = e-mail or mobile number
+field-email = e-mail
+field-phone = mobile number
+field-code = code
+field-currency = currency
+field-locale = language
+field-method = method
+field-name = name
+field-name_zh = Chinese name
+field-given_name = given name
+field-family_name = surname
+field-token = link

@@ -225,3 +225,19 @@ msg-second_factor_enabled-sms = 【{ $issuer }】您的账户已开启两步验�
 msg-second_factor_disabled-subject = 两步验证已关闭
 msg-second_factor_disabled-email = 您的 { $issuer } 账户已关闭两步验证。如果不是您本人操作，请立即重置密码并联系我们。
 msg-second_factor_disabled-sms = 【{ $issuer }】您的账户已关闭两步验证。如非本人操作，请立即重置密码。
+
+## 校验消息中的字段名（“请检查“{ $field }”：…”）
+field-password = 密码
+field-new_password = 新密码
+field-identifier = 邮箱或手机号
+field-email = 邮箱
+field-phone = 手机号
+field-code = 验证码
+field-currency = 币种
+field-locale = 语言
+field-method = 方式
+field-name = 名称
+field-name_zh = 中文姓名
+field-given_name = 名（拼音）
+field-family_name = 姓（拼音）
+field-token = 链接

@@ -40,10 +40,13 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
-    );
+    // A page may ask for a stricter policy (a reset link carries its secret in the URL).
+    if !h.contains_key(header::REFERRER_POLICY) {
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        );
+    }
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), payment=(self), geolocation=(self)"),
