@@ -107,6 +107,9 @@ pub struct Accounts {
     pub(crate) config: AccountsConfig,
     pub(crate) clock: Clock,
     pub(crate) translate: Translate,
+    /// For OpenID providers.
+    pub(crate) http: reqwest::Client,
+    pub(crate) oidc_clients: crate::oidc_signin::OidcClients,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -133,6 +136,11 @@ impl Accounts {
             config,
             clock,
             translate,
+            http: reqwest::Client::builder()
+                .user_agent(concat!("Wayfare/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .unwrap_or_default(),
+            oidc_clients: Default::default(),
         }
     }
 

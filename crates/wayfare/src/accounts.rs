@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use wayfare_accounts::oidc::OidcProviderConfig;
 use wayfare_accounts::{Accounts, AccountsConfig, Clock, Sealer, Translate};
 use wayfare_domain::account::Role;
 use wayfare_notify::Notifier;
@@ -76,14 +77,32 @@ pub async fn service(
     code_key: Vec<u8>,
     default_locale: Locale,
     clock: Clock,
+    bound: std::net::SocketAddr,
 ) -> Result<Accounts, StoreError> {
-    let public_base_url = config
+    // Unset: the address this server actually listens on (0.0.0.0 is reached as 127.0.0.1).
+    let public_base_url = config.accounts.public_base_url.clone().unwrap_or_else(|| {
+        let mut addr = bound;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("http://{addr}")
+    });
+    let oidc_providers = config
         .accounts
-        .public_base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", config.bind));
+        .oidc
+        .iter()
+        .map(|p| OidcProviderConfig {
+            id: p.id.clone(),
+            display_name: p.display_name.clone(),
+            issuer: p.issuer.clone(),
+            client_id: p.client_id.clone(),
+            client_secret: p.client_secret.expose().to_owned(),
+            scopes: p.scopes.clone(),
+        })
+        .collect();
     let accounts_config = AccountsConfig {
         public_base_url,
+        oidc_providers,
         ..AccountsConfig::default()
     };
     Ok(Accounts::new(

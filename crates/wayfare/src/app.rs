@@ -144,16 +144,6 @@ impl Application {
         };
         let (hotels, _builtin_hotels) =
             crate::hotel_suppliers::catalog(&store, config, clock.clone()).await?;
-        let accounts = crate::accounts::service(
-            config,
-            &store,
-            web.secret_key.clone(),
-            web.default_locale,
-            clock.clone(),
-        )
-        .await?;
-        let state = AppState::load(store, web, flights, hotels, accounts).await?;
-        let router = wayfare_web::router(state.clone());
         let listener =
             TcpListener::bind(config.bind)
                 .await
@@ -161,6 +151,21 @@ impl Application {
                     addr: config.bind,
                     source,
                 })?;
+        let bound = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+        let accounts = crate::accounts::service(
+            config,
+            &store,
+            web.secret_key.clone(),
+            web.default_locale,
+            clock.clone(),
+            bound,
+        )
+        .await?;
+        let state = AppState::load(store, web, flights, hotels, accounts).await?;
+        let router = wayfare_web::router(state.clone());
         Ok(Application {
             listener,
             router,
@@ -171,7 +176,9 @@ impl Application {
     }
 
     /// The demo accounts this start created (empty after the first start).
-    pub fn new_demo_accounts(&self) -> &[(&'static str, &'static str, wayfare_domain::account::Role)] {
+    pub fn new_demo_accounts(
+        &self,
+    ) -> &[(&'static str, &'static str, wayfare_domain::account::Role)] {
         &self.new_demo_accounts
     }
 
@@ -239,7 +246,11 @@ pub fn print_demo_accounts(created: &[(&str, &str, wayfare_domain::account::Role
         "Demo accounts (for trying Wayfare only; never use them in production):"
     );
     for (email, password, role) in created {
-        let _ = writeln!(out, "  {:<11} {email:<32} password: {password}", role.as_str());
+        let _ = writeln!(
+            out,
+            "  {:<11} {email:<32} password: {password}",
+            role.as_str()
+        );
     }
     let _ = out.flush();
 }

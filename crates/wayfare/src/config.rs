@@ -96,6 +96,26 @@ pub struct AccountsSettings {
     pub public_base_url: Option<String>,
     /// Create one demo account per role on a first start with demo data (never in production).
     pub demo_accounts: bool,
+    /// OpenID Connect providers offered on the sign-in page (`[[accounts.oidc]]`).
+    pub oidc: Vec<OidcSettings>,
+}
+
+/// `[[accounts.oidc]]`: one OpenID Connect provider. Register
+/// `<public_base_url>/auth/oidc/<id>/callback` as the redirect URI at the provider.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcSettings {
+    /// Short name used in URLs (`google` → `/auth/oidc/google/start`).
+    pub id: String,
+    /// Shown on the sign-in button.
+    pub display_name: String,
+    /// The issuer URL, exactly as the provider's discovery document names it.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// Default `openid email profile`.
+    #[serde(default = "wayfare_accounts::oidc::default_scopes")]
+    pub scopes: Vec<String>,
 }
 
 impl Default for AccountsSettings {
@@ -104,6 +124,7 @@ impl Default for AccountsSettings {
             encryption_keys: Vec::new(),
             public_base_url: None,
             demo_accounts: true,
+            oidc: Vec::new(),
         }
     }
 }
@@ -395,6 +416,28 @@ impl Config {
                 key: "accounts.encryption_keys",
                 problem: e.to_string(),
             })?;
+        }
+        let mut oidc_ids = std::collections::HashSet::new();
+        for p in &self.accounts.oidc {
+            if p.id.is_empty()
+                || p.id.len() > 32
+                || !p
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                || !oidc_ids.insert(p.id.as_str())
+            {
+                return Err(ConfigError::BadValue {
+                    key: "accounts.oidc.id",
+                    problem: format!("`{}` must be unique, 1–32 of a–z, 0–9 and -", p.id),
+                });
+            }
+            if !(p.issuer.starts_with("https://") || p.issuer.starts_with("http://")) {
+                return Err(ConfigError::BadValue {
+                    key: "accounts.oidc.issuer",
+                    problem: format!("`{}` is not an http(s) URL", p.issuer),
+                });
+            }
         }
         if let Some(url) = &self.accounts.public_base_url
             && !(url.starts_with("http://") || url.starts_with("https://"))

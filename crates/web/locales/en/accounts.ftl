@@ -244,3 +244,22 @@ field-name_zh = Chinese name
 field-given_name = given name
 field-family_name = surname
 field-token = link
+
+## Sign-in methods (OpenID Connect)
+account-identities-title = Sign-in methods
+account-identities-lead = Accounts at other providers you can sign in with.
+account-identities-none = No other sign-in providers are configured on this site.
+account-identity-linked-at = linked { $when }
+account-identity-unlink = Remove
+account-identity-link = Link { $provider }
+account-identity-linked = The sign-in method was linked.
+account-identity-unlinked = The sign-in method was removed.
+account-welcome = Welcome to Wayfare! Your account is ready.
+reason-last-sign-in-method = this is the only way to sign in to the account: set a password or link another provider first.
+field-identity = sign-in method
+msg-identity_linked-subject = A sign-in method was added to your { $issuer } account
+msg-identity_linked-email = A new sign-in provider was linked to your { $issuer } account. If this wasn't you, reset your password now and contact us.
+msg-identity_linked-sms = [{ $issuer }] A new sign-in provider was linked to your account. If this wasn't you, reset your password.
+msg-identity_unlinked-subject = A sign-in method was removed from your { $issuer } account
+msg-identity_unlinked-email = A sign-in provider was removed from your { $issuer } account. If this wasn't you, reset your password now and contact us.
+msg-identity_unlinked-sms = [{ $issuer }] A sign-in provider was removed from your account.

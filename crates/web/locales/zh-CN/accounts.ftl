@@ -241,3 +241,22 @@ field-name_zh = 中文姓名
 field-given_name = 名（拼音）
 field-family_name = 姓（拼音）
 field-token = 链接
+
+## 登录方式（OpenID Connect）
+account-identities-title = 登录方式
+account-identities-lead = 可用于登录本账户的其他平台账号。
+account-identities-none = 本站未配置其他登录平台。
+account-identity-linked-at = 关联于 { $when }
+account-identity-unlink = 移除
+account-identity-link = 关联 { $provider }
+account-identity-linked = 登录方式已关联。
+account-identity-unlinked = 登录方式已移除。
+account-welcome = 欢迎来到 Wayfare！您的账户已创建。
+reason-last-sign-in-method = 这是该账户唯一的登录方式：请先设置密码或关联其他平台。
+field-identity = 登录方式
+msg-identity_linked-subject = 您的 { $issuer } 账户新增了登录方式
+msg-identity_linked-email = 您的 { $issuer } 账户刚刚关联了新的登录平台。如果不是您本人操作，请立即重置密码并联系我们。
+msg-identity_linked-sms = 【{ $issuer }】您的账户刚刚关联了新的登录平台。如非本人操作，请立即重置密码。
+msg-identity_unlinked-subject = 您的 { $issuer } 账户移除了登录方式
+msg-identity_unlinked-email = 您的 { $issuer } 账户刚刚移除了一个登录平台。如果不是您本人操作，请立即重置密码并联系我们。
+msg-identity_unlinked-sms = 【{ $issuer }】您的账户刚刚移除了一个登录平台。

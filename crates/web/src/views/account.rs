@@ -48,6 +48,9 @@ fn done_notice(page: &Page, done: Option<&str>) -> Option<String> {
         "sessions" => "account-sessions-ended",
         "session" => "account-session-ended",
         "token-revoked" => "account-token-revoked",
+        "identity-linked" => "account-identity-linked",
+        "identity-unlinked" => "account-identity-unlinked",
+        "welcome" => "account-welcome",
         _ => return None,
     };
     Some(page.t(key))
@@ -185,6 +188,14 @@ pub struct TokenRow {
     pub last_used: String,
 }
 
+#[derive(Debug, Clone)]
+pub struct IdentityRow {
+    pub id: String,
+    pub provider: String,
+    pub email: String,
+    pub linked: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "account/security.html")]
 pub struct SecurityTemplate {
@@ -196,6 +207,9 @@ pub struct SecurityTemplate {
     recovery_left: u64,
     sessions: Vec<SessionRow>,
     tokens: Vec<TokenRow>,
+    /// Linked OpenID providers, and the configured ones not linked yet (id, name).
+    identities: Vec<IdentityRow>,
+    linkable: Vec<(String, String)>,
     /// Shown once: new recovery codes or a new API token.
     recovery_codes: Vec<String>,
     new_token: Option<String>,
@@ -245,7 +259,24 @@ async fn security_page(
             id: t.id,
         })
         .collect();
+    let linked = state.accounts().linked_identities(&user.user.id).await?;
+    let linkable = state
+        .oidc_providers()
+        .into_iter()
+        .filter(|(id, _)| !linked.iter().any(|l| l.provider_id.as_deref() == Some(id)))
+        .collect();
+    let identities = linked
+        .into_iter()
+        .map(|l| IdentityRow {
+            id: l.id,
+            provider: l.provider_name,
+            email: l.email.unwrap_or_default(),
+            linked: when(&page, l.linked_at),
+        })
+        .collect();
     Ok(SecurityTemplate {
+        identities,
+        linkable,
         second_factor: user.user.second_factor.clone(),
         has_password: user.user.password_hash.is_some(),
         phone_verified: user.user.phone_verified_at.is_some(),

@@ -739,3 +739,156 @@ pub async fn reset(
         }
     }
 }
+
+// ----- OpenID Connect -------------------------------------------------------------------------
+
+/// Carries the flow's `state` from start to callback in this browser (login-CSRF defence).
+pub const OIDC_STATE_COOKIE: &str = "wf_oidc";
+/// Long enough for a sign-in at the provider.
+const OIDC_COOKIE_SECS: u64 = 600;
+
+fn oidc_redirect(
+    state: &AppState,
+    ctx: &RequestContext,
+    start: wayfare_accounts::oidc_signin::OidcStart,
+) -> Response {
+    let secure = state.config().secure_cookies || ctx.secure;
+    let mut res = see_other(start.authorization_url.as_str());
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            OIDC_STATE_COOKIE,
+            &start.state,
+            Some(OIDC_COOKIE_SECS),
+            true,
+            secure,
+        ),
+    );
+    res
+}
+
+/// Renders the sign-in page with the error of a failed provider round trip.
+fn oidc_failure(state: &AppState, ctx: &RequestContext, e: WebError) -> Result<Response, WebError> {
+    let e = internal_only(e)?;
+    let page = login_page(state, ctx, "", "", Some(FormError::from_web(&e, ctx)), None);
+    let mut res = with_status(&e, page);
+    let secure = state.config().secure_cookies || ctx.secure;
+    res.headers_mut()
+        .append(header::SET_COOKIE, clear_cookie(OIDC_STATE_COOKIE, secure));
+    Ok(res)
+}
+
+/// `GET /auth/oidc/{provider}/start?next=`: off to the provider to sign in or register.
+pub async fn oidc_start(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(provider): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
+    if ctx.user.is_some() {
+        return Ok(see_other(after_sign_in(q.next.as_deref())));
+    }
+    let next = Some(after_sign_in(q.next.as_deref()).to_owned());
+    match state
+        .accounts()
+        .oidc_start(&provider, None, next, &ctx.meta())
+        .await
+    {
+        Ok(start) => Ok(oidc_redirect(&state, &ctx, start)),
+        Err(AuthError::NotFound) => Err(WebError::not_found()),
+        Err(e) => oidc_failure(&state, &ctx, WebError::from(e)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OidcCallback {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+/// `GET /auth/oidc/{provider}/callback`: the provider sends the browser back here.
+pub async fn oidc_callback(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    headers: HeaderMap,
+    Path(provider): Path<String>,
+    Query(q): Query<OidcCallback>,
+) -> Result<Response, WebError> {
+    use wayfare_accounts::oidc_signin::OidcOutcome;
+    let result = state
+        .accounts()
+        .oidc_finish(
+            &provider,
+            &q.state,
+            q.code.as_deref(),
+            q.error.as_deref(),
+            cookie_value(&headers, OIDC_STATE_COOKIE),
+            ctx.user.as_deref(),
+            &ctx.meta(),
+        )
+        .await;
+    let secure = state.config().secure_cookies || ctx.secure;
+    let mut res = match result {
+        Ok(OidcOutcome::SignIn {
+            step,
+            next,
+            created,
+        }) => {
+            let next = if created {
+                Some("/account?done=welcome".to_owned())
+            } else {
+                next
+            };
+            finish_first_factor(&state, &ctx, &headers, step, next.as_deref()).await?
+        }
+        Ok(OidcOutcome::Linked { .. }) => see_other("/account/security?done=identity-linked"),
+        Err(AuthError::NotFound) => return Err(WebError::not_found()),
+        Err(e) => return oidc_failure(&state, &ctx, WebError::from(e)),
+    };
+    res.headers_mut()
+        .append(header::SET_COOKIE, clear_cookie(OIDC_STATE_COOKIE, secure));
+    Ok(res)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinkForm {
+    provider: String,
+}
+
+/// `POST /account/identities/link`: a signed-in user adds a provider (a form with CSRF, so no
+/// other site can make a browser link the attacker's provider account).
+pub async fn oidc_link(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: crate::auth::SignedInUser,
+    WebForm(form): WebForm<LinkForm>,
+) -> Result<Response, WebError> {
+    let start = state
+        .accounts()
+        .oidc_start(
+            &form.provider,
+            Some(&user),
+            Some("/account/security".to_owned()),
+            &ctx.meta(),
+        )
+        .await?;
+    Ok(oidc_redirect(&state, &ctx, start))
+}
+
+/// `POST /account/identities/{id}/unlink`.
+pub async fn oidc_unlink(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: crate::auth::SignedInUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    state
+        .accounts()
+        .unlink_identity(&user, &id, &ctx.meta())
+        .await?;
+    Ok(see_other("/account/security?done=identity-unlinked"))
+}
