@@ -2,13 +2,19 @@
 //! sign-in (password, one-time code, OpenID Connect), two-factor authentication, sessions and
 //! API tokens, password recovery, sealing of personal data at rest, and the audit log.
 
+pub mod admin;
 pub mod error;
 pub mod oidc;
+pub mod oidc_signin;
 pub mod passwords;
+pub mod payment_methods;
+pub mod preferences;
+pub mod privacy;
 pub mod profile;
 pub mod sealing;
 pub mod service;
 pub mod signin;
+pub mod travellers;
 pub mod twofactor;
 
 pub use error::AuthError;

@@ -104,11 +104,31 @@ pub fn router(state: AppState) -> Router {
             "/account/tokens/{id}/revoke",
             post(views::account::revoke_token),
         )
+        .route("/auth/oidc/{provider}/start", get(views::auth::oidc_start))
+        .route(
+            "/auth/oidc/{provider}/callback",
+            get(views::auth::oidc_callback),
+        )
+        .route("/account/identities/link", post(views::auth::oidc_link))
+        .route(
+            "/account/identities/{id}/unlink",
+            post(views::auth::oidc_unlink),
+        )
+        .route("/admin", get(views::admin::index))
+        .route("/admin/users", get(views::admin::users))
+        .route("/admin/users/{id}", get(views::admin::user))
+        .route("/admin/users/{id}/roles", post(views::admin::grant))
+        .route(
+            "/admin/users/{id}/roles/{role}/revoke",
+            post(views::admin::revoke),
+        )
+        .route("/admin/audit", get(views::admin::audit))
         .route("/admin/mailbox", get(views::admin::mailbox))
         .route("/static/{name}", get(assets::serve))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics));
+    let pages = views::account_data::routes(pages);
     let docs: Router<AppState> = SwaggerUi::new("/api/docs")
         .url("/api/openapi.json", openapi)
         .into();

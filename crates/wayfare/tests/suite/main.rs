@@ -2,9 +2,13 @@
 //! default; PostgreSQL when WAYFARE_TEST_DATABASE_URL is set). One binary, many modules, so the
 //! suite links once.
 
+mod account_data;
+mod account_data_pages;
+mod account_layout;
 mod account_pages;
 mod account_store;
 mod accounts;
+mod admin;
 mod api;
 mod browser;
 mod cli;
@@ -17,6 +21,7 @@ mod hotel_store;
 mod hotels;
 mod i18n;
 mod oidc_client;
+mod oidc_signin;
 mod openapi;
 mod ops;
 mod storage;

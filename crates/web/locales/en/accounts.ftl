@@ -263,3 +263,55 @@ msg-identity_linked-sms = [{ $issuer }] A new sign-in provider was linked to you
 msg-identity_unlinked-subject = A sign-in method was removed from your { $issuer } account
 msg-identity_unlinked-email = A sign-in provider was removed from your { $issuer } account. If this wasn't you, reset your password now and contact us.
 msg-identity_unlinked-sms = [{ $issuer }] A sign-in provider was removed from your account.
+
+## Back office: accounts, roles, audit
+admin-nav-label = Back office
+admin-search = Search
+admin-pages = Pages
+admin-prev = Previous
+admin-next = Next
+admin-users-title = Accounts
+admin-users-search = E-mail, phone, name or id
+admin-users-total = { $count ->
+    [one] One account
+   *[other] { $count } accounts
+}
+admin-users-none = No account matches.
+admin-user-since = since { $when }
+admin-user-title = Account
+admin-user-name = Name
+admin-user-created = Created
+admin-user-id = Account id
+admin-user-audit = Audit entries about this account
+admin-roles-title = Roles
+admin-roles-lead = Every account is a customer. Back-office roles open the agent, supervisor, finance and admin pages; each page checks them.
+admin-roles-none = Customer only.
+admin-role-add = Add a role
+admin-role-grant = Grant
+admin-role-revoke = Revoke
+admin-role-granted = The role was granted.
+admin-role-revoked = The role was revoked.
+admin-audit-title = Audit log
+admin-audit-action = Action
+admin-audit-actor = Who (id, e-mail or phone)
+admin-audit-target = Whom (id, e-mail or phone)
+admin-audit-ip = IP address
+admin-audit-from = From (UTC)
+admin-audit-to = To (UTC)
+admin-audit-at = When
+admin-audit-detail = Detail
+admin-audit-total = { $count ->
+    [one] One entry
+   *[other] { $count } entries
+}
+admin-audit-none = No entries match.
+role-customer = Customer
+role-agent = Agent
+role-supervisor = Supervisor
+role-finance = Finance
+role-admin = Admin
+reason-role-not-grantable = only admins grant roles, and every account is a customer already.
+reason-last-admin = this is the last admin: grant the role to someone else first.
+field-role = role
+field-from = from
+field-to = to

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented by the OpenAPI document generated from these
 //! handlers (`/api/openapi.json`, browsable at `/api/docs`).
 
+pub mod admin;
 pub mod airports;
 pub mod auth;
 pub mod flight_tools;
@@ -8,6 +9,7 @@ pub mod flights;
 pub mod fx;
 pub mod hotels;
 pub mod me;
+pub mod me_data;
 pub mod types;
 
 use utoipa::OpenApi;
@@ -34,6 +36,7 @@ units and an ISO-4217 code. Every response carries `x-request-id`.",
         (name = "accounts", description = "Registration, sign-in with two-factor authentication, password reset, the caller's profile and sessions. \
 Signing in sets the `wf_session` cookie; scripts and apps may instead send a personal API token as `Authorization: Bearer wfp_…`. \
 Unauthenticated calls to `/me` get 401 `unauthenticated`."),
+        (name = "admin", description = "Back office for admins: accounts, roles and the audit log. Other callers get 403 `forbidden`."),
     ),
     modifiers(&SecuritySchemes)
 )]
@@ -83,6 +86,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me::get_me, me::patch_me))
         .routes(routes!(me::list_sessions))
         .routes(routes!(me::delete_session))
-        .routes(routes!(me::revoke_other_sessions));
+        .routes(routes!(me::revoke_other_sessions))
+        .routes(routes!(admin::list_users))
+        .routes(routes!(admin::grant_role))
+        .routes(routes!(admin::revoke_role))
+        .routes(routes!(admin::search_audit));
+    let v1 = me_data::routes(v1);
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }

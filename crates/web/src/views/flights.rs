@@ -381,6 +381,8 @@ pub struct SearchForm {
     pub infant_choices: Vec<Choice>,
     pub cabin_choices: Vec<Choice>,
     pub stop_choices: Vec<Choice>,
+    /// The signed-in traveller's preferred airlines, offered ticked on an empty form.
+    pub preferred_airlines: Vec<Choice>,
 }
 
 fn count_choices(from: u8, to: u8, selected: &str) -> Vec<Choice> {
@@ -421,6 +423,7 @@ impl SearchForm {
             infant_choices: Vec::new(),
             cabin_choices: Vec::new(),
             stop_choices: Vec::new(),
+            preferred_airlines: Vec::new(),
         }
     }
 
@@ -1529,6 +1532,44 @@ fn refused(page: Page, mut form: SearchForm, errors: Vec<FormError>) -> Response
     (StatusCode::UNPROCESSABLE_ENTITY, tpl).into_response()
 }
 
+/// An empty form starts from the signed-in traveller's preferences: their cabin (unless the
+/// link names one) and their preferred airlines, ticked.
+async fn apply_preferences(
+    state: &AppState,
+    form: &mut SearchForm,
+    params: &Params,
+    user: &wayfare_accounts::Authenticated,
+) {
+    let prefs = wayfare_accounts::preferences::travel_preferences(&user.user);
+    if let Some(cabin) = prefs.cabin()
+        && !params.has("cabin")
+    {
+        form.cabin = cabin.as_str().to_owned();
+    }
+    let codes = prefs.airlines();
+    if codes.is_empty() || params.has("airline") {
+        return;
+    }
+    let names: HashMap<String, String> = match state.store().airlines().await {
+        Ok(list) => list.into_iter().map(|a| (a.iata, a.name)).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "airline names unavailable");
+            HashMap::new()
+        }
+    };
+    form.preferred_airlines = codes
+        .iter()
+        .map(|c| Choice {
+            value: c.as_str().to_owned(),
+            label: match names.get(c.as_str()) {
+                Some(n) => format!("{} {n}", c.as_str()),
+                None => c.as_str().to_owned(),
+            },
+            selected: true,
+        })
+        .collect();
+}
+
 /// `GET /flights`: the results page (or the search form when nothing was asked).
 pub async fn flights(
     State(state): State<AppState>,
@@ -1543,7 +1584,11 @@ pub async fn flights(
         .iter()
         .all(|k| !params.has(k));
     if nothing_asked {
-        let form = asked.form.finish(ctx.locale);
+        let mut form = asked.form;
+        if let Some(user) = &ctx.user {
+            apply_preferences(&state, &mut form, &params, user).await;
+        }
+        let form = form.finish(ctx.locale);
         return Ok(FlightsTemplate::landing(page, form).into_response());
     }
     let body = match build_body(&asked, ctx.locale) {

@@ -407,6 +407,10 @@ pub struct HotelForm {
     pub max_rooms: usize,
     pub hidden: Vec<Hidden>,
     pub errors: Vec<FormError>,
+    /// Hotel classes, ticked from the signed-in traveller's minimum (an empty form only).
+    pub pref_stars: Vec<Choice>,
+    /// The traveller's preferred amenities, ticked (an empty form only).
+    pub pref_amenities: Vec<Choice>,
 }
 
 impl HotelForm {
@@ -653,6 +657,44 @@ fn build_form(
         max_rooms: MAX_ROOMS,
         hidden,
         errors,
+        pref_stars: Vec::new(),
+        pref_amenities: Vec::new(),
+    }
+}
+
+/// An empty form starts from the signed-in traveller's preferences: the hotel classes from
+/// their minimum up and their amenities, ticked — unless the link already asks for some.
+fn apply_preferences(
+    form: &mut HotelForm,
+    filters: &Filters,
+    user: &wayfare_accounts::Authenticated,
+    locale: Locale,
+) {
+    let prefs = wayfare_accounts::preferences::travel_preferences(&user.user);
+    if let Some(min) = prefs.hotel_min_stars.filter(|s| (1..=5).contains(s))
+        && filters.stars.is_empty()
+    {
+        form.pref_stars = (1..=5u8)
+            .map(|n| Choice {
+                value: n.to_string(),
+                label: locale.t_args(
+                    "hotels-stars-label",
+                    &[("count", FluentArg::Num(i64::from(n)))],
+                ),
+                selected: n >= min,
+            })
+            .collect();
+    }
+    if filters.amenities.is_empty() {
+        form.pref_amenities = prefs
+            .amenities()
+            .into_iter()
+            .map(|a| Choice {
+                value: a.as_str().to_owned(),
+                label: locale.t(&format!("hotels-amenity-{}", a.as_str())),
+                selected: true,
+            })
+            .collect();
     }
 }
 
@@ -1585,7 +1627,10 @@ pub async fn hotels(
         )
     };
     if nothing_asked {
-        let form = make_form(errors);
+        let mut form = make_form(errors);
+        if let Some(user) = &ctx.user {
+            apply_preferences(&mut form, &asked.filters, user, locale);
+        }
         let mut tpl = HotelsTemplate::landing(page, form);
         let (d_in, d_out) = default_dates(&state);
         tpl.destinations = destination_tiles(

@@ -2,6 +2,7 @@
 //! [`Page`] with the language, currency and CSRF token; all text comes from the Fluent files.
 
 pub mod account;
+pub mod account_data;
 pub mod admin;
 mod airports;
 pub mod auth;
