@@ -310,3 +310,164 @@ fn production_refuses_demo_accounts_and_unconfigured_keys() {
     assert_ne!(code, 0);
     assert!(err.contains("production"), "{err}");
 }
+
+/// Passwords, one-time codes, reset links and session tokens never reach the logs, even at
+/// `debug`: a real server process is driven through registration, a failed and a good sign-in
+/// and a password reset, and its whole log output is searched for each secret.
+#[test]
+fn secrets_never_appear_in_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/w.db", dir.path().display());
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database",
+            &db,
+            "--log-format",
+            "json",
+        ])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("WAYFARE_TEST_DATABASE_URL")
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line.split_whitespace().nth(4).unwrap().to_owned();
+    let mut printed = String::new();
+    for _ in 0..6 {
+        stdout.read_line(&mut printed).unwrap();
+    }
+    assert!(printed.contains("Demo-admin-2026"), "{printed}");
+    // Keep draining stdout so the server never blocks on it.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+
+    let password = "copper-kettle-river-77";
+    let secrets = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let jar = || {
+                ::reqwest::Client::builder()
+                    .cookie_store(true)
+                    .redirect(::reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap()
+            };
+            let (alice, admin) = (jar(), jar());
+            let post = |c: &::reqwest::Client, path: &str, body: serde_json::Value| {
+                c.post(format!("{url}{path}")).json(&body).send()
+            };
+            let res = post(
+                &admin,
+                "/api/v1/auth/login",
+                serde_json::json!({"identifier": "admin@demo.wayfare.test", "password": "Demo-admin-2026"}),
+            )
+            .await
+            .unwrap();
+            assert_eq!(res.status(), 200);
+            let mailbox = |admin: ::reqwest::Client| {
+                let url = url.clone();
+                async move {
+                    admin
+                        .get(format!("{url}/admin/mailbox"))
+                        .send()
+                        .await
+                        .unwrap()
+                        .text()
+                        .await
+                        .unwrap()
+                }
+            };
+            let res = post(
+                &alice,
+                "/api/v1/auth/register",
+                serde_json::json!({"identifier": "alice@example.com", "password": password}),
+            )
+            .await
+            .unwrap();
+            assert_eq!(res.status(), 202);
+            let mail = mailbox(admin.clone()).await;
+            let code: String = mail
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|w| w.len() == 6)
+                .unwrap()
+                .to_owned();
+            let res = post(
+                &alice,
+                "/api/v1/auth/verify",
+                serde_json::json!({"identifier": "alice@example.com", "code": code}),
+            )
+            .await
+            .unwrap();
+            assert_eq!(res.status(), 200);
+            let session = res
+                .headers()
+                .get("set-cookie")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .trim_start_matches("wf_session=")
+                .to_owned();
+            let res = post(
+                &jar(),
+                "/api/v1/auth/login",
+                serde_json::json!({"identifier": "alice@example.com", "password": "wrong-guess-12345"}),
+            )
+            .await
+            .unwrap();
+            assert_eq!(res.status(), 401);
+            let res = post(
+                &jar(),
+                "/api/v1/auth/password-reset",
+                serde_json::json!({"identifier": "alice@example.com"}),
+            )
+            .await
+            .unwrap();
+            assert_eq!(res.status(), 202);
+            let mail = mailbox(admin.clone()).await;
+            let reset = mail
+                .split(|c: char| c.is_whitespace() || c == '<' || c == '"')
+                .find_map(|w| w.split("/password/reset/").nth(1))
+                .unwrap()
+                .to_owned();
+            assert!(reset.len() >= 40, "{reset}");
+            vec![
+                password.to_owned(),
+                "wrong-guess-12345".to_owned(),
+                code,
+                session,
+                reset,
+                "Demo-admin-2026".to_owned(),
+            ]
+        });
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(
+        logs.contains("/api/v1/auth/login") && logs.lines().count() > 10,
+        "the requests were logged at all"
+    );
+    for secret in secrets {
+        assert!(
+            !logs.contains(&secret),
+            "a secret ({} chars) is in the logs",
+            secret.len()
+        );
+    }
+}
