@@ -337,7 +337,8 @@ mod tests {
         let m_en = e.message(en);
         let m_zh = e.message(zh);
         assert!(m_en.contains("currency"), "{m_en}");
-        assert!(m_zh.contains("currency"), "{m_zh}");
+        // The field is named by its label in the user's language.
+        assert!(m_zh.contains("币种"), "{m_zh}");
         assert_ne!(m_en, m_zh);
         assert!(!m_en.contains("error-"), "{m_en}");
         let json = e.to_json(en);

@@ -672,3 +672,53 @@ async fn api_tokens_authenticate_and_are_revocable() {
     assert_eq!(res.status(), 401, "a revoked token stops working");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_accounts_language_and_currency_apply_unless_the_switcher_chose_others() {
+    let app = spawn_app().await;
+    let client = new_client();
+    register(&app, &client, "mei@example.com").await;
+    let res = client
+        .put(app.url("/api/v1/me/preferences"))
+        .json(&json!({"language": "en", "currency": "USD"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    // No cookie, a browser asking for Chinese: the account's choice wins.
+    let page = client
+        .get(app.url("/"))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<html lang=\"en\""), "account language");
+    assert!(page.contains("USD"), "account currency");
+    // The switcher's cookie still wins over the account.
+    let page = client
+        .get(app.url("/"))
+        .header("cookie", "wf_lang=zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<html lang=\"zh-CN\""));
+    // Signed out, the same browser gets the default again.
+    let anon = new_client();
+    let page = anon
+        .get(app.url("/"))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<html lang=\"zh-CN\""));
+    app.stop().await;
+}

@@ -202,18 +202,6 @@ pub async fn request_context(
 ) -> Response {
     let headers = req.headers();
     let config = state.config();
-    let locale = negotiate(
-        cookie_value(headers, LANG_COOKIE),
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-        config.default_locale,
-    );
-    let rates = state.rates();
-    let currency = cookie_value(headers, CURRENCY_COOKIE)
-        .and_then(|c| Currency::parse(c).ok())
-        .filter(|c| rates.supports(*c))
-        .unwrap_or(config.default_currency);
     let csrf_cookie = cookie_value(headers, CSRF_COOKIE)
         .filter(|t| csrf::is_authentic(&config.secret_key, t))
         .map(str::to_owned);
@@ -270,6 +258,30 @@ pub async fn request_context(
     } else {
         None
     };
+    // Language and currency: the switcher's cookie, else the signed-in account's preference,
+    // else Accept-Language and the defaults.
+    let account_prefs = user
+        .as_ref()
+        .map(|u| wayfare_accounts::preferences::travel_preferences(&u.user));
+    let locale = negotiate(
+        cookie_value(headers, LANG_COOKIE)
+            .or_else(|| account_prefs.as_ref().and_then(|p| p.language.as_deref())),
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+        config.default_locale,
+    );
+    let rates = state.rates();
+    let currency = cookie_value(headers, CURRENCY_COOKIE)
+        .and_then(|c| Currency::parse(c).ok())
+        .filter(|c| rates.supports(*c))
+        .or_else(|| {
+            account_prefs
+                .as_ref()
+                .and_then(|p| p.currency())
+                .filter(|c| rates.supports(*c))
+        })
+        .unwrap_or(config.default_currency);
     let ctx = RequestContext {
         locale,
         currency,
