@@ -722,3 +722,151 @@ async fn the_accounts_language_and_currency_apply_unless_the_switcher_chose_othe
     assert!(page.contains("<html lang=\"zh-CN\""));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_phone_account_with_sms_two_step_and_passwordless_codes() {
+    let app = spawn_app().await;
+    let client = new_client();
+    // A +86 number that is not a mainland mobile is refused, naming the field.
+    let (status, body, _) = post_json(
+        &app,
+        &client,
+        "/api/v1/auth/register",
+        json!({"identifier": "+86 010 1234 5678", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["details"]["field"], "identifier");
+    // A bare 11-digit mobile is a mainland number in E.164.
+    let phone = "+8613812345678";
+    let (status, _, _) = post_json(
+        &app,
+        &client,
+        "/api/v1/auth/register",
+        json!({"identifier": "138 1234 5678", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let code = code_in(&last_message(&app, phone));
+    let (status, body, _) = post_json(
+        &app,
+        &client,
+        "/api/v1/auth/verify",
+        json!({"identifier": phone, "code": code}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // The same code again is used up.
+    let (status, _, _) = post_json(
+        &app,
+        &new_client(),
+        "/api/v1/auth/verify",
+        json!({"identifier": phone, "code": code}),
+    )
+    .await;
+    assert!(status == 422 || status == 401, "{status}");
+
+    // SMS two-step: turning it on needs the password.
+    let page = client
+        .get(app.url("/account/security"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = extract_csrf(&page).unwrap();
+    let res = client
+        .post(app.url("/account/security/2fa/code"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("method", "sms"),
+            ("password", "not-my-password-1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = client
+        .post(app.url("/account/security/2fa/code"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("method", "sms"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    // The page shows the recovery codes, once.
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("recovery-list"), "recovery codes shown");
+    let (_, me, _) = (
+        0,
+        client
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap(),
+        0,
+    );
+    assert_eq!(me["second_factor"], "sms");
+
+    // Sign in elsewhere: password, then the code sent by SMS.
+    let phone_b = new_client();
+    let (status, body, _) = post_json(
+        &app,
+        &phone_b,
+        "/api/v1/auth/login",
+        json!({"identifier": phone, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "second_factor_required", "{body}");
+    assert_eq!(body["method"], "sms");
+    let challenge = body["challenge"].as_str().unwrap().to_owned();
+    let sms = last_message(&app, phone);
+    let code = code_in(&sms);
+    let (status, _, _) = post_json(
+        &app,
+        &phone_b,
+        "/api/v1/auth/2fa",
+        json!({"challenge": challenge, "code": "000000"}),
+    )
+    .await;
+    assert_eq!(status, 422, "a wrong code");
+    let (status, body, _) = post_json(
+        &app,
+        &phone_b,
+        "/api/v1/auth/2fa",
+        json!({"challenge": challenge, "code": code}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "signed_in");
+
+    // Passwordless: a one-time sign-in code by SMS, then still the second factor.
+    let phone_c = new_client();
+    let (status, _, _) = post_json(
+        &app,
+        &phone_c,
+        "/api/v1/auth/code",
+        json!({"identifier": phone}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let code = code_in(&last_message(&app, phone));
+    let (status, body, _) = post_json(
+        &app,
+        &phone_c,
+        "/api/v1/auth/login",
+        json!({"identifier": phone, "code": code}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "second_factor_required");
+    app.stop().await;
+}
