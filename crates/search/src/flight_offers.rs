@@ -3,9 +3,9 @@
 //! Offer ids encode the flights, date, cabin, brand and party, so an offer can be re-priced
 //! from its id alone.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use wayfare_domain::flight::codes::{AirlineCode, AirportCode};
-use wayfare_domain::flight::fare::{Cabin, FareBrand, bucket_fare, open_bucket};
+use wayfare_domain::flight::fare::{Cabin, FareBrand, bucket_fare_from_base, open_bucket};
 use wayfare_domain::flight::offer::{Offer, OfferPrice, OfferSlice, Segment};
 use wayfare_domain::flight::search::Passengers;
 use wayfare_domain::{Currency, Money};
@@ -87,9 +87,8 @@ pub fn party_price(
     (base, q.taxes_per_seat_minor * i64::from(passengers.seats()))
 }
 
-/// A priced slice: legs with their per-adult base fare and the seats left at that price.
+/// A priced slice: its per-adult base fare and the seats left at that price.
 struct PricedSlice {
-    legs: Vec<u32>,
     adult_base_minor: i64,
     seats_at_price: u32,
     international_segments: u32,
@@ -111,22 +110,23 @@ fn price_slice(
         let leg = index.leg(id);
         let flight = index.flight(leg);
         let capacity = u32::from(flight.seats.get(cabin));
-        let sold = u32::from(index.sold(id)[cabin.index()]);
+        let sold = u32::from(index.sold_in(id, cabin));
         let open = open_bucket(cabin, capacity, sold, party)?;
         let days = (leg.date - today).num_days();
-        sum += bucket_fare(flight.distance_km, cabin, open.bucket, days, currency).minor();
+        // The same fare as `bucket_fare(flight.distance_km, …)`, its distance part precomputed.
+        sum += bucket_fare_from_base(index.economy_base(leg), cabin, open.bucket, days, currency)
+            .minor();
         seats = seats.min(open.seats_at_price);
-        if index.airport(leg.origin).country == index.airport(leg.destination).country {
-            dom += 1;
-        } else {
+        if index.is_international(leg) {
             intl += 1;
+        } else {
+            dom += 1;
         }
     }
     if it.legs.len() > 1 {
         sum -= sum * CONNECTION_DISCOUNT_PERMILLE / 1000;
     }
     Some(PricedSlice {
-        legs: it.legs.clone(),
         adult_base_minor: sum,
         seats_at_price: seats,
         international_segments: intl,
@@ -150,46 +150,86 @@ fn segment(index: &FlightIndex, id: u32) -> Segment {
     }
 }
 
-fn leg_key(index: &FlightIndex, id: u32) -> String {
+/// Appends `n` in decimal, zero-padded to `width` digits.
+fn push_number(s: &mut String, n: u32, width: usize) {
+    let mut digits = [0u8; 10];
+    let mut len = 0;
+    let mut v = n;
+    loop {
+        digits[len] = b'0' + (v % 10) as u8;
+        len += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for _ in len..width {
+        s.push('0');
+    }
+    for &c in digits[..len].iter().rev() {
+        s.push(char::from(c));
+    }
+}
+
+/// Appends the date as chrono's `%Y%m%d` writes it.
+fn push_ymd(s: &mut String, date: NaiveDate) {
+    let year = date.year();
+    if (0..=9999).contains(&year) {
+        push_number(s, year as u32, 4);
+        push_number(s, date.month(), 2);
+        push_number(s, date.day(), 2);
+    } else {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{}", date.format("%Y%m%d"));
+    }
+}
+
+/// Appends a leg's part of an offer id: `CA937-20261210-PEK`.
+fn push_leg_key(s: &mut String, index: &FlightIndex, id: u32) {
     let leg = index.leg(id);
     let f = index.flight(leg);
-    format!(
-        "{}{}-{}-{}",
-        f.carrier,
-        f.flight_number,
-        leg.date.format("%Y%m%d"),
-        index.airport(leg.origin).code
-    )
+    s.push_str(f.carrier.as_str());
+    push_number(s, u32::from(f.flight_number), 0);
+    s.push('-');
+    push_ymd(s, leg.date);
+    s.push('-');
+    s.push_str(index.airport(leg.origin).code.as_str());
+}
+
+/// The slices part of an offer id: `CA937-20261210-PEK~BA10-20261211-LHR__…`.
+fn offer_id_slices(index: &FlightIndex, slices: &[&Itinerary]) -> String {
+    let mut s = String::with_capacity(slices.iter().map(|it| it.legs.len() * 22).sum());
+    for (i, it) in slices.iter().enumerate() {
+        if i > 0 {
+            s.push_str("__");
+        }
+        for (j, &l) in it.legs.iter().enumerate() {
+            if j > 0 {
+                s.push('~');
+            }
+            push_leg_key(&mut s, index, l);
+        }
+    }
+    s
 }
 
 /// Builds the offer id: `bi_<cabin>_<brand>_<adults>.<children>.<infants>_<slice>__<slice>`,
-/// each slice `CA937-20261210-PEK~BA10-20261211-LHR`.
-fn offer_id(
-    index: &FlightIndex,
-    slices: &[&PricedSlice],
-    cabin: Cabin,
-    brand: &str,
-    p: Passengers,
-) -> String {
-    let slices: Vec<String> = slices
-        .iter()
-        .map(|s| {
-            s.legs
-                .iter()
-                .map(|&l| leg_key(index, l))
-                .collect::<Vec<_>>()
-                .join("~")
-        })
-        .collect();
-    format!(
-        "bi_{}_{}_{}.{}.{}_{}",
-        cabin.as_str(),
-        brand,
-        p.adults,
-        p.children,
-        p.infants,
-        slices.join("__")
-    )
+/// each slice `CA937-20261210-PEK~BA10-20261211-LHR` (`slices` from [`offer_id_slices`]).
+fn offer_id(slices: &str, cabin: Cabin, brand: &str, p: Passengers) -> String {
+    let mut s = String::with_capacity(32 + slices.len());
+    s.push_str("bi_");
+    s.push_str(cabin.as_str());
+    s.push('_');
+    s.push_str(brand);
+    s.push('_');
+    push_number(&mut s, u32::from(p.adults), 0);
+    s.push('.');
+    push_number(&mut s, u32::from(p.children), 0);
+    s.push('.');
+    push_number(&mut s, u32::from(p.infants), 0);
+    s.push('_');
+    s.push_str(slices);
+    s
 }
 
 /// The parts of a built-in offer id.
@@ -285,15 +325,27 @@ pub fn offers_for(
             .collect::<Vec<_>>(),
     );
     let seats = quick.seats.min(9);
-    let out_slices: Vec<OfferSlice> = slices.iter().map(|it| offer_slice(index, it)).collect();
-    let priced_refs: Vec<&PricedSlice> = priced.iter().collect();
-    FareBrand::for_cabin(cabin)
+    let mut out_slices: Option<Vec<OfferSlice>> =
+        Some(slices.iter().map(|it| offer_slice(index, it)).collect());
+    let id_slices = offer_id_slices(index, slices);
+    let chosen: Vec<&FareBrand> = FareBrand::for_cabin(cabin)
         .filter(|b| only_brand.is_none_or(|o| o == b.code))
-        .map(|brand| {
+        .collect();
+    let last = chosen.len().saturating_sub(1);
+    chosen
+        .into_iter()
+        .enumerate()
+        .map(|(i, brand)| {
             let adult = brand.price(Money::from_minor(quick.adult_base_minor, currency));
             let (base, taxes) = party_price(&quick, brand, passengers, currency);
+            // The last brand takes the slices; the others get copies.
+            let slices = if i == last {
+                out_slices.take().unwrap_or_default()
+            } else {
+                out_slices.clone().unwrap_or_default()
+            };
             Offer {
-                id: offer_id(index, &priced_refs, cabin, brand.code, passengers),
+                id: offer_id(&id_slices, cabin, brand.code, passengers),
                 supplier: SUPPLIER.to_owned(),
                 expires_at: now + Duration::minutes(OFFER_TTL_MINUTES),
                 cabin,
@@ -306,7 +358,7 @@ pub fn offers_for(
                     total: Money::from_minor(base + taxes, currency),
                 },
                 available_seats: seats,
-                slices: out_slices.clone(),
+                slices,
             }
         })
         .collect()

@@ -3,7 +3,10 @@
 //! and the layover limit; two-stop searches only try middle airports that fly to the
 //! destination and do not stray far from the great circle.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
 use std::sync::atomic::{AtomicU16, Ordering};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -12,6 +15,7 @@ use wayfare_domain::flight::codes::{AirlineCode, AirportCode};
 use wayfare_domain::flight::connection::{
     ConnectionStatus, minimum_connection_minutes, same_city_airports,
 };
+use wayfare_domain::flight::fare::{Cabin, economy_base_major};
 use wayfare_domain::flight::geo::great_circle_km;
 use wayfare_domain::flight::schedule::{CabinSeats, SchedulePattern, local_to_utc};
 use wayfare_domain::flight::search::SliceQuery;
@@ -71,17 +75,27 @@ pub struct SliceOptions {
 pub struct FlightIndex {
     airports: Vec<IndexAirport>,
     by_code: HashMap<AirportCode, u16>,
+    /// A small number per country, per airport: international is a compare of two numbers.
+    country_id: Vec<u16>,
     flights: Vec<FlightInfo>,
+    /// Per flight: the economy base fare from its distance (see [`economy_base_major`]).
+    economy_base: Vec<f64>,
     legs: Vec<Leg>,
     /// Seats sold per physical leg and cabin (a codeshare reads its operating leg's counts);
     /// atomic so bookings update it in place while searches read it.
     sold: Vec<[AtomicU16; 4]>,
     /// For a codeshare leg, the leg that physically flies (itself otherwise): both sell the same seats.
     operating_leg: Vec<u32>,
-    /// Leg ids by origin, sorted by departure.
-    by_origin: Vec<Vec<u32>>,
-    /// Leg ids by (origin, destination), sorted by departure.
-    by_route: HashMap<(u16, u16), Vec<u32>>,
+    /// Legs are sorted by (origin, departure): each origin's legs are the range `start..end`.
+    by_origin: Vec<(u32, u32)>,
+    /// Per (origin, destination): the range of `route_legs`/`route_departs` holding its legs,
+    /// sorted by departure.
+    by_route: HashMap<(u16, u16), (u32, u32), BuildHasherDefault<RouteHasher>>,
+    /// Leg ids grouped by route (see `by_route`).
+    route_legs: Vec<u32>,
+    /// The departure (unix minutes) of each entry of `route_legs`, so the window search reads
+    /// one contiguous array.
+    route_departs: Vec<i64>,
     /// Airports with at least one flight to each airport.
     feeders: Vec<Vec<u16>>,
     /// Airports each airport has at least one flight to.
@@ -90,6 +104,74 @@ pub struct FlightIndex {
     mct: Vec<[u16; 4]>,
     first_date: NaiveDate,
     last_date: NaiveDate,
+}
+
+/// A fast hasher for the (origin, destination) pairs of `by_route` (FxHash's multiply-rotate).
+#[derive(Default, Clone, Copy)]
+struct RouteHasher(u64);
+
+impl Hasher for RouteHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.add(u64::from(n));
+    }
+}
+
+impl RouteHasher {
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// Per-query scratch space of [`FlightIndex::search_slice`], reused between queries on a
+/// thread: entries are valid only when their generation is the current query's.
+#[derive(Default)]
+struct Scratch {
+    generation: u32,
+    /// Per airport, as a second stop: may it be one, its distance to the destination and its
+    /// legs there.
+    second: Vec<SecondStop>,
+    /// Per airport y: the distance from the current first-stop airport to y, keyed by
+    /// (generation, airport).
+    hop: Vec<(u64, f64)>,
+    /// Per airport the next flight may leave from: the second legs worth trying.
+    seconds: Vec<Vec<SecondLeg>>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct SecondStop {
+    generation: u32,
+    ok: bool,
+    to_d: f64,
+    route: (u32, u32),
+}
+
+impl Scratch {
+    fn begin(&mut self, airports: usize) {
+        if self.second.len() < airports {
+            self.second.resize(airports, SecondStop::default());
+            self.hop.resize(airports, (0, 0.0));
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.second.fill(SecondStop::default());
+            self.hop.fill((0, 0.0));
+            self.generation = 1;
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 impl std::fmt::Debug for FlightIndex {
@@ -106,9 +188,9 @@ fn unix_minutes(t: DateTime<Utc>) -> i64 {
 
 /// Approximate bytes the index holds (for the benchmark report).
 pub fn approx_bytes(index: &FlightIndex) -> usize {
-    index.legs.len() * (std::mem::size_of::<Leg>() + 2 * 4)
-        + index.flights.len() * (std::mem::size_of::<FlightInfo>() + 8)
-        + index.by_route.len() * 48
+    index.legs.len() * (std::mem::size_of::<Leg>() + 8 + 4 + 4 + 8)
+        + index.flights.len() * (std::mem::size_of::<FlightInfo>() + 8 + 8)
+        + index.by_route.len() * 32
 }
 
 impl FlightIndex {
@@ -159,16 +241,39 @@ impl FlightIndex {
             }
         }
         legs.sort_unstable_by_key(|l| (l.origin, l.departs));
-        let mut by_origin = vec![Vec::new(); airports.len()];
-        let mut by_route: HashMap<(u16, u16), Vec<u32>> = HashMap::new();
-        let mut feeders = vec![Vec::new(); airports.len()];
-        for (i, l) in legs.iter().enumerate() {
-            by_origin[l.origin as usize].push(i as u32);
-            by_route
-                .entry((l.origin, l.destination))
-                .or_default()
-                .push(i as u32);
+        let mut by_origin = vec![(0u32, 0u32); airports.len()];
+        let mut start = 0usize;
+        while start < legs.len() {
+            let o = legs[start].origin;
+            let end = start + legs[start..].partition_point(|l| l.origin == o);
+            by_origin[o as usize] = (start as u32, end as u32);
+            start = end;
         }
+        // Each route's legs in leg order (which is departure order within an origin).
+        let mut route_legs: Vec<u32> = (0..legs.len() as u32).collect();
+        route_legs.sort_unstable_by_key(|&i| {
+            let l = &legs[i as usize];
+            (l.origin, l.destination, i)
+        });
+        let route_departs: Vec<i64> = route_legs
+            .iter()
+            .map(|&i| legs[i as usize].departs)
+            .collect();
+        let mut by_route: HashMap<(u16, u16), (u32, u32), BuildHasherDefault<RouteHasher>> =
+            HashMap::default();
+        let mut start = 0usize;
+        while start < route_legs.len() {
+            let first = &legs[route_legs[start] as usize];
+            let key = (first.origin, first.destination);
+            let end = start
+                + route_legs[start..].partition_point(|&i| {
+                    let l = &legs[i as usize];
+                    (l.origin, l.destination) == key
+                });
+            by_route.insert(key, (start as u32, end as u32));
+            start = end;
+        }
+        let mut feeders = vec![Vec::new(); airports.len()];
         // A codeshare is the same aircraft as the operating carrier's flight on the same route at
         // the same minute; find that leg so the two share one seat inventory.
         let operating_leg: Vec<u32> = legs
@@ -181,9 +286,10 @@ impl FlightIndex {
                 }
                 by_route
                     .get(&(l.origin, l.destination))
-                    .and_then(|list| {
-                        let start =
-                            list.partition_point(|&id| legs[id as usize].departs < l.departs);
+                    .and_then(|&(a, b)| {
+                        let (a, b) = (a as usize, b as usize);
+                        let list = &route_legs[a..b];
+                        let start = route_departs[a..b].partition_point(|&t| t < l.departs);
                         list[start..]
                             .iter()
                             .take_while(|&&id| legs[id as usize].departs == l.departs)
@@ -204,6 +310,18 @@ impl FlightIndex {
         for f in feeders.iter_mut().chain(served_from.iter_mut()) {
             f.sort_unstable();
         }
+        let mut countries: HashMap<&str, u16> = HashMap::new();
+        let country_id: Vec<u16> = airports
+            .iter()
+            .map(|a| {
+                let next = countries.len() as u16;
+                *countries.entry(a.country.as_str()).or_insert(next)
+            })
+            .collect();
+        let economy_base = flights
+            .iter()
+            .map(|f| economy_base_major(f.distance_km))
+            .collect();
         let mct = airports
             .iter()
             .map(|a| {
@@ -227,12 +345,16 @@ impl FlightIndex {
         FlightIndex {
             airports,
             by_code,
+            country_id,
             flights,
+            economy_base,
             sold: (0..legs.len()).map(|_| Default::default()).collect(),
             operating_leg,
             legs,
             by_origin,
             by_route,
+            route_legs,
+            route_departs,
             feeders,
             served_from,
             mct,
@@ -321,7 +443,8 @@ impl FlightIndex {
         origin: AirportCode,
     ) -> Option<u32> {
         let o = *self.by_code.get(&origin)?;
-        self.by_origin[o as usize].iter().copied().find(|&id| {
+        let (start, end) = self.by_origin[o as usize];
+        (start..end).find(|&id| {
             let l = &self.legs[id as usize];
             let f = &self.flights[l.pattern as usize];
             l.date == date && f.carrier == carrier && f.flight_number == number
@@ -347,7 +470,10 @@ impl FlightIndex {
             .airports
             .iter()
             .enumerate()
-            .filter(|(i, _)| !self.by_origin[*i].is_empty())
+            .filter(|(i, _)| {
+                let (start, end) = self.by_origin[*i];
+                start < end
+            })
             .map(|(_, a)| (a.code, great_circle_km(lat, lon, a.lat, a.lon)))
             .filter(|(_, d)| *d <= radius_km)
             .collect();
@@ -357,35 +483,55 @@ impl FlightIndex {
 
     /// Legs on a route departing in `[from, to)` (unix minutes).
     fn route_legs(&self, o: u16, d: u16, from: i64, to: i64) -> &[u32] {
-        let Some(list) = self.by_route.get(&(o, d)) else {
-            return &[];
-        };
-        let start = list.partition_point(|&id| self.legs[id as usize].departs < from);
-        let end = list.partition_point(|&id| self.legs[id as usize].departs < to);
-        &list[start..end]
+        match self.by_route.get(&(o, d)) {
+            Some(&range) => self.route_window(range, from, to),
+            None => &[],
+        }
     }
 
-    fn origin_legs(&self, o: u16, from: i64, to: i64) -> &[u32] {
-        let list = &self.by_origin[o as usize];
-        let start = list.partition_point(|&id| self.legs[id as usize].departs < from);
-        let end = list.partition_point(|&id| self.legs[id as usize].departs < to);
-        &list[start..end]
+    /// The legs of a route (its `by_route` range) departing in `[from, to)`.
+    fn route_window(&self, route: (u32, u32), from: i64, to: i64) -> &[u32] {
+        let (start, end) = self.route_window_range(route, from, to);
+        &self.route_legs[start as usize..end as usize]
+    }
+
+    /// [`FlightIndex::route_window`] as a range of `route_legs`.
+    fn route_window_range(&self, (start, end): (u32, u32), from: i64, to: i64) -> (u32, u32) {
+        let departs = &self.route_departs[start as usize..end as usize];
+        let first = departs.partition_point(|&t| t < from);
+        // Windows are short (a day, a layover): walk rather than search again.
+        let n = departs[first..].iter().take_while(|&&t| t < to).count();
+        (start + first as u32, start + (first + n) as u32)
+    }
+
+    /// Leg ids from an origin departing in `[from, to)`.
+    fn origin_window(&self, o: u16, from: i64, to: i64) -> Range<usize> {
+        let (start, end) = self.by_origin[o as usize];
+        let (start, end) = (start as usize, end as usize);
+        let legs = &self.legs[start..end];
+        let first = legs.partition_point(|l| l.departs < from);
+        let last = first + legs[first..].partition_point(|l| l.departs < to);
+        start + first..start + last
     }
 
     fn international(&self, leg: &Leg) -> bool {
-        self.airports[leg.origin as usize].country
-            != self.airports[leg.destination as usize].country
+        self.country_id[leg.origin as usize] != self.country_id[leg.destination as usize]
     }
 
-    /// Earliest departure (unix minutes) of a connection after `arriving` at airport `at` onto
-    /// a flight that is international or not.
-    fn connect_after(&self, arriving: &Leg, departing_international: bool) -> i64 {
-        arriving.arrives
-            + i64::from(self.mct_at(
-                arriving.destination,
-                self.international(arriving),
-                departing_international,
-            ))
+    /// True when the leg's origin and destination are in different countries.
+    pub fn is_international(&self, leg: &Leg) -> bool {
+        self.international(leg)
+    }
+
+    /// The economy base fare of a leg's flight, in major units, from its great-circle distance:
+    /// [`economy_base_major`] of [`FlightInfo::distance_km`], computed once per flight.
+    pub fn economy_base(&self, leg: &Leg) -> f64 {
+        self.economy_base[leg.pattern as usize]
+    }
+
+    /// Seats sold on a leg in one cabin (see [`FlightIndex::sold`]).
+    pub fn sold_in(&self, id: u32, cabin: Cabin) -> u16 {
+        self.sold[self.operating_leg[id as usize] as usize][cabin.index()].load(Ordering::Relaxed)
     }
 
     fn mct_at(
@@ -418,138 +564,24 @@ impl FlightIndex {
             q.departure_date + Duration::days(1),
             NaiveTime::MIN,
         ));
-        let max_layover = i64::from(opts.max_layover_minutes);
-        let direct_km = self.distance(o, d).max(1.0);
-        // Distances are memoized per query: many legs share the same airports.
-        let memo = std::cell::RefCell::new(vec![f64::NAN; 2 * self.airports.len()]);
-        let from_o = |a: u16| {
-            let mut m = memo.borrow_mut();
-            let v = &mut m[a as usize];
-            if v.is_nan() {
-                *v = self.distance(o, a);
-            }
-            *v
-        };
-        let to_d = |a: u16| {
-            let mut m = memo.borrow_mut();
-            let v = &mut m[self.airports.len() + a as usize];
-            if v.is_nan() {
-                *v = self.distance(a, d);
-            }
-            *v
-        };
-        // A connection may add at most this much distance (keeps the search near the great circle).
-        let detour_limit = direct_km * 1.6 + 400.0;
-        let layover_ok = |a: u16| {
-            opts.layover_airports.is_empty()
-                || opts
-                    .layover_airports
-                    .contains(&self.airports[a as usize].code)
-        };
         let mut out = Vec::new();
-
         for &l1 in self.route_legs(o, d, day_start, day_end) {
             out.push(Itinerary { legs: vec![l1] });
         }
         if opts.max_connections == 0 {
             return out;
         }
-        let feeds_d = &self.feeders[d as usize];
-        // First stops: only airports the origin flies to, near the great circle, and (for one
-        // stop without airport changes) flying on to the destination.
-        for &x in &self.served_from[o as usize] {
-            if out.len() >= opts.max_results {
-                break;
-            }
-            if x == d || !layover_ok(x) {
-                continue;
-            }
-            if opts.max_connections < 2
-                && !opts.allow_airport_change
-                && feeds_d.binary_search(&x).is_err()
-            {
-                continue;
-            }
-            let via_x = from_o(x);
-            if via_x + to_d(x) > detour_limit {
-                continue;
-            }
-            for &l1 in self.route_legs(o, x, day_start, day_end) {
-                let leg1 = &self.legs[l1 as usize];
-                // Where the next flight may leave from: the same airport, or another in the city.
-                let mut continue_from: Vec<(u16, i64)> = vec![(x, 0)];
-                if opts.allow_airport_change {
-                    for (code, minutes) in same_city_airports(self.airports[x as usize].code) {
-                        if let Some(&idx) = self.by_code.get(&code) {
-                            continue_from.push((idx, i64::from(minutes)));
-                        }
-                    }
-                }
-                for &(x2, change) in &continue_from {
-                    // One stop: x2 → d.
-                    if feeds_d.binary_search(&x2).is_ok() {
-                        let d_intl =
-                            self.airports[x2 as usize].country != self.airports[d as usize].country;
-                        let earliest = self.connect_after(leg1, d_intl).max(leg1.arrives + change);
-                        for &l2 in self.route_legs(x2, d, earliest, leg1.arrives + max_layover + 1)
-                        {
-                            out.push(Itinerary { legs: vec![l1, l2] });
-                        }
-                    }
-                    if opts.max_connections < 2 {
-                        continue;
-                    }
-                    // Two stops: x2 → y → d, only through airports that fly to d.
-                    // The loosest bound first (the shorter of domestic and international onward: at
-                    // some hubs either is shorter); each candidate is checked exactly below.
-                    let arriving_intl = self.international(leg1);
-                    let loosest = self.mct_at(x2, arriving_intl, false).min(self.mct_at(
-                        x2,
-                        arriving_intl,
-                        true,
-                    ));
-                    let earliest = leg1.arrives + i64::from(loosest).max(change);
-                    for &l2 in self.origin_legs(x2, earliest, leg1.arrives + max_layover + 1) {
-                        let leg2 = &self.legs[l2 as usize];
-                        let y = leg2.destination;
-                        if y == d
-                            || y == o
-                            || y == x
-                            || y == x2
-                            || !layover_ok(y)
-                            || feeds_d.binary_search(&y).is_err()
-                        {
-                            continue;
-                        }
-                        if leg2.departs
-                            < self
-                                .connect_after(leg1, self.international(leg2))
-                                .max(leg1.arrives + change)
-                        {
-                            continue;
-                        }
-                        // Cheap bound first: the last two legs are at least the straight line x2→d.
-                        if via_x + to_d(y) > detour_limit
-                            || via_x + self.distance(x2, y) + to_d(y) > detour_limit
-                        {
-                            continue;
-                        }
-                        let d_intl =
-                            self.airports[y as usize].country != self.airports[d as usize].country;
-                        let earliest3 = self.connect_after(leg2, d_intl);
-                        for &l3 in self.route_legs(y, d, earliest3, leg2.arrives + max_layover + 1)
-                        {
-                            out.push(Itinerary {
-                                legs: vec![l1, l2, l3],
-                            });
-                            if out.len() >= opts.max_results {
-                                return out;
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let search = Connections {
+            index: self,
+            o,
+            d,
+            day: (day_start, day_end),
+            opts,
+        };
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => search.run(&mut scratch, &mut out),
+            Err(_) => search.run(&mut Scratch::default(), &mut out),
+        });
         out
     }
 
@@ -571,6 +603,233 @@ impl FlightIndex {
             .with_timezone(&tz)
             .fixed_offset()
     }
+}
+
+/// The connecting part of one slice search.
+struct Connections<'a> {
+    index: &'a FlightIndex,
+    o: u16,
+    d: u16,
+    /// The departure day at the origin, in unix minutes: `[start, end)`.
+    day: (i64, i64),
+    opts: &'a SliceOptions,
+}
+
+impl Connections<'_> {
+    fn layover_ok(&self, a: u16) -> bool {
+        self.opts.layover_airports.is_empty()
+            || self
+                .opts
+                .layover_airports
+                .contains(&self.index.airports[a as usize].code)
+    }
+
+    /// One stop, then (when allowed) two: the itineraries in the order they are found, stopping
+    /// once `max_results` is reached (checked where the search always checked it).
+    fn run(&self, scratch: &mut Scratch, out: &mut Vec<Itinerary>) {
+        let ix = self.index;
+        let (o, d) = (self.o, self.d);
+        let opts = self.opts;
+        let (day_start, day_end) = self.day;
+        let max_layover = i64::from(opts.max_layover_minutes);
+        let direct_km = ix.distance(o, d).max(1.0);
+        // A connection may add at most this much distance (keeps the search near the great circle).
+        let detour_limit = direct_km * 1.6 + 400.0;
+        let feeds_d = &ix.feeders[d as usize];
+        let country = &ix.country_id;
+        scratch.begin(ix.airports.len());
+        let generation = scratch.generation;
+        let Scratch {
+            second,
+            hop,
+            seconds,
+            ..
+        } = scratch;
+        // Where the next flight may leave from (the first stop, or another airport in its
+        // city), the extra minutes that takes, and the legs from there to the destination.
+        let mut continue_from: Vec<(u16, i64, Option<(u32, u32)>)> = Vec::new();
+        // First stops: only airports the origin flies to, near the great circle, and (for one
+        // stop without airport changes) flying on to the destination.
+        for &x in &ix.served_from[o as usize] {
+            if out.len() >= opts.max_results {
+                break;
+            }
+            if x == d || !self.layover_ok(x) {
+                continue;
+            }
+            if opts.max_connections < 2
+                && !opts.allow_airport_change
+                && feeds_d.binary_search(&x).is_err()
+            {
+                continue;
+            }
+            let via_x = ix.distance(o, x);
+            if via_x + ix.distance(x, d) > detour_limit {
+                continue;
+            }
+            let legs_to_x = ix.route_legs(o, x, day_start, day_end);
+            if legs_to_x.is_empty() {
+                continue;
+            }
+            continue_from.clear();
+            continue_from.push((x, 0, ix.by_route.get(&(x, d)).copied()));
+            if opts.allow_airport_change {
+                for (code, minutes) in same_city_airports(ix.airports[x as usize].code) {
+                    if let Some(&idx) = ix.by_code.get(&code) {
+                        continue_from.push((
+                            idx,
+                            i64::from(minutes),
+                            ix.by_route.get(&(idx, d)).copied(),
+                        ));
+                    }
+                }
+            }
+            let mct_x = ix.mct[x as usize];
+            // Every l1 lands at x from o: all domestic or all international.
+            let arriving_intl = country[o as usize] != country[x as usize];
+            if opts.max_connections >= 2 {
+                // The second legs worth trying from each x2, for all the l1 at once: what does
+                // not depend on l1 is checked here, once; each l1 then takes the ones in its
+                // connection window, in the same order as a scan of x2's departures would.
+                let (mut first_arrival, mut last_arrival) = (i64::MAX, i64::MIN);
+                for &l1 in legs_to_x {
+                    let a = ix.legs[l1 as usize].arrives;
+                    first_arrival = first_arrival.min(a);
+                    last_arrival = last_arrival.max(a);
+                }
+                if seconds.len() < continue_from.len() {
+                    seconds.resize_with(continue_from.len(), Vec::new);
+                }
+                for (&(x2, change, _), list) in continue_from.iter().zip(seconds.iter_mut()) {
+                    list.clear();
+                    let loosest =
+                        ix.mct_at(x2, arriving_intl, false)
+                            .min(ix.mct_at(x2, arriving_intl, true));
+                    let from = first_arrival + i64::from(loosest).max(change);
+                    let to = last_arrival + max_layover + 1;
+                    let country_x2 = country[x2 as usize];
+                    let hop_key = (u64::from(generation) << 16) | u64::from(x2);
+                    for l2 in ix.origin_window(x2, from, to) {
+                        let leg2 = &ix.legs[l2];
+                        let y = leg2.destination;
+                        if y == x || y == x2 {
+                            continue;
+                        }
+                        let stop = &mut second[y as usize];
+                        if stop.generation != generation {
+                            let ok = y != d
+                                && y != o
+                                && self.layover_ok(y)
+                                && feeds_d.binary_search(&y).is_ok();
+                            *stop = SecondStop {
+                                generation,
+                                ok,
+                                to_d: if ok { ix.distance(y, d) } else { 0.0 },
+                                route: if ok {
+                                    ix.by_route.get(&(y, d)).copied().unwrap_or((0, 0))
+                                } else {
+                                    (0, 0)
+                                },
+                            };
+                        }
+                        let stop = *stop;
+                        if !stop.ok {
+                            continue;
+                        }
+                        // Cheap bound first: the last two legs are at least the straight line x2→d.
+                        if via_x + stop.to_d > detour_limit {
+                            continue;
+                        }
+                        let h = &mut hop[y as usize];
+                        if h.0 != hop_key {
+                            *h = (hop_key, ix.distance(x2, y));
+                        }
+                        if via_x + h.1 + stop.to_d > detour_limit {
+                            continue;
+                        }
+                        // leg2 leaves from x2, so it is international when y is abroad from x2.
+                        let intl = country[y as usize] != country_x2;
+                        let d_intl = country[y as usize] != country[d as usize];
+                        let earliest3 = leg2.arrives + i64::from(ix.mct_at(y, intl, d_intl));
+                        let last = ix.route_window_range(
+                            stop.route,
+                            earliest3,
+                            leg2.arrives + max_layover + 1,
+                        );
+                        if last.0 < last.1 {
+                            list.push(SecondLeg {
+                                departs: leg2.departs,
+                                id: l2 as u32,
+                                intl,
+                                last,
+                            });
+                        }
+                    }
+                }
+            }
+            for &l1 in legs_to_x {
+                let leg1 = &ix.legs[l1 as usize];
+                // `connect_after(leg1, departing_international)`: the MCT at x.
+                let after = |departing_intl: bool| {
+                    leg1.arrives
+                        + i64::from(
+                            mct_x[usize::from(arriving_intl) * 2 + usize::from(departing_intl)],
+                        )
+                };
+                let latest = leg1.arrives + max_layover + 1;
+                for (k, &(x2, change, to_d)) in continue_from.iter().enumerate() {
+                    // One stop: x2 → d.
+                    if let Some(route) = to_d {
+                        let d_intl = country[x2 as usize] != country[d as usize];
+                        let earliest = after(d_intl).max(leg1.arrives + change);
+                        for &l2 in ix.route_window(route, earliest, latest) {
+                            out.push(Itinerary { legs: vec![l1, l2] });
+                        }
+                    }
+                    if opts.max_connections < 2 {
+                        continue;
+                    }
+                    // Two stops: x2 → y → d, only through airports that fly to d.
+                    // The loosest bound first (the shorter of domestic and international onward: at
+                    // some hubs either is shorter); each candidate is checked exactly below.
+                    let loosest =
+                        ix.mct_at(x2, arriving_intl, false)
+                            .min(ix.mct_at(x2, arriving_intl, true));
+                    let earliest = leg1.arrives + i64::from(loosest).max(change);
+                    let need_domestic = after(false).max(leg1.arrives + change);
+                    let need_intl = after(true).max(leg1.arrives + change);
+                    let list = &seconds[k];
+                    let start = list.partition_point(|e| e.departs < earliest);
+                    for e in &list[start..] {
+                        if e.departs >= latest {
+                            break;
+                        }
+                        if e.departs < if e.intl { need_intl } else { need_domestic } {
+                            continue;
+                        }
+                        for &l3 in &ix.route_legs[e.last.0 as usize..e.last.1 as usize] {
+                            out.push(Itinerary {
+                                legs: vec![l1, e.id, l3],
+                            });
+                            if out.len() >= opts.max_results {
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A second leg x2 → y that some first leg may connect to, with the last legs y → d it
+/// connects to in turn (a range of `route_legs`).
+#[derive(Debug, Clone, Copy)]
+struct SecondLeg {
+    departs: i64,
+    id: u32,
+    intl: bool,
+    last: (u32, u32),
 }
 
 #[cfg(test)]
@@ -842,5 +1101,239 @@ mod tests {
             (c.as_str() == "MU" && n == 551 && date == d(2026, 12, 10)).then_some([250, 0, 0, 0])
         });
         assert_eq!(idx.sold(id)[Cabin::Economy.index()], 250);
+    }
+
+    /// The slice search as first written (one lookup per step, no scratch space): the fast
+    /// search must find the same itineraries in the same order.
+    fn reference_search(idx: &FlightIndex, q: &SliceQuery, opts: &SliceOptions) -> Vec<Itinerary> {
+        let (Some(&o), Some(&d)) = (idx.by_code.get(&q.origin), idx.by_code.get(&q.destination))
+        else {
+            return Vec::new();
+        };
+        let tz = idx.airports[o as usize].tz;
+        let day_start = unix_minutes(local_to_utc(tz, q.departure_date, NaiveTime::MIN));
+        let day_end = unix_minutes(local_to_utc(
+            tz,
+            q.departure_date + Duration::days(1),
+            NaiveTime::MIN,
+        ));
+        let connect_after = |arriving: &Leg, departing_intl: bool| {
+            arriving.arrives
+                + i64::from(idx.mct_at(
+                    arriving.destination,
+                    idx.airports[arriving.origin as usize].country
+                        != idx.airports[arriving.destination as usize].country,
+                    departing_intl,
+                ))
+        };
+        let intl = |l: &Leg| {
+            idx.airports[l.origin as usize].country != idx.airports[l.destination as usize].country
+        };
+        let max_layover = i64::from(opts.max_layover_minutes);
+        let direct_km = idx.distance(o, d).max(1.0);
+        let from_o = |a: u16| idx.distance(o, a);
+        let to_d = |a: u16| idx.distance(a, d);
+        let detour_limit = direct_km * 1.6 + 400.0;
+        let layover_ok = |a: u16| {
+            opts.layover_airports.is_empty()
+                || opts
+                    .layover_airports
+                    .contains(&idx.airports[a as usize].code)
+        };
+        let mut out = Vec::new();
+        for &l1 in idx.route_legs(o, d, day_start, day_end) {
+            out.push(Itinerary { legs: vec![l1] });
+        }
+        if opts.max_connections == 0 {
+            return out;
+        }
+        let feeds_d = &idx.feeders[d as usize];
+        for &x in &idx.served_from[o as usize] {
+            if out.len() >= opts.max_results {
+                break;
+            }
+            if x == d || !layover_ok(x) {
+                continue;
+            }
+            if opts.max_connections < 2
+                && !opts.allow_airport_change
+                && feeds_d.binary_search(&x).is_err()
+            {
+                continue;
+            }
+            let via_x = from_o(x);
+            if via_x + to_d(x) > detour_limit {
+                continue;
+            }
+            for &l1 in idx.route_legs(o, x, day_start, day_end) {
+                let leg1 = &idx.legs[l1 as usize];
+                let mut continue_from: Vec<(u16, i64)> = vec![(x, 0)];
+                if opts.allow_airport_change {
+                    for (code, minutes) in same_city_airports(idx.airports[x as usize].code) {
+                        if let Some(&i) = idx.by_code.get(&code) {
+                            continue_from.push((i, i64::from(minutes)));
+                        }
+                    }
+                }
+                for &(x2, change) in &continue_from {
+                    if feeds_d.binary_search(&x2).is_ok() {
+                        let d_intl =
+                            idx.airports[x2 as usize].country != idx.airports[d as usize].country;
+                        let earliest = connect_after(leg1, d_intl).max(leg1.arrives + change);
+                        for &l2 in idx.route_legs(x2, d, earliest, leg1.arrives + max_layover + 1) {
+                            out.push(Itinerary { legs: vec![l1, l2] });
+                        }
+                    }
+                    if opts.max_connections < 2 {
+                        continue;
+                    }
+                    let arriving_intl = intl(leg1);
+                    let loosest = idx.mct_at(x2, arriving_intl, false).min(idx.mct_at(
+                        x2,
+                        arriving_intl,
+                        true,
+                    ));
+                    let earliest = leg1.arrives + i64::from(loosest).max(change);
+                    let (a, b) = idx.by_origin[x2 as usize];
+                    for l2 in a..b {
+                        let leg2 = &idx.legs[l2 as usize];
+                        if leg2.departs < earliest || leg2.departs >= leg1.arrives + max_layover + 1
+                        {
+                            continue;
+                        }
+                        let y = leg2.destination;
+                        if y == d
+                            || y == o
+                            || y == x
+                            || y == x2
+                            || !layover_ok(y)
+                            || feeds_d.binary_search(&y).is_err()
+                        {
+                            continue;
+                        }
+                        if leg2.departs < connect_after(leg1, intl(leg2)).max(leg1.arrives + change)
+                        {
+                            continue;
+                        }
+                        if via_x + to_d(y) > detour_limit
+                            || via_x + idx.distance(x2, y) + to_d(y) > detour_limit
+                        {
+                            continue;
+                        }
+                        let d_intl =
+                            idx.airports[y as usize].country != idx.airports[d as usize].country;
+                        let earliest3 = connect_after(leg2, d_intl);
+                        for &l3 in idx.route_legs(y, d, earliest3, leg2.arrives + max_layover + 1) {
+                            out.push(Itinerary {
+                                legs: vec![l1, l2, l3],
+                            });
+                            if out.len() >= opts.max_results {
+                                return out;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fast_search_matches_the_reference_search() {
+        use chrono_tz::{America, Asia, Europe};
+        // A small random network around real city pairs (for airport changes and hub MCTs).
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut rnd = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let named: &[(&str, &str, Tz, f64, f64)] = &[
+            ("PEK", "CN", Asia::Shanghai, 40.08, 116.58),
+            ("PKX", "CN", Asia::Shanghai, 39.51, 116.41),
+            ("PVG", "CN", Asia::Shanghai, 31.14, 121.81),
+            ("SHA", "CN", Asia::Shanghai, 31.20, 121.34),
+            ("CAN", "CN", Asia::Shanghai, 23.39, 113.30),
+            ("LHR", "GB", Europe::London, 51.47, -0.46),
+            ("LGW", "GB", Europe::London, 51.15, -0.18),
+            ("FRA", "DE", Europe::Berlin, 50.03, 8.57),
+            ("JFK", "US", America::New_York, 40.64, -73.78),
+            ("HND", "JP", Asia::Tokyo, 35.55, 139.78),
+            ("NRT", "JP", Asia::Tokyo, 35.77, 140.39),
+        ];
+        let mut aps: Vec<IndexAirport> = named
+            .iter()
+            .map(|&(c, country, tz, lat, lon)| ap(c, country, tz, lat, lon))
+            .collect();
+        for i in 0..30u8 {
+            let code = format!(
+                "Q{}{}",
+                char::from(b'A' + i / 26),
+                char::from(b'A' + i % 26)
+            );
+            let (country, tz) = match i % 3 {
+                0 => ("CN", Asia::Shanghai),
+                1 => ("DE", Europe::Berlin),
+                _ => ("JP", Asia::Tokyo),
+            };
+            let lat = 20.0 + rnd(3000) as f64 / 100.0;
+            let lon = 100.0 + rnd(4000) as f64 / 100.0 - if i % 3 == 1 { 95.0 } else { 0.0 };
+            aps.push(ap(&code, country, tz, lat, lon));
+        }
+        let codes: Vec<String> = aps.iter().map(|a| a.code.to_string()).collect();
+        let mut patterns = Vec::new();
+        for n in 0..900u16 {
+            let o = rnd(codes.len() as u64) as usize;
+            let mut dst = rnd(codes.len() as u64) as usize;
+            if dst == o {
+                dst = (dst + 1) % codes.len();
+            }
+            let mut p = pat(
+                ["MU", "CA", "LH", "BA"][n as usize % 4],
+                n + 1,
+                &codes[o],
+                &codes[dst],
+                rnd(24) as u32,
+                (rnd(12) * 5) as u32,
+                60 + rnd(600) as u16,
+            );
+            if n % 7 == 0 {
+                p.days = DaysOfWeek(0b101_0101);
+            }
+            patterns.push(p);
+        }
+        let idx = FlightIndex::build(aps.clone(), &patterns, d(2026, 12, 1), d(2026, 12, 31));
+        let mut checked = 0;
+        let mut found = 0;
+        let mut two_stops = 0;
+        for qn in 0..400u64 {
+            let o = rnd(codes.len() as u64) as usize;
+            let dst = rnd(codes.len() as u64) as usize;
+            if o == dst {
+                continue;
+            }
+            let date = d(2026, 12, 2 + (qn % 25) as u32);
+            let mut opts = opts(1 + (qn % 2) as u8);
+            opts.allow_airport_change = qn % 3 == 0;
+            opts.max_layover_minutes = [480, 240, 1440][(qn % 5 % 3) as usize];
+            if qn % 11 == 0 {
+                opts.layover_airports = vec![aps[0].code, aps[2].code, aps[7].code, aps[12].code];
+            }
+            if qn % 4 == 1 {
+                opts.max_results = 1 + rnd(40) as usize;
+            }
+            let query = q(&codes[o], &codes[dst], date);
+            let want = reference_search(&idx, &query, &opts);
+            let got = idx.search_slice(&query, &opts);
+            assert_eq!(got, want, "{query:?} {opts:?}");
+            checked += 1;
+            found += got.len();
+            two_stops += got.iter().filter(|it| it.legs.len() == 3).count();
+        }
+        assert!(
+            checked > 300 && found > 1000 && two_stops > 200,
+            "{checked} queries, {found} itineraries, {two_stops} with two stops"
+        );
     }
 }

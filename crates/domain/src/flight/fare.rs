@@ -478,9 +478,31 @@ pub fn bucket_fare(
     days_before_departure: i64,
     currency: Currency,
 ) -> Money {
+    bucket_fare_from_base(
+        economy_base_major(distance_km),
+        cabin,
+        bucket,
+        days_before_departure,
+        currency,
+    )
+}
+
+/// The distance part of [`bucket_fare`]: the economy base in major units, which a caller pricing
+/// the same flight many times may compute once.
+pub fn economy_base_major(distance_km: f64) -> f64 {
     let km = distance_km.max(100.0);
     // 250 + 672·(km/1000)^0.85 in major units: ~970 for 1,100 km, ~4,700 for 9,200 km (CNY).
-    let economy_base = 250.0 + 672.0 * (km / 1000.0).powf(0.85);
+    250.0 + 672.0 * (km / 1000.0).powf(0.85)
+}
+
+/// [`bucket_fare`] from the economy base [`economy_base_major`] gives for the distance.
+pub fn bucket_fare_from_base(
+    economy_base: f64,
+    cabin: Cabin,
+    bucket: Bucket,
+    days_before_departure: i64,
+    currency: Currency,
+) -> Money {
     let advance_permille: i64 = match days_before_departure {
         d if d >= 60 => 900,
         30..=59 => 1000,
