@@ -132,6 +132,10 @@ impl RouteHasher {
     }
 }
 
+/// Where a two-stop search may go on from a first stop: the airport (the stop itself or one in
+/// its city), the extra transfer minutes, and the range of its usable legs to the destination.
+type ContinueFrom = (u16, i64, Option<(u32, u32)>);
+
 /// Per-query scratch space of [`FlightIndex::search_slice`], reused between queries on a
 /// thread: entries are valid only when their generation is the current query's.
 #[derive(Default)]
@@ -647,7 +651,7 @@ impl Connections<'_> {
         } = scratch;
         // Where the next flight may leave from (the first stop, or another airport in its
         // city), the extra minutes that takes, and the legs from there to the destination.
-        let mut continue_from: Vec<(u16, i64, Option<(u32, u32)>)> = Vec::new();
+        let mut continue_from: Vec<ContinueFrom> = Vec::new();
         // First stops: only airports the origin flies to, near the great circle, and (for one
         // stop without airport changes) flying on to the destination.
         for &x in &ix.served_from[o as usize] {
@@ -1197,8 +1201,7 @@ mod tests {
                     let (a, b) = idx.by_origin[x2 as usize];
                     for l2 in a..b {
                         let leg2 = &idx.legs[l2 as usize];
-                        if leg2.departs < earliest || leg2.departs >= leg1.arrives + max_layover + 1
-                        {
+                        if leg2.departs < earliest || leg2.departs > leg1.arrives + max_layover {
                             continue;
                         }
                         let y = leg2.destination;
