@@ -17,7 +17,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use url::Url;
 use wayfare_domain::account::Identifier;
-use wayfare_domain::account::codes::SecretToken;
 use wayfare_store::accounts::{NewChallenge, NewIdentity, NewUser};
 
 use crate::error::AuthError;
@@ -453,11 +452,6 @@ fn split_name(name: Option<&str>) -> (Option<String>, Option<String>) {
     } else {
         (Some(name), None)
     }
-}
-
-/// A random `state` of the same shape as the real ones, for tests of refusal paths.
-pub fn random_state() -> String {
-    SecretToken::generate(&mut rand::rng()).as_str().to_owned()
 }
 
 #[cfg(test)]

@@ -508,6 +508,27 @@ impl Accounts {
         Ok(code)
     }
 
+    /// Issues a one-time code for `purpose` (kept under `destination`) and sends it to `to` as
+    /// the message `event`, with `extra` arguments besides the masked `code`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn send_code(
+        &self,
+        purpose: &str,
+        destination: &str,
+        to: &Identifier,
+        user_id: &str,
+        event: &str,
+        locale: &str,
+        extra: &[(&str, String)],
+    ) -> Result<(), AuthError> {
+        let code = self.issue_code(purpose, destination, Some(user_id)).await?;
+        let mut args = vec![("code", code)];
+        args.extend_from_slice(extra);
+        self.send(Some(user_id), to, event, locale, &args, &["code"])
+            .await;
+        Ok(())
+    }
+
     /// Sends the message `msg-<event>-subject` / `msg-<event>-body` in `locale` with `args`.
     /// Arguments named in `secret_args` (codes, links) are masked in the recorded history.
     /// Delivery failures are logged and recorded, never fatal to the flow.

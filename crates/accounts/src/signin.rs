@@ -146,18 +146,16 @@ impl Accounts {
                 }
             }
         };
-        let code = self
-            .issue_code(PURPOSE_VERIFY, id.as_str(), Some(&user.id))
-            .await?;
-        self.send(
-            Some(&user.id),
+        self.send_code(
+            PURPOSE_VERIFY,
+            id.as_str(),
             &id,
+            &user.id,
             "verify_code",
             &meta.locale,
-            &[("code", code)],
-            &["code"],
+            &[],
         )
-        .await;
+        .await?;
         self.audit(
             Some(&user.id),
             "registered",
@@ -179,18 +177,16 @@ impl Accounts {
         if let Some(u) = self.user_by_identifier(&id).await?
             && !Self::is_verified(&u, &id)
         {
-            let code = self
-                .issue_code(PURPOSE_VERIFY, id.as_str(), Some(&u.id))
-                .await?;
-            self.send(
-                Some(&u.id),
+            self.send_code(
+                PURPOSE_VERIFY,
+                id.as_str(),
                 &id,
+                &u.id,
                 "verify_code",
                 &meta.locale,
-                &[("code", code)],
-                &["code"],
+                &[],
             )
-            .await;
+            .await?;
         }
         Ok(())
     }
@@ -342,18 +338,16 @@ impl Accounts {
         if let Some(u) = self.user_by_identifier(&id).await?
             && Self::is_verified(&u, &id)
         {
-            let code = self
-                .issue_code(PURPOSE_LOGIN, id.as_str(), Some(&u.id))
-                .await?;
-            self.send(
-                Some(&u.id),
+            self.send_code(
+                PURPOSE_LOGIN,
+                id.as_str(),
                 &id,
+                &u.id,
                 "login_code",
                 &u.locale,
-                &[("code", code)],
-                &["code"],
+                &[],
             )
-            .await;
+            .await?;
         }
         Ok(())
     }
@@ -434,19 +428,16 @@ impl Accounts {
                 "second factor has no destination".into(),
             ));
         };
-        let code = self
-            .issue_code(PURPOSE_2FA, &user.id, Some(&user.id))
-            .await?;
-        self.send(
-            Some(&user.id),
+        self.send_code(
+            PURPOSE_2FA,
+            &user.id,
             &to,
+            &user.id,
             "second_factor_code",
             &user.locale,
-            &[("code", code)],
-            &["code"],
+            &[],
         )
-        .await;
-        Ok(())
+        .await
     }
 
     /// The method (`totp`, `sms`, `email`) a live second-factor challenge expects.
@@ -641,21 +632,16 @@ impl Accounts {
                 .await;
             }
             Identifier::Phone(_) => {
-                let code = self
-                    .issue_code(PURPOSE_RESET, id.as_str(), Some(&user.id))
-                    .await?;
-                self.send(
-                    Some(&user.id),
+                self.send_code(
+                    PURPOSE_RESET,
+                    id.as_str(),
                     &id,
+                    &user.id,
                     "password_reset",
                     &user.locale,
-                    &[
-                        ("code", code),
-                        ("minutes", self.config.code_ttl.num_minutes().to_string()),
-                    ],
-                    &["code"],
+                    &[("minutes", self.config.code_ttl.num_minutes().to_string())],
                 )
-                .await;
+                .await?;
             }
         }
         self.audit(

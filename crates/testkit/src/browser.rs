@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -105,4 +105,55 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
     }
+}
+
+// ----- small steps of a browser flow ------------------------------------------------------------
+
+/// Replaces the text of the field matching `css`.
+pub async fn fill(c: &Client, css: &str, text: &str) {
+    let el = c.find(Locator::Css(css)).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+/// Clicks the element matching `css` (a submit button, a link).
+pub async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The current path with its query.
+pub async fn path(c: &Client) -> String {
+    let url = c.current_url().await.unwrap();
+    let mut p = url.path().to_owned();
+    if let Some(q) = url.query() {
+        p.push('?');
+        p.push_str(q);
+    }
+    p
+}
+
+/// Waits (up to 5 s) until the path and query start with `prefix`.
+pub async fn wait_for_path(c: &Client, prefix: &str) {
+    for _ in 0..100 {
+        if path(c).await.starts_with(prefix) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("never reached {prefix}; at {}", path(c).await);
+}
+
+/// The visible text of the page's `<main>`.
+pub async fn body_text(c: &Client) -> String {
+    c.find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }

@@ -172,6 +172,18 @@ impl TestApp {
         extract_csrf(&html).expect("csrf token in page")
     }
 
+    /// The body of the newest message the built-in local channel holds for `to` ("" if none).
+    pub fn last_message(&self, to: &str) -> String {
+        self.state
+            .accounts()
+            .notifier()
+            .local_outbox()
+            .expect("local channel in tests")
+            .last_to(to)
+            .map(|m| m.body)
+            .unwrap_or_default()
+    }
+
     /// The scratch folder (the SQLite file lives here).
     pub fn dir(&self) -> &std::path::Path {
         self.dir
@@ -199,6 +211,24 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// A client of its own (another browser, another device): keeps cookies, never follows
+/// redirects, so tests see each `303` and its `Location`.
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+/// The 6-digit code in a message.
+pub fn code_in(body: &str) -> String {
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap_or_else(|| panic!("no code in {body:?}"))
+        .to_owned()
 }
 
 /// Finds `name="csrf_token" value="…"` in a page.

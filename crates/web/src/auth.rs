@@ -82,7 +82,8 @@ impl IntoResponse for AuthRejection {
     }
 }
 
-fn url_encode(s: &str) -> String {
+/// A query-string value, percent-encoded.
+pub(crate) fn url_encode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)])
         .map(|e| e.trim_start_matches('=').to_owned())
         .unwrap_or_default()

@@ -4,35 +4,9 @@
 //! (another user's ids answer 404) and 401 without a session.
 
 use serde_json::{Value, json};
-use wayfare_testkit::{TestApp, extract_csrf, spawn_app};
+use wayfare_testkit::{TestApp, code_in, extract_csrf, new_client, spawn_app};
 
 const PASSWORD: &str = "lantern-harbour-93";
-
-fn last_message(app: &TestApp, to: &str) -> String {
-    app.state
-        .accounts()
-        .notifier()
-        .local_outbox()
-        .expect("local channel in tests")
-        .last_to(to)
-        .map(|m| m.body)
-        .unwrap_or_default()
-}
-
-fn code_in(body: &str) -> String {
-    body.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap_or_else(|| panic!("no code in {body:?}"))
-        .to_owned()
-}
-
-fn new_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 /// Sends JSON (or nothing) with `method`, in `lang`; returns status and JSON body.
 async fn call(
@@ -72,7 +46,7 @@ async fn register(app: &TestApp, client: &reqwest::Client, email: &str) -> Strin
     )
     .await;
     assert_eq!(status, 202, "{body}");
-    let code = code_in(&last_message(app, email));
+    let code = code_in(&app.last_message(email));
     let (status, body) = post(
         app,
         client,

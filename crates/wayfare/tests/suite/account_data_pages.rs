@@ -4,16 +4,10 @@
 
 use fantoccini::{Client, Locator};
 use serde_json::json;
-use wayfare_testkit::{Browser, TestApp, spawn_app};
+use wayfare_testkit::browser::{body_text, click, fill, wait_for_path};
+use wayfare_testkit::{Browser, TestApp, code_in, spawn_app};
 
 const PASSWORD: &str = "plum-blossom-river-42";
-
-fn code_in(body: &str) -> String {
-    body.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap_or_else(|| panic!("no code in {body:?}"))
-        .to_owned()
-}
 
 /// A confirmed account, made over the API.
 async fn account(app: &TestApp, email: &str) {
@@ -25,15 +19,7 @@ async fn account(app: &TestApp, email: &str) {
         .await
         .unwrap();
     assert_eq!(res.status(), 202);
-    let body = app
-        .state
-        .accounts()
-        .notifier()
-        .local_outbox()
-        .expect("local channel")
-        .last_to(email)
-        .map(|m| m.body)
-        .unwrap_or_default();
+    let body = app.last_message(email);
     let res = c
         .post(app.url("/api/v1/auth/verify"))
         .json(&json!({"identifier": email, "code": code_in(&body)}))
@@ -41,50 +27,6 @@ async fn account(app: &TestApp, email: &str) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-}
-
-async fn fill(c: &Client, css: &str, text: &str) {
-    let el = c.find(Locator::Css(css)).await.unwrap();
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn path(c: &Client) -> String {
-    let url = c.current_url().await.unwrap();
-    let mut p = url.path().to_owned();
-    if let Some(q) = url.query() {
-        p.push('?');
-        p.push_str(q);
-    }
-    p
-}
-
-async fn wait_for_path(c: &Client, prefix: &str) {
-    for _ in 0..100 {
-        if path(c).await.starts_with(prefix) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("never reached {prefix}; at {}", path(c).await);
-}
-
-async fn body_text(c: &Client) -> String {
-    c.find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
 }
 
 async fn fits_the_phone(c: &Client, what: &str) {

@@ -5,7 +5,8 @@
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use wayfare_domain::account::totp;
-use wayfare_testkit::{Browser, TestApp, spawn_app};
+use wayfare_testkit::browser::{click, fill, wait_for_path};
+use wayfare_testkit::{Browser, code_in, spawn_app};
 
 const WIDTH: u32 = 375;
 const HEIGHT: u32 = 812;
@@ -88,52 +89,6 @@ fn is_transparent(colour: &str) -> bool {
     colour == "transparent" || colour.replace(' ', "").ends_with(",0)")
 }
 
-fn last_message(app: &TestApp, to: &str) -> String {
-    app.state
-        .accounts()
-        .notifier()
-        .local_outbox()
-        .expect("local channel")
-        .last_to(to)
-        .map(|m| m.body)
-        .unwrap_or_default()
-}
-
-fn code_in(body: &str) -> String {
-    body.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap_or_else(|| panic!("no code in {body:?}"))
-        .to_owned()
-}
-
-async fn fill(c: &Client, css: &str, text: &str) {
-    let el = c.find(Locator::Css(css)).await.unwrap();
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
-}
-
-async fn submit(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn wait_for_path(c: &Client, prefix: &str) {
-    for _ in 0..100 {
-        if c.current_url().await.unwrap().path().starts_with(prefix) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!(
-        "never reached {prefix}; at {}",
-        c.current_url().await.unwrap()
-    );
-}
-
 #[tokio::test]
 async fn auth_and_account_pages_fit_a_phone_and_are_styled() {
     let app = spawn_app().await;
@@ -176,7 +131,7 @@ async fn auth_and_account_pages_fit_a_phone_and_are_styled() {
     // Register and confirm: the code box is big, monospaced and spaced.
     fill(c, "#reg-identifier", email).await;
     fill(c, "#reg-password", password).await;
-    submit(c, "form[action='/register'] button[type=submit]").await;
+    click(c, "form[action='/register'] button[type=submit]").await;
     wait_for_path(c, "/verify").await;
     assert_fits(c, "/verify").await;
     let code_box = styled(c, "#code-input").await;
@@ -187,9 +142,9 @@ async fn auth_and_account_pages_fit_a_phone_and_are_styled() {
         "{code_box:?}"
     );
     assert_ne!(code_box.letter_spacing, "normal", "{code_box:?}");
-    let code = code_in(&last_message(&app, email));
+    let code = code_in(&app.last_message(email));
     fill(c, "#code-input", &code).await;
-    submit(c, "form[action='/verify'] button.btn-primary").await;
+    click(c, "form[action='/verify'] button.btn-primary").await;
     wait_for_path(c, "/account").await;
 
     // The account overview: pill nav with the current page filled, cards in a grid.
@@ -228,7 +183,7 @@ async fn auth_and_account_pages_fit_a_phone_and_are_styled() {
     let now = chrono::Utc::now().timestamp() as u64;
     fill(c, "#totp-code", &totp::code_at(&secret, now)).await;
     fill(c, "#totp-password", password).await;
-    submit(c, "form[action='/account/security/totp'] button").await;
+    click(c, "form[action='/account/security/totp'] button").await;
     wait_for_path(c, "/account/security").await;
 
     // The recovery codes, shown once: two monospaced columns that still fit the phone.

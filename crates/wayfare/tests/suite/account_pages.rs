@@ -2,71 +2,10 @@
 //! the code, turn on an authenticator app, sign out, sign in with password and TOTP, then reset
 //! the password from the e-mailed link and find the old session ended.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use wayfare_domain::account::totp;
-use wayfare_testkit::{Browser, TestApp, spawn_app};
-
-fn last_message(app: &TestApp, to: &str) -> String {
-    app.state
-        .accounts()
-        .notifier()
-        .local_outbox()
-        .expect("local channel")
-        .last_to(to)
-        .map(|m| m.body)
-        .unwrap_or_default()
-}
-
-fn code_in(body: &str) -> String {
-    body.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap_or_else(|| panic!("no code in {body:?}"))
-        .to_owned()
-}
-
-async fn fill(c: &Client, css: &str, text: &str) {
-    let el = c.find(Locator::Css(css)).await.unwrap();
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
-}
-
-async fn submit(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn path(c: &Client) -> String {
-    let url = c.current_url().await.unwrap();
-    let mut p = url.path().to_owned();
-    if let Some(q) = url.query() {
-        p.push('?');
-        p.push_str(q);
-    }
-    p
-}
-
-async fn body_text(c: &Client) -> String {
-    c.find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-async fn wait_for_path(c: &Client, prefix: &str) {
-    for _ in 0..100 {
-        if path(c).await.starts_with(prefix) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("never reached {prefix}; at {}", path(c).await);
-}
+use wayfare_testkit::browser::{body_text, click, fill, path, wait_for_path};
+use wayfare_testkit::{Browser, code_in, spawn_app};
 
 #[tokio::test]
 async fn register_enable_totp_sign_in_and_reset_on_a_phone() {
@@ -82,7 +21,7 @@ async fn register_enable_totp_sign_in_and_reset_on_a_phone() {
     assert!(body_text(c).await.contains("创建账户"));
     fill(c, "#reg-identifier", email).await;
     fill(c, "#reg-password", "123456789").await;
-    submit(c, "form[action='/register'] button[type=submit]").await;
+    click(c, "form[action='/register'] button[type=submit]").await;
     // A weak password comes back with the reason, in Chinese, the address kept.
     let text = body_text(c).await;
     assert!(text.contains("至少需要 10 个字符"), "{text}");
@@ -95,11 +34,11 @@ async fn register_enable_totp_sign_in_and_reset_on_a_phone() {
         .unwrap();
     assert_eq!(kept.as_deref(), Some(email));
     fill(c, "#reg-password", password).await;
-    submit(c, "form[action='/register'] button[type=submit]").await;
+    click(c, "form[action='/register'] button[type=submit]").await;
     wait_for_path(c, "/verify").await;
-    let code = code_in(&last_message(&app, email));
+    let code = code_in(&app.last_message(email));
     fill(c, "#code-input", &code).await;
-    submit(c, "form[action='/verify'] button.btn-primary").await;
+    click(c, "form[action='/verify'] button.btn-primary").await;
     wait_for_path(c, "/account").await;
     assert!(body_text(c).await.contains(email));
     // Nothing is wider than the phone.
@@ -138,7 +77,7 @@ async fn register_enable_totp_sign_in_and_reset_on_a_phone() {
     let now = || chrono::Utc::now().timestamp() as u64;
     fill(c, "#totp-code", &totp::code_at(&secret, now())).await;
     fill(c, "#totp-password", password).await;
-    submit(c, "form[action='/account/security/totp'] button").await;
+    click(c, "form[action='/account/security/totp'] button").await;
     // The answer page (same path prefix as the form's) shows the recovery codes once.
     c.wait()
         .for_element(Locator::Css(".recovery-list code"))
@@ -152,7 +91,7 @@ async fn register_enable_totp_sign_in_and_reset_on_a_phone() {
     assert!(body_text(c).await.contains("已开启：身份验证器应用"));
 
     // Sign out, then in with password and the next TOTP code.
-    submit(c, ".account-links form button").await;
+    click(c, ".account-links form button").await;
     // Every path starts with "/": wait for the home page itself.
     for _ in 0..100 {
         if path(c).await == "/" {
@@ -164,10 +103,10 @@ async fn register_enable_totp_sign_in_and_reset_on_a_phone() {
     c.goto(&app.url("/login")).await.unwrap();
     fill(c, "#login-identifier", email).await;
     fill(c, "#login-password", password).await;
-    submit(c, "form[action='/login'] button[type=submit]").await;
+    click(c, "form[action='/login'] button[type=submit]").await;
     wait_for_path(c, "/login/2fa").await;
     fill(c, "#tfa-code", &totp::code_at(&secret, now() + 30)).await;
-    submit(c, "form[action='/login/2fa'] button.btn-primary").await;
+    click(c, "form[action='/login/2fa'] button.btn-primary").await;
     wait_for_path(c, "/account").await;
     c.goto(&app.url("/account/security")).await.unwrap();
     let sessions = c
@@ -189,7 +128,7 @@ async fn register_enable_totp_sign_in_and_reset_on_a_phone() {
         .await
         .unwrap();
     assert_eq!(res.status(), 202);
-    let mail = last_message(&app, email);
+    let mail = app.last_message(email);
     let link = mail
         .split_whitespace()
         .find(|w| w.contains("/password/reset/"))
@@ -214,7 +153,7 @@ async fn register_enable_totp_sign_in_and_reset_on_a_phone() {
     c.goto(&app.url("/login")).await.unwrap();
     fill(c, "#login-identifier", email).await;
     fill(c, "#login-password", "new-lantern-festival-9").await;
-    submit(c, "form[action='/login'] button[type=submit]").await;
+    click(c, "form[action='/login'] button[type=submit]").await;
     wait_for_path(c, "/login/2fa").await;
     browser.close().await;
     app.stop().await;

@@ -4,27 +4,7 @@
 
 use serde_json::{Value, json};
 use wayfare_domain::account::totp;
-use wayfare_testkit::{TestApp, extract_csrf, spawn_app};
-
-/// The newest message the local channel holds for `to`.
-fn last_message(app: &TestApp, to: &str) -> String {
-    app.state
-        .accounts()
-        .notifier()
-        .local_outbox()
-        .expect("local channel in tests")
-        .last_to(to)
-        .map(|m| m.body)
-        .unwrap_or_default()
-}
-
-/// The 6-digit code in a message.
-fn code_in(body: &str) -> String {
-    body.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap_or_else(|| panic!("no code in {body:?}"))
-        .to_owned()
-}
+use wayfare_testkit::{TestApp, code_in, extract_csrf, new_client, spawn_app};
 
 async fn post_json(
     app: &TestApp,
@@ -45,14 +25,6 @@ async fn post_json(
     (status, body, headers)
 }
 
-fn new_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 const PASSWORD: &str = "lantern-harbour-93";
 
 /// Registers and confirms `email` on `client`, which ends up signed in.
@@ -65,7 +37,7 @@ async fn register(app: &TestApp, client: &reqwest::Client, email: &str) {
     )
     .await;
     assert_eq!(status, 202, "{body}");
-    let code = code_in(&last_message(app, email));
+    let code = code_in(&app.last_message(email));
     let (status, body, headers) = post_json(
         app,
         client,
@@ -105,7 +77,7 @@ async fn register_confirm_sign_out_and_sign_in_again() {
     )
     .await;
     assert_eq!(status, 202);
-    let message = last_message(&app, email);
+    let message = app.last_message(email);
     let code = code_in(&message);
     // The recorded history never holds the live code.
     let history = app.state.store().notifications_to(email, 10).await.unwrap();
@@ -124,7 +96,7 @@ async fn register_confirm_sign_out_and_sign_in_again() {
     .await;
     assert_eq!(status, 403, "{body}");
     assert_eq!(body["error"]["code"], "account_not_verified");
-    let code = code_in(&last_message(&app, email));
+    let code = code_in(&app.last_message(email));
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let (status, body, _) = post_json(
         &app,
@@ -205,7 +177,7 @@ async fn register_confirm_sign_out_and_sign_in_again() {
         (status, body["status"].as_str()),
         (202, Some("verification_sent"))
     );
-    assert!(last_message(&app, email).contains("already has one"));
+    assert!(app.last_message(email).contains("already has one"));
     app.stop().await;
 }
 
@@ -439,7 +411,7 @@ async fn password_reset_by_email_link_ends_other_sessions() {
     )
     .await;
     assert_eq!((status, body["status"].as_str()), (202, Some("reset_sent")));
-    assert_eq!(last_message(&app, "stranger@example.com"), "");
+    assert_eq!(app.last_message("stranger@example.com"), "");
 
     let (status, _, _) = post_json(
         &app,
@@ -449,7 +421,7 @@ async fn password_reset_by_email_link_ends_other_sessions() {
     )
     .await;
     assert_eq!(status, 202);
-    let mail = last_message(&app, email);
+    let mail = app.last_message(email);
     let link = mail
         .split_whitespace()
         .find(|w| w.contains("/password/reset/"))
@@ -747,7 +719,7 @@ async fn a_phone_account_with_sms_two_step_and_passwordless_codes() {
     )
     .await;
     assert_eq!(status, 202);
-    let code = code_in(&last_message(&app, phone));
+    let code = code_in(&app.last_message(phone));
     let (status, body, _) = post_json(
         &app,
         &client,
@@ -828,7 +800,7 @@ async fn a_phone_account_with_sms_two_step_and_passwordless_codes() {
     assert_eq!(body["status"], "second_factor_required", "{body}");
     assert_eq!(body["method"], "sms");
     let challenge = body["challenge"].as_str().unwrap().to_owned();
-    let sms = last_message(&app, phone);
+    let sms = app.last_message(phone);
     let code = code_in(&sms);
     let (status, _, _) = post_json(
         &app,
@@ -858,7 +830,7 @@ async fn a_phone_account_with_sms_two_step_and_passwordless_codes() {
     )
     .await;
     assert_eq!(status, 202);
-    let code = code_in(&last_message(&app, phone));
+    let code = code_in(&app.last_message(phone));
     let (status, body, _) = post_json(
         &app,
         &phone_c,

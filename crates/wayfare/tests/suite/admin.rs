@@ -4,17 +4,9 @@
 //! a 4xx in the user's language.
 
 use serde_json::{Value, json};
-use wayfare_testkit::{TestApp, extract_csrf, spawn_app};
+use wayfare_testkit::{TestApp, code_in, extract_csrf, new_client, spawn_app};
 
 const PASSWORD: &str = "lantern-harbour-93";
-
-fn new_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 /// Registers and confirms `email` on a new client, signed in; returns the client and user id.
 async fn signed_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
@@ -26,20 +18,7 @@ async fn signed_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
         .await
         .unwrap();
     assert_eq!(res.status(), 202);
-    let body = app
-        .state
-        .accounts()
-        .notifier()
-        .local_outbox()
-        .unwrap()
-        .last_to(email)
-        .unwrap()
-        .body;
-    let code: String = body
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap()
-        .to_owned();
+    let code = code_in(&app.last_message(email));
     let res = client
         .post(app.url("/api/v1/auth/verify"))
         .json(&json!({"identifier": email, "code": code}))

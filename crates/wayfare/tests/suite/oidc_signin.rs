@@ -10,7 +10,7 @@ use reqwest::header::{LOCATION, SET_COOKIE};
 use serde_json::Value;
 use url::Url;
 use wayfare_testkit::fake_oidc::{FakeOidcConfig, FakeOidcProvider};
-use wayfare_testkit::{Browser, TestApp, extract_csrf, spawn_app_with};
+use wayfare_testkit::{Browser, TestApp, code_in, extract_csrf, new_client, spawn_app_with};
 
 async fn app_with_provider() -> (TestApp, FakeOidcProvider) {
     let fake = FakeOidcProvider::start(FakeOidcConfig::default()).await;
@@ -28,14 +28,6 @@ async fn app_with_provider() -> (TestApp, FakeOidcProvider) {
     .await;
     fake.register_redirect_uri(&app.url("/auth/oidc/fake/callback"));
     (app, fake)
-}
-
-fn new_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 fn location(res: &reqwest::Response) -> String {
@@ -243,20 +235,7 @@ async fn an_existing_email_is_not_merged_but_its_owner_can_link_the_provider() {
         .await
         .unwrap();
     assert_eq!(res.status(), 202);
-    let mail = app
-        .state
-        .accounts()
-        .notifier()
-        .local_outbox()
-        .unwrap()
-        .last_to("li.lei@example.cn")
-        .unwrap()
-        .body;
-    let code: String = mail
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap()
-        .to_owned();
+    let code = code_in(&app.last_message("li.lei@example.cn"));
     let res = li
         .post(app.url("/api/v1/auth/verify"))
         .json(&serde_json::json!({"identifier": "li.lei@example.cn", "code": code}))

@@ -5,9 +5,8 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use wayfare_accounts::twofactor::TotpEnrolment;
 
@@ -16,22 +15,8 @@ use crate::error::WebError;
 use crate::extract::WebForm;
 use crate::middleware::RequestContext;
 use crate::state::AppState;
-use crate::views::Page;
 use crate::views::auth::FormError;
-
-fn see_other(location: &str) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    res.headers_mut().insert(
-        header::LOCATION,
-        HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/account")),
-    );
-    res
-}
-
-fn when(page: &Page, t: DateTime<Utc>) -> String {
-    let _ = page;
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use crate::views::{Page, see_other, when};
 
 /// Which message to show after a redirect (`?done=…`), from a fixed list.
 #[derive(Debug, Deserialize, Default)]
@@ -239,8 +224,8 @@ async fn security_page(
                 .map(describe_agent)
                 .unwrap_or_else(|| page.t("account-device-unknown")),
             ip: s.ip.clone().unwrap_or_default(),
-            signed_in: when(&page, s.created_at),
-            last_seen: when(&page, s.last_seen_at),
+            signed_in: when(s.created_at),
+            last_seen: when(s.last_seen_at),
             id: s.id,
         })
         .collect();
@@ -251,10 +236,10 @@ async fn security_page(
         .map(|t| TokenRow {
             name: t.name,
             prefix: t.prefix,
-            created: when(&page, t.created_at),
+            created: when(t.created_at),
             last_used: t
                 .last_used_at
-                .map(|d| when(&page, d))
+                .map(when)
                 .unwrap_or_else(|| page.t("account-token-never-used")),
             id: t.id,
         })
@@ -271,7 +256,7 @@ async fn security_page(
             id: l.id,
             provider: l.provider_name,
             email: l.email.unwrap_or_default(),
-            linked: when(&page, l.linked_at),
+            linked: when(l.linked_at),
         })
         .collect();
     Ok(SecurityTemplate {

@@ -6,7 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -27,7 +27,7 @@ use crate::extract::WebForm;
 use crate::middleware::RequestContext;
 use crate::state::AppState;
 use crate::views::auth::FormError;
-use crate::views::{Choice, Page};
+use crate::views::{Choice, Page, see_other, when};
 
 /// The routes of these pages, merged into the page router.
 pub fn routes(pages: Router<AppState>) -> Router<AppState> {
@@ -65,15 +65,6 @@ pub fn routes(pages: Router<AppState>) -> Router<AppState> {
         .route("/account/privacy", get(privacy))
         .route("/account/privacy/export", get(export))
         .route("/account/privacy/delete", post(delete_account))
-}
-
-fn see_other(location: &str) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    res.headers_mut().insert(
-        header::LOCATION,
-        HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/account")),
-    );
-    res
 }
 
 /// Which message to show after a redirect (`?done=…`), from a fixed list.
@@ -831,7 +822,7 @@ async fn notifications_page(
         .into_iter()
         .take(HISTORY_PAGE as usize)
         .map(|n| HistoryItem {
-            when: n.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            when: when(n.created_at),
             channel: page.t(&format!("account-notify-channel-{}", n.channel)),
             destination: n.destination,
             subject: n.subject.unwrap_or_default(),

@@ -46,7 +46,7 @@ pub async fn mailbox(
                     to: m.to,
                     subject: m.subject.unwrap_or_default(),
                     body: m.body,
-                    at: m.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                    at: when(m.at),
                 })
                 .collect()
         })
@@ -254,11 +254,10 @@ async fn role_change(
         accounts.revoke_role(&admin, &id, &role, &ctx.meta()).await
     };
     match result {
-        Ok(_) => Ok(axum::response::Redirect::to(&format!(
+        Ok(_) => Ok(crate::views::see_other(&format!(
             "/admin/users/{id}?done={}",
             if grant { "granted" } else { "revoked" }
-        ))
-        .into_response()),
+        ))),
         Err(e) => {
             let e = WebError::from(e);
             if e.code.status().is_server_error()

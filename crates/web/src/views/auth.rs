@@ -12,14 +12,14 @@ use wayfare_accounts::AuthError;
 use wayfare_accounts::signin::{Registration, ResetProof, SignInStep};
 
 use crate::api::auth::signed_in_response;
-use crate::auth::{CHALLENGE_COOKIE, SESSION_COOKIE, clear_cookie};
+use crate::auth::{CHALLENGE_COOKIE, SESSION_COOKIE, clear_cookie, url_encode};
 use crate::error::WebError;
 use crate::extract::WebForm;
 use crate::middleware::RequestContext;
 use crate::middleware::context::{cookie_value, set_cookie};
 use crate::state::AppState;
-use crate::views::Page;
 use crate::views::preferences::safe_next;
+use crate::views::{Page, see_other};
 
 /// A form's error: the message, and the field it belongs to (if any).
 #[derive(Debug, Clone, Default)]
@@ -51,21 +51,6 @@ fn with_status(e: &WebError, body: impl IntoResponse) -> Response {
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     res
-}
-
-fn see_other(location: &str) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    res.headers_mut().insert(
-        header::LOCATION,
-        HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/")),
-    );
-    res
-}
-
-fn encode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|e| e.trim_start_matches('=').to_owned())
-        .unwrap_or_default()
 }
 
 /// Where to go after signing in: the page that asked, else the account page.
@@ -198,7 +183,10 @@ async fn finish_first_factor(
             ..
         } => {
             let secure = state.config().secure_cookies || ctx.secure;
-            let mut res = see_other(&format!("/login/2fa?next={}", encode(after_sign_in(next))));
+            let mut res = see_other(&format!(
+                "/login/2fa?next={}",
+                url_encode(after_sign_in(next))
+            ));
             res.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(
@@ -480,8 +468,8 @@ pub async fn register(
     match result {
         Ok(()) => Ok(see_other(&format!(
             "/verify?to={}&next={}",
-            encode(form.identifier.trim()),
-            encode(form.next.as_deref().unwrap_or(""))
+            url_encode(form.identifier.trim()),
+            url_encode(form.next.as_deref().unwrap_or(""))
         ))),
         Err(e) => {
             let e = internal_only(WebError::from(e))?;

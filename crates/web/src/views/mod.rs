@@ -22,6 +22,23 @@ use crate::i18n::{FluentArg, Locale};
 use crate::middleware::RequestContext;
 use crate::state::AppState;
 
+/// `303 See Other` to `location` (the answer to a form post); `/` if it is not a valid header.
+pub(crate) fn see_other(location: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    res.headers_mut().insert(
+        axum::http::header::LOCATION,
+        axum::http::HeaderValue::from_str(location)
+            .unwrap_or_else(|_| axum::http::HeaderValue::from_static("/")),
+    );
+    res
+}
+
+/// A moment on the account pages: `2026-11-24 16:41 UTC`.
+pub(crate) fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
 pub use airports::airports;
 pub use flights::{explore, flights};
 pub use home::home;
