@@ -6,6 +6,7 @@ pub mod flight;
 pub mod fx;
 pub mod hotel;
 pub mod money;
+pub mod order;
 pub mod reference;
 
 pub use fx::{Conversion, ExchangeRate, FxError, RateTable};

@@ -1,6 +1,7 @@
 //! The hotel supplier contract: availability for a stay and party, a rate's price check,
-//! booking, reading a booking and cancelling it (quote, then confirm). Errors are the same
-//! [`SupplierError`] flights use, so the aggregator and the booking flow treat both alike.
+//! booking (at once, or a hold confirmed or released later), reading a booking and cancelling
+//! it (quote, then confirm). Errors are the same [`SupplierError`] flights use, so the
+//! aggregator and the booking flow treat both alike.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -119,11 +120,18 @@ pub struct HotelBookingRequest {
     pub idempotency_key: String,
 }
 
+/// Where a booking stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HotelBookingStatus {
+    /// The rooms are taken until [`HotelBooking::hold_expires_at`]; confirm or release it.
+    Held,
+    /// Booked.
     Confirmed,
+    /// A confirmed booking cancelled; its rooms are back on sale.
     Cancelled,
+    /// A hold released or timed out; its rooms are back on sale and it cannot be confirmed.
+    Expired,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -136,6 +144,8 @@ pub struct HotelBooking {
     pub hotel: HotelSummary,
     pub created_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Until when the rooms are held: `Some` while [`HotelBookingStatus::Held`], else `None`.
+    pub hold_expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -172,8 +182,53 @@ pub trait HotelSupplier: Send + Sync {
     /// The rate again with its current price and rooms left.
     async fn check_rate(&self, rate_id: &str) -> Result<HotelRate, SupplierError>;
 
+    /// Books the rate at once: [`HotelBookingStatus::Confirmed`], the rooms taken for good.
     async fn book(&self, request: &HotelBookingRequest) -> Result<HotelBooking, SupplierError>;
 
+    /// Takes the rooms like [`book`](HotelSupplier::book) (same price check, idempotency and
+    /// guest checks) but only until `until`: the booking is [`HotelBookingStatus::Held`] until
+    /// [`confirm_hold`](HotelSupplier::confirm_hold), and gives its rooms back when
+    /// [released](HotelSupplier::release_hold) or when `until` passes. A retry with the same
+    /// idempotency key answers the first hold, whatever `until` it names.
+    ///
+    /// Suppliers that cannot hold answer [`SupplierError::Unsupported`] (the default); the
+    /// booking flow then price-checks and books at confirmation instead.
+    async fn hold(
+        &self,
+        request: &HotelBookingRequest,
+        until: DateTime<Utc>,
+    ) -> Result<HotelBooking, SupplierError> {
+        let _ = (request, until);
+        Err(SupplierError::Unsupported {
+            supplier: self.name().into(),
+            operation: "hold",
+        })
+    }
+
+    /// Held → [`HotelBookingStatus::Confirmed`] while the hold lasts. Confirming a confirmed
+    /// booking answers it; a hold released or past its time is
+    /// [`SupplierError::OfferExpired`] (its rooms may be sold to someone else by now).
+    async fn confirm_hold(&self, booking_id: &str) -> Result<HotelBooking, SupplierError> {
+        let _ = booking_id;
+        Err(SupplierError::Unsupported {
+            supplier: self.name().into(),
+            operation: "confirm_hold",
+        })
+    }
+
+    /// Held → [`HotelBookingStatus::Expired`], giving the rooms back (payment failed, the
+    /// traveller gave up). Releasing an expired hold answers it; a confirmed booking is
+    /// [`SupplierError::Rejected`] with code `booking_confirmed` (cancel it through a quote
+    /// instead), a cancelled one code `booking_cancelled`.
+    async fn release_hold(&self, booking_id: &str) -> Result<HotelBooking, SupplierError> {
+        let _ = booking_id;
+        Err(SupplierError::Unsupported {
+            supplier: self.name().into(),
+            operation: "release_hold",
+        })
+    }
+
+    /// The booking as it stands now (a hold past its time reads as expired).
     async fn get_booking(&self, booking_id: &str) -> Result<HotelBooking, SupplierError>;
 
     /// What cancelling would cost now, without cancelling (Hotelbeds `SIMULATION`).

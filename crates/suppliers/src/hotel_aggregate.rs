@@ -2,9 +2,13 @@
 //! budget, and merges their pages into one ranked page. A supplier that fails or runs out of
 //! time leaves a warning and the others' results stand. Prices from suppliers that sell in
 //! other currencies are ranked through the display rates (the offers keep their own currency).
+//! Calls about one rate or booking (holds, their confirmation and release) go to the supplier
+//! the id's prefix names.
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use wayfare_domain::RateTable;
 use wayfare_domain::hotel::ranking::{self, RankFacts};
@@ -12,7 +16,7 @@ use wayfare_domain::hotel::{HotelMapSearch, HotelSearch, PropertyId};
 
 use crate::aggregate::SupplierWarning;
 use crate::flight::SupplierError;
-use crate::hotel::{HotelOffer, HotelPin, HotelSupplier};
+use crate::hotel::{HotelBooking, HotelBookingRequest, HotelOffer, HotelPin, HotelSupplier};
 
 /// One merged page.
 #[derive(Debug, Clone, Default)]
@@ -94,6 +98,32 @@ impl HotelAggregator {
             .iter()
             .map(|(s, _)| s)
             .find(|s| id.starts_with(&id_prefix(s.name())))
+    }
+
+    /// The supplier behind `id`, or `NotFound` for an id no configured supplier owns.
+    fn route(&self, id: &str) -> Result<&Arc<dyn HotelSupplier>, SupplierError> {
+        self.supplier_for(id)
+            .ok_or_else(|| SupplierError::NotFound(id.to_owned()))
+    }
+
+    /// Holds the rooms of `request.rate_id` until `until` at the supplier of that rate (see
+    /// [`HotelSupplier::hold`]); `Unsupported` from a supplier that cannot hold.
+    pub async fn hold(
+        &self,
+        request: &HotelBookingRequest,
+        until: DateTime<Utc>,
+    ) -> Result<HotelBooking, SupplierError> {
+        self.route(&request.rate_id)?.hold(request, until).await
+    }
+
+    /// Confirms a hold at the supplier of `booking_id` (see [`HotelSupplier::confirm_hold`]).
+    pub async fn confirm_hold(&self, booking_id: &str) -> Result<HotelBooking, SupplierError> {
+        self.route(booking_id)?.confirm_hold(booking_id).await
+    }
+
+    /// Releases a hold at the supplier of `booking_id` (see [`HotelSupplier::release_hold`]).
+    pub async fn release_hold(&self, booking_id: &str) -> Result<HotelBooking, SupplierError> {
+        self.route(booking_id)?.release_hold(booking_id).await
     }
 
     /// Every supplier's page, merged in the search's order; `rates` ranks prices of other
@@ -184,5 +214,184 @@ impl HotelAggregator {
 impl Default for HotelAggregator {
     fn default() -> Self {
         HotelAggregator::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use wayfare_domain::hotel::HotelMapSearch;
+    use wayfare_domain::{Currency, Money};
+
+    use super::*;
+    use crate::hotel::{
+        GuestName, HotelBookingRequest, HotelCancellationQuote, HotelRate, HotelResults,
+    };
+
+    /// A supplier that only records which hold calls reached it.
+    struct Recorder {
+        name: &'static str,
+        calls: Mutex<Vec<String>>,
+    }
+
+    impl Recorder {
+        fn answer(&self, call: String) -> Result<HotelBooking, SupplierError> {
+            self.calls
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(call);
+            Err(SupplierError::NoSeats)
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl HotelSupplier for Recorder {
+        fn name(&self) -> &'static str {
+            self.name
+        }
+        async fn search(&self, _: &HotelSearch) -> Result<HotelResults, SupplierError> {
+            Ok(HotelResults::default())
+        }
+        async fn map(&self, _: &HotelMapSearch) -> Result<Vec<HotelPin>, SupplierError> {
+            Ok(Vec::new())
+        }
+        async fn rates(&self, id: &str, _: &HotelSearch) -> Result<HotelOffer, SupplierError> {
+            Err(SupplierError::NotFound(id.into()))
+        }
+        async fn check_rate(&self, id: &str) -> Result<HotelRate, SupplierError> {
+            Err(SupplierError::NotFound(id.into()))
+        }
+        async fn book(&self, r: &HotelBookingRequest) -> Result<HotelBooking, SupplierError> {
+            Err(SupplierError::NotFound(r.rate_id.clone()))
+        }
+        async fn hold(
+            &self,
+            r: &HotelBookingRequest,
+            until: DateTime<Utc>,
+        ) -> Result<HotelBooking, SupplierError> {
+            self.answer(format!("hold {} {}", r.rate_id, until.timestamp()))
+        }
+        async fn confirm_hold(&self, id: &str) -> Result<HotelBooking, SupplierError> {
+            self.answer(format!("confirm {id}"))
+        }
+        async fn release_hold(&self, id: &str) -> Result<HotelBooking, SupplierError> {
+            self.answer(format!("release {id}"))
+        }
+        async fn get_booking(&self, id: &str) -> Result<HotelBooking, SupplierError> {
+            Err(SupplierError::NotFound(id.into()))
+        }
+        async fn quote_cancellation(
+            &self,
+            id: &str,
+        ) -> Result<HotelCancellationQuote, SupplierError> {
+            Err(SupplierError::NotFound(id.into()))
+        }
+        async fn confirm_cancellation(
+            &self,
+            id: &str,
+        ) -> Result<HotelCancellationQuote, SupplierError> {
+            Err(SupplierError::NotFound(id.into()))
+        }
+    }
+
+    /// A supplier that keeps the trait's default hold methods, as Hotelbeds does.
+    struct NoHolds;
+
+    #[async_trait::async_trait]
+    impl HotelSupplier for NoHolds {
+        fn name(&self) -> &'static str {
+            "hotelbeds"
+        }
+        async fn search(&self, _: &HotelSearch) -> Result<HotelResults, SupplierError> {
+            Ok(HotelResults::default())
+        }
+        async fn map(&self, _: &HotelMapSearch) -> Result<Vec<HotelPin>, SupplierError> {
+            Ok(Vec::new())
+        }
+        async fn rates(&self, id: &str, _: &HotelSearch) -> Result<HotelOffer, SupplierError> {
+            Err(SupplierError::NotFound(id.into()))
+        }
+        async fn check_rate(&self, id: &str) -> Result<HotelRate, SupplierError> {
+            Err(SupplierError::NotFound(id.into()))
+        }
+        async fn book(&self, r: &HotelBookingRequest) -> Result<HotelBooking, SupplierError> {
+            Err(SupplierError::NotFound(r.rate_id.clone()))
+        }
+        async fn get_booking(&self, id: &str) -> Result<HotelBooking, SupplierError> {
+            Err(SupplierError::NotFound(id.into()))
+        }
+        async fn quote_cancellation(
+            &self,
+            id: &str,
+        ) -> Result<HotelCancellationQuote, SupplierError> {
+            Err(SupplierError::NotFound(id.into()))
+        }
+        async fn confirm_cancellation(
+            &self,
+            id: &str,
+        ) -> Result<HotelCancellationQuote, SupplierError> {
+            Err(SupplierError::NotFound(id.into()))
+        }
+    }
+
+    fn request(rate_id: &str) -> HotelBookingRequest {
+        let guest = GuestName {
+            given_name: "Min".into(),
+            family_name: "Zhang".into(),
+        };
+        HotelBookingRequest {
+            rate_id: rate_id.into(),
+            room_guests: vec![guest.clone()],
+            holder: guest,
+            email: "min@example.com".into(),
+            phone: "+8613800138000".into(),
+            special_requests: None,
+            expected_total: Money::from_minor(10_000, Currency::CNY),
+            idempotency_key: "k".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn hold_calls_go_to_the_supplier_the_id_names() {
+        let builtin = Arc::new(Recorder {
+            name: "builtin",
+            calls: Mutex::new(Vec::new()),
+        });
+        let other = Arc::new(Recorder {
+            name: "acme",
+            calls: Mutex::new(Vec::new()),
+        });
+        let agg = HotelAggregator::new()
+            .with(builtin.clone(), Duration::from_secs(1))
+            .with(other.clone(), Duration::from_secs(1))
+            .with(Arc::new(NoHolds), Duration::from_secs(1));
+        let until = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        assert!(matches!(
+            agg.hold(&request("bh_1.flex"), until).await,
+            Err(SupplierError::NoSeats)
+        ));
+        assert!(agg.confirm_hold("acme_bk1").await.is_err());
+        assert!(agg.release_hold("bh_bk2").await.is_err());
+        assert_eq!(
+            *builtin.calls.lock().unwrap(),
+            vec!["hold bh_1.flex 1800000000", "release bh_bk2"]
+        );
+        assert_eq!(*other.calls.lock().unwrap(), vec!["confirm acme_bk1"]);
+        // A supplier that cannot hold says so through the trait's default.
+        for result in [
+            agg.hold(&request("hb_6613.rk"), until).await,
+            agg.confirm_hold("hb_1-2").await,
+            agg.release_hold("hb_1-2").await,
+        ] {
+            assert!(
+                matches!(&result, Err(SupplierError::Unsupported { supplier, .. }) if supplier == "hotelbeds"),
+                "{result:?}"
+            );
+        }
+        assert!(matches!(
+            agg.confirm_hold("zz_1").await,
+            Err(SupplierError::NotFound(id)) if id == "zz_1"
+        ));
     }
 }

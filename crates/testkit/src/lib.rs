@@ -78,6 +78,9 @@ pub fn test_config(db: &TestDatabase) -> Config {
     c
 }
 
+/// The password [`TestApp::signed_in`] registers with.
+pub const TEST_PASSWORD: &str = "lantern-harbour-93";
+
 /// The application running in this process for one test.
 pub struct TestApp {
     pub address: String,
@@ -182,6 +185,36 @@ impl TestApp {
             .last_to(to)
             .map(|m| m.body)
             .unwrap_or_default()
+    }
+
+    /// Registers and confirms `email` (password `lantern-harbour-93`) on a new client, signed
+    /// in; returns the client and the user id.
+    pub async fn signed_in(&self, email: &str) -> (reqwest::Client, String) {
+        let client = new_client();
+        let res = client
+            .post(self.url("/api/v1/auth/register"))
+            .json(&serde_json::json!({"identifier": email, "password": TEST_PASSWORD}))
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(res.status(), 202, "registering {email}");
+        let code = code_in(&self.last_message(email));
+        let res = client
+            .post(self.url("/api/v1/auth/verify"))
+            .json(&serde_json::json!({"identifier": email, "code": code}))
+            .send()
+            .await
+            .expect("verify");
+        assert_eq!(res.status(), 200, "confirming {email}");
+        let me: serde_json::Value = client
+            .get(self.url("/api/v1/me"))
+            .send()
+            .await
+            .expect("me")
+            .json()
+            .await
+            .expect("me json");
+        (client, me["id"].as_str().expect("user id").to_owned())
     }
 
     /// The scratch folder (the SQLite file lives here).

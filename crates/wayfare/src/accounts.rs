@@ -59,7 +59,7 @@ async fn sealer(config: &Config, store: &Store) -> Result<Sealer, StoreError> {
     Sealer::from_config(&keys).map_err(|e| StoreError::Corrupt(format!("encryption keys: {e}")))
 }
 
-fn translate(default: Locale) -> Translate {
+pub(crate) fn translate(default: Locale) -> Translate {
     Arc::new(move |locale: &str, key: &str, args: &[(&str, String)]| {
         let l = Locale::from_tag(locale).unwrap_or(default);
         let args: Vec<(&str, FluentArg)> = args

@@ -164,7 +164,27 @@ impl Application {
             bound,
         )
         .await?;
-        let state = AppState::load(store, web, flights, hotels, accounts).await?;
+        let orders = wayfare_booking::Orders::new(wayfare_booking::OrdersParts {
+            store: store.clone(),
+            flights: flights.shared_aggregator(),
+            hotels: hotels.shared_aggregator(),
+            payments: vec![Arc::new(wayfare_payments::SandboxProvider::new(
+                store.clone(),
+                clock.clone(),
+            ))],
+            notifier: accounts.notifier().clone(),
+            sealer: accounts.sealer().clone(),
+            translate: crate::accounts::translate(web.default_locale),
+            clock: clock.clone(),
+            config: wayfare_booking::OrdersConfig {
+                hold: chrono::Duration::minutes(i64::from(config.booking.hold_minutes)),
+                public_base_url: accounts.config().public_base_url.clone(),
+                token_key: web.secret_key.clone(),
+                ..wayfare_booking::OrdersConfig::default()
+            },
+        })
+        .await?;
+        let state = AppState::load(store, web, flights, hotels, accounts, orders).await?;
         let router = wayfare_web::router(state.clone());
         Ok(Application {
             listener,
@@ -219,9 +239,15 @@ impl Application {
             self.state.flights().builtin().cloned(),
             Duration::from_secs(60),
         );
+        let sweeper = self
+            .state
+            .orders()
+            .clone()
+            .sweep_forever(Duration::from_secs(5));
         let result = tokio::select! {
             r = server => r,
             () = holds => Ok(()),
+            () = sweeper => Ok(()),
             () = deadline => {
                 tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining connections");
                 Ok(())

@@ -81,6 +81,21 @@ pub struct Config {
     pub flights: FlightsConfig,
     pub hotels: HotelsConfig,
     pub accounts: AccountsSettings,
+    pub booking: BookingConfig,
+}
+
+/// `[booking]`: trip orders.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BookingConfig {
+    /// How long an unpaid order holds its seats and rooms (1–60 minutes).
+    pub hold_minutes: u32,
+}
+
+impl Default for BookingConfig {
+    fn default() -> Self {
+        BookingConfig { hold_minutes: 15 }
+    }
 }
 
 /// `[accounts]`: sign-in, sealing of personal data, demo accounts.
@@ -262,6 +277,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             flights: FlightsConfig::default(),
             hotels: HotelsConfig::default(),
+            booking: BookingConfig::default(),
         }
     }
 }
@@ -383,6 +399,12 @@ impl Config {
             return Err(ConfigError::BadValue {
                 key: "hotels.demo_hotels",
                 problem: format!("must be at most {MAX_HOTELS}"),
+            });
+        }
+        if !(1..=60).contains(&self.booking.hold_minutes) {
+            return Err(ConfigError::BadValue {
+                key: "booking.hold_minutes",
+                problem: "must be from 1 to 60".into(),
             });
         }
         if self.database.max_connections == 0 {

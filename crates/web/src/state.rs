@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use wayfare_accounts::Accounts;
+use wayfare_booking::Orders;
 use wayfare_domain::{Currency, RateTable};
 use wayfare_search::AirportIndex;
 use wayfare_search::places::{PlaceAirport, PlaceIndex};
@@ -54,6 +55,7 @@ struct Inner {
     hotels: HotelCatalog,
     places: PlaceIndex,
     accounts: Accounts,
+    orders: Orders,
 }
 
 /// The clock the app reads "now" from (tests pass a fixed one).
@@ -61,7 +63,7 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// Flight suppliers and what searches are validated against.
 pub struct FlightCatalog {
-    aggregator: FlightAggregator,
+    aggregator: Arc<FlightAggregator>,
     builtin: Option<Arc<BuiltinFlights>>,
     last_date: NaiveDate,
     currency: Currency,
@@ -77,7 +79,7 @@ impl FlightCatalog {
         clock: Clock,
     ) -> FlightCatalog {
         FlightCatalog {
-            aggregator,
+            aggregator: Arc::new(aggregator),
             builtin,
             last_date,
             currency,
@@ -87,6 +89,11 @@ impl FlightCatalog {
 
     pub fn aggregator(&self) -> &FlightAggregator {
         &self.aggregator
+    }
+
+    /// The aggregator, shared (the booking service routes orders through it).
+    pub fn shared_aggregator(&self) -> Arc<FlightAggregator> {
+        self.aggregator.clone()
     }
 
     /// Our own supplier, which also answers price calendars and explore.
@@ -111,7 +118,7 @@ impl FlightCatalog {
 
 /// Hotel suppliers and what searches are validated against.
 pub struct HotelCatalog {
-    aggregator: HotelAggregator,
+    aggregator: Arc<HotelAggregator>,
     builtin: Option<Arc<BuiltinHotels>>,
     last_night: NaiveDate,
     clock: Clock,
@@ -125,7 +132,7 @@ impl HotelCatalog {
         clock: Clock,
     ) -> HotelCatalog {
         HotelCatalog {
-            aggregator,
+            aggregator: Arc::new(aggregator),
             builtin,
             last_night,
             clock,
@@ -139,6 +146,11 @@ impl HotelCatalog {
 
     pub fn aggregator(&self) -> &HotelAggregator {
         &self.aggregator
+    }
+
+    /// The aggregator, shared (the booking service routes bookings through it).
+    pub fn shared_aggregator(&self) -> Arc<HotelAggregator> {
+        self.aggregator.clone()
     }
 
     /// The last night with rates loaded.
@@ -165,6 +177,7 @@ impl AppState {
         flights: FlightCatalog,
         hotels: HotelCatalog,
         accounts: Accounts,
+        orders: Orders,
     ) -> Result<AppState, wayfare_store::StoreError> {
         let cities = store.cities().await?;
         let population: std::collections::HashMap<i64, i64> =
@@ -205,6 +218,7 @@ impl AppState {
                 hotels,
                 places,
                 accounts,
+                orders,
             }),
         })
     }
@@ -236,6 +250,11 @@ impl AppState {
     /// Accounts, sign-in and security.
     pub fn accounts(&self) -> &Accounts {
         &self.inner.accounts
+    }
+
+    /// Trip orders: create, pay, view.
+    pub fn orders(&self) -> &Orders {
+        &self.inner.orders
     }
 
     /// OpenID Connect providers to offer on the sign-in page: (id, display name).

@@ -54,8 +54,9 @@ fn used_keys() -> BTreeSet<String> {
     files(&root().join("src"), "rs", &mut sources);
     // Validation in the domain names reason keys too.
     files(&root().join("../domain/src"), "rs", &mut sources);
-    // …and so does the account service.
+    // …and so do the account and booking services.
     files(&root().join("../accounts/src"), "rs", &mut sources);
+    files(&root().join("../booking/src"), "rs", &mut sources);
     let prefixes = [
         "flights-",
         "explore-",
@@ -105,8 +106,22 @@ fn used_keys() -> BTreeSet<String> {
     for code in ErrorCode::ALL {
         keys.insert(code.message_key());
     }
-    for key in wayfare_domain::account::REASON_KEYS {
+    for key in wayfare_domain::account::REASON_KEYS
+        .iter()
+        .chain(wayfare_domain::order::REASON_KEYS)
+    {
         keys.insert((*key).to_owned());
+    }
+    // Messages about orders are `msg-<event>-<channel>` plus an e-mail subject.
+    for event in [
+        "booking-confirmed",
+        "booking-failed",
+        "booking-partly-failed",
+        "trip-reminder",
+    ] {
+        for part in ["subject", "email", "sms"] {
+            keys.insert(format!("msg-{event}-{part}"));
+        }
     }
     // Messages to users are `msg-<event>-<channel>` plus an e-mail subject.
     for event in [
@@ -181,4 +196,22 @@ fn the_checker_notices_a_missing_key() {
         "a-key = A\nb-key = { $n ->\n    [one] one\n   *[other] many\n}\n# c-key = no\n",
     );
     assert_eq!(ids.into_iter().collect::<Vec<_>>(), vec!["a-key", "b-key"]);
+}
+
+/// A message defined twice in one language stops the app at start (Fluent refuses to
+/// override); say which file and key instead.
+#[test]
+fn no_key_is_defined_twice_in_a_language() {
+    for entry in std::fs::read_dir(root().join("locales")).unwrap().flatten() {
+        let mut ftl = Vec::new();
+        files(&entry.path(), "ftl", &mut ftl);
+        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+        for f in ftl {
+            for k in message_ids(&std::fs::read_to_string(&f).unwrap()) {
+                if let Some(first) = seen.insert(k.clone(), f.clone()) {
+                    panic!("{k} is in both {} and {}", first.display(), f.display());
+                }
+            }
+        }
+    }
 }

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// A booking at a built-in hotel. Never deleted; cancellation is a state.
+/// A booking at a built-in hotel. Never deleted; cancellation and expiry are states.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "hotel_supplier_bookings")]
 pub struct Model {
@@ -8,6 +8,7 @@ pub struct Model {
     pub id: String,
     #[sea_orm(unique)]
     pub confirmation: String,
+    /// `held`, `confirmed`, `cancelled` or `expired` (see `HotelBookingState`).
     pub status: String,
     pub hotel_id: i64,
     #[sea_orm(column_type = "Text")]
@@ -28,6 +29,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub cancelled_at: Option<DateTimeUtc>,
+    /// Until when a hold keeps its rooms; set for bookings made as holds (kept after they are
+    /// confirmed or expire), `None` for bookings made at once.
+    pub hold_expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,9 @@ mod m0003_flight_orders;
 mod m0004_hotels;
 mod m0005_hotel_bookings;
 mod m0006_accounts;
+mod m0007_hotel_holds;
+mod m0008_orders;
+mod m0009_sandbox_payments;
 
 pub struct Migrator;
 
@@ -22,6 +25,9 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_hotels::Migration),
             Box::new(m0005_hotel_bookings::Migration),
             Box::new(m0006_accounts::Migration),
+            Box::new(m0007_hotel_holds::Migration),
+            Box::new(m0008_orders::Migration),
+            Box::new(m0009_sandbox_payments::Migration),
         ]
     }
 }

@@ -1,8 +1,10 @@
 //! Bookings at the built-in hotels: the rate is priced again, the rooms are taken night by
 //! night in the store (never beyond a room type's allotment), the price is frozen with the
-//! booking, and cancellation is quoted from the rate plan's tiers and confirmed once.
+//! booking, and cancellation is quoted from the rate plan's tiers and confirmed once. A booking
+//! may start as a hold: its rooms are taken until a deadline, then confirmed, or released (or
+//! swept when the deadline passes) with the rooms given back, in the store and the index.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -11,8 +13,8 @@ use wayfare_domain::hotel::{HotelListing, PropertyId, RoomTypeCode, Stay, StayPr
 use wayfare_domain::{Currency, Money};
 use wayfare_store::StoreError;
 use wayfare_store::hotel_bookings::{
-    ConfirmHotelCancellation, CreateHotelBooking, HotelBookingRow, HotelCancellationRow,
-    NewHotelBooking, RoomTake,
+    ConfirmHeldHotelBooking, ConfirmHotelCancellation, CreateHotelBooking, HotelBookingRow,
+    HotelBookingState, HotelCancellationRow, NewHotelBooking, ReleaseHeldHotelBooking, RoomTake,
 };
 
 use super::hotel_supplier::{BuiltinHotels, RateKey, SUPPLIER, summary};
@@ -23,6 +25,17 @@ use crate::hotel::{
 
 /// How long a cancellation quote can be confirmed.
 const QUOTE_MINUTES: i64 = 10;
+/// The longest hold the built-in hotels grant.
+pub const MAX_HOLD_MINUTES: i64 = 60;
+
+/// How a booking takes its rooms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BookingMode {
+    /// Confirmed at once.
+    Now,
+    /// Held until then.
+    Hold(DateTime<Utc>),
+}
 
 fn store_error(e: StoreError) -> SupplierError {
     tracing::error!(error = %e, "built-in hotel storage failed");
@@ -96,10 +109,22 @@ impl BookedPrice {
     }
 }
 
-fn request_hash(r: &HotelBookingRequest) -> String {
+/// A digest of the request and whether it holds (not until when: a retry recomputes that),
+/// so a reused key with another request is told apart.
+fn request_hash(r: &HotelBookingRequest, mode: BookingMode) -> String {
     let mut h = Sha256::new();
     h.update(serde_json::to_vec(r).unwrap_or_default());
+    if let BookingMode::Hold(_) = mode {
+        h.update(b"|hold");
+    }
     hex::encode(h.finalize())
+}
+
+fn no_store() -> SupplierError {
+    SupplierError::Unavailable {
+        supplier: SUPPLIER.into(),
+        reason: "no booking store configured".into(),
+    }
 }
 
 impl BuiltinHotels {
@@ -132,30 +157,89 @@ impl BuiltinHotels {
         })?;
         let rate = booked_rate(listing, &key, &row.rate_id, price, row.created_at)
             .ok_or_else(|| store_error(StoreError::Corrupt(format!("booking {} plan", row.id))))?;
+        let status = match row.state_at((self.clock)()).map_err(store_error)? {
+            HotelBookingState::Held => HotelBookingStatus::Held,
+            HotelBookingState::Confirmed => HotelBookingStatus::Confirmed,
+            HotelBookingState::Cancelled => HotelBookingStatus::Cancelled,
+            HotelBookingState::Expired => HotelBookingStatus::Expired,
+        };
         Ok(HotelBooking {
             id: row.id.clone(),
             confirmation: row.confirmation.clone(),
-            status: if row.status == "cancelled" {
-                HotelBookingStatus::Cancelled
-            } else {
-                HotelBookingStatus::Confirmed
-            },
+            status,
             rate,
             hotel: summary(listing),
             created_at: row.created_at,
             cancelled_at: row.cancelled_at,
+            hold_expires_at: (status == HotelBookingStatus::Held)
+                .then_some(row.hold_expires_at)
+                .flatten(),
         })
     }
 
+    /// Gives a booking's rooms back to the index (the store gave them back already).
+    fn give_back(&self, row: &HotelBookingRow, takes: &[RoomTake]) {
+        let Some(key) = RateKey::parse(&row.rate_id) else {
+            tracing::warn!(booking = %row.id, "a released booking's rate id does not parse");
+            return;
+        };
+        let Ok(stay) = Stay::new(key.check_in, key.check_out) else {
+            return;
+        };
+        let index = self.index();
+        for t in takes {
+            if let Some(code) = RoomTypeCode::parse(&t.room_type)
+                && let Err(e) = index.add_sold(key.property, code, stay, -i32::from(t.rooms))
+            {
+                tracing::warn!(error = %e, "index could not give hotel rooms back");
+            }
+        }
+    }
+
+    /// Expires every hold whose time is up, giving its rooms back in the store and the index;
+    /// how many this call expired. Holds and bookings call it first; the application may also
+    /// run it on a timer.
+    pub async fn expire_holds(&self) -> Result<usize, SupplierError> {
+        let store = self.store().ok_or_else(no_store)?;
+        let expired = store
+            .expire_hotel_holds((self.clock)())
+            .await
+            .map_err(store_error)?;
+        for row in &expired {
+            match row.room_takes() {
+                Ok(takes) => self.give_back(row, &takes),
+                Err(e) => tracing::error!(error = %e, "an expired hold's rooms do not parse"),
+            }
+        }
+        Ok(expired.len())
+    }
+
+    /// Books at once: confirmed, rooms taken for good.
     pub(crate) async fn book_now(
         &self,
         request: &HotelBookingRequest,
     ) -> Result<HotelBooking, SupplierError> {
-        let store = self.store().ok_or_else(|| SupplierError::Unavailable {
-            supplier: SUPPLIER.into(),
-            reason: "no booking store configured".into(),
-        })?;
-        let hash = request_hash(request);
+        self.take(request, BookingMode::Now).await
+    }
+
+    /// Holds the rooms until `until`.
+    pub(crate) async fn hold_now(
+        &self,
+        request: &HotelBookingRequest,
+        until: DateTime<Utc>,
+    ) -> Result<HotelBooking, SupplierError> {
+        self.take(request, BookingMode::Hold(until)).await
+    }
+
+    /// Books or holds: a retry answers the first result; otherwise the rate is priced again,
+    /// the guests checked, and the rooms taken in the store (then in the index).
+    async fn take(
+        &self,
+        request: &HotelBookingRequest,
+        mode: BookingMode,
+    ) -> Result<HotelBooking, SupplierError> {
+        let store = self.store().ok_or_else(no_store)?;
+        let hash = request_hash(request, mode);
         if let Some(existing) = store
             .hotel_booking_by_key(&request.idempotency_key)
             .await
@@ -170,6 +254,20 @@ impl BuiltinHotels {
                 ))
             };
         }
+        let hold_expires_at = match mode {
+            BookingMode::Now => None,
+            BookingMode::Hold(until) => {
+                let now = (self.clock)();
+                if until <= now || until > now + Duration::minutes(MAX_HOLD_MINUTES) {
+                    return Err(rejected(
+                        "invalid_hold_time",
+                        format!("a hold must end within {MAX_HOLD_MINUTES} minutes from now"),
+                    ));
+                }
+                Some(until)
+            }
+        };
+        self.expire_holds().await?;
         let rate = self.check_rate_now(&request.rate_id)?;
         if rate.price.total != request.expected_total {
             return Err(SupplierError::PriceChanged {
@@ -236,6 +334,7 @@ impl BuiltinHotels {
                 total: rate.price.total,
                 idempotency_key: request.idempotency_key.clone(),
                 request_hash: hash.clone(),
+                hold_expires_at,
                 now,
             };
             match store.create_hotel_booking(new).await.map_err(store_error)? {
@@ -264,6 +363,79 @@ impl BuiltinHotels {
         )))
     }
 
+    /// Held → confirmed while the hold lasts; a retry answers the confirmed booking.
+    pub(crate) async fn confirm_hold_now(
+        &self,
+        booking_id: &str,
+    ) -> Result<HotelBooking, SupplierError> {
+        let store = self
+            .store()
+            .ok_or_else(|| SupplierError::NotFound(booking_id.to_owned()))?;
+        match store
+            .confirm_held_hotel_booking(booking_id, (self.clock)())
+            .await
+            .map_err(store_error)?
+        {
+            ConfirmHeldHotelBooking::Confirmed(row)
+            | ConfirmHeldHotelBooking::AlreadyConfirmed(row) => self.to_booking(&row),
+            ConfirmHeldHotelBooking::NotConfirmable(row) => {
+                match row.state().map_err(store_error)? {
+                    HotelBookingState::Cancelled => Err(rejected(
+                        "booking_cancelled",
+                        "the booking is already cancelled",
+                    )),
+                    HotelBookingState::Held => {
+                        // Past its time but not swept yet: give the rooms back now.
+                        self.expire_holds().await?;
+                        Err(SupplierError::OfferExpired(booking_id.to_owned()))
+                    }
+                    HotelBookingState::Expired | HotelBookingState::Confirmed => {
+                        Err(SupplierError::OfferExpired(booking_id.to_owned()))
+                    }
+                }
+            }
+            ConfirmHeldHotelBooking::NotFound => {
+                Err(SupplierError::NotFound(booking_id.to_owned()))
+            }
+        }
+    }
+
+    /// Held → expired, rooms given back; a retry answers the released hold.
+    pub(crate) async fn release_hold_now(
+        &self,
+        booking_id: &str,
+    ) -> Result<HotelBooking, SupplierError> {
+        let store = self
+            .store()
+            .ok_or_else(|| SupplierError::NotFound(booking_id.to_owned()))?;
+        match store
+            .release_held_hotel_booking(booking_id, (self.clock)())
+            .await
+            .map_err(store_error)?
+        {
+            ReleaseHeldHotelBooking::Released(row, takes) => {
+                self.give_back(&row, &takes);
+                self.to_booking(&row)
+            }
+            ReleaseHeldHotelBooking::AlreadyReleased(row) => self.to_booking(&row),
+            ReleaseHeldHotelBooking::NotReleasable(row) => {
+                match row.state().map_err(store_error)? {
+                    HotelBookingState::Cancelled => Err(rejected(
+                        "booking_cancelled",
+                        "the booking is already cancelled",
+                    )),
+                    _ => Err(rejected(
+                        "booking_confirmed",
+                        "the booking is confirmed; cancel it through a quote instead",
+                    )),
+                }
+            }
+            ReleaseHeldHotelBooking::NotFound => {
+                Err(SupplierError::NotFound(booking_id.to_owned()))
+            }
+        }
+    }
+
     pub(crate) async fn get_booking_now(&self, id: &str) -> Result<HotelBooking, SupplierError> {
         let store = self
             .store()
@@ -281,11 +453,26 @@ impl BuiltinHotels {
         booking_id: &str,
     ) -> Result<HotelCancellationQuote, SupplierError> {
         let booking = self.get_booking_now(booking_id).await?;
-        if booking.status == HotelBookingStatus::Cancelled {
-            return Err(rejected(
-                "booking_cancelled",
-                "the booking is already cancelled",
-            ));
+        match booking.status {
+            HotelBookingStatus::Confirmed => {}
+            HotelBookingStatus::Cancelled => {
+                return Err(rejected(
+                    "booking_cancelled",
+                    "the booking is already cancelled",
+                ));
+            }
+            HotelBookingStatus::Held => {
+                return Err(rejected(
+                    "booking_held",
+                    "the booking is a hold; release it instead",
+                ));
+            }
+            HotelBookingStatus::Expired => {
+                return Err(rejected(
+                    "booking_expired",
+                    "the hold was released or expired; there is nothing to cancel",
+                ));
+            }
         }
         let key = RateKey::parse(&booking.rate.id)
             .ok_or_else(|| SupplierError::NotFound(booking_id.to_owned()))?;
@@ -339,15 +526,8 @@ impl BuiltinHotels {
                     .hotel_booking(&q.booking_id)
                     .await
                     .map_err(store_error)?
-                    && let Some(key) = RateKey::parse(&row.rate_id)
-                    && let Ok(stay) = Stay::new(key.check_in, key.check_out)
                 {
-                    let index = self.index();
-                    for t in takes {
-                        if let Some(code) = RoomTypeCode::parse(&t.room_type) {
-                            let _ = index.add_sold(key.property, code, stay, -i32::from(t.rooms));
-                        }
-                    }
+                    self.give_back(&row, &takes);
                 }
                 to_quote(&q)
             }

@@ -1,6 +1,7 @@
 //! The built-in hotel supplier: searches, maps and prices from the in-memory [`HotelIndex`]
 //! built from our own hotels. Ids are `bh_`-prefixed; a rate id carries everything needed to
-//! price it again (property, plan, room types, stay and party).
+//! price it again (property, plan, room types, stay and party). Bookings and holds (see
+//! `hotel_bookings`) live in the store.
 
 use std::sync::{Arc, RwLock};
 
@@ -437,6 +438,22 @@ impl HotelSupplier for BuiltinHotels {
 
     async fn book(&self, request: &HotelBookingRequest) -> Result<HotelBooking, SupplierError> {
         self.book_now(request).await
+    }
+
+    async fn hold(
+        &self,
+        request: &HotelBookingRequest,
+        until: DateTime<Utc>,
+    ) -> Result<HotelBooking, SupplierError> {
+        self.hold_now(request, until).await
+    }
+
+    async fn confirm_hold(&self, booking_id: &str) -> Result<HotelBooking, SupplierError> {
+        self.confirm_hold_now(booking_id).await
+    }
+
+    async fn release_hold(&self, booking_id: &str) -> Result<HotelBooking, SupplierError> {
+        self.release_hold_now(booking_id).await
     }
 
     async fn get_booking(&self, booking_id: &str) -> Result<HotelBooking, SupplierError> {

@@ -1509,6 +1509,7 @@ fn read_booking(
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map_or(now, |d| d.and_utc()),
         cancelled_at: None,
+        hold_expires_at: None,
     };
     Ok((booking, check_in_at))
 }

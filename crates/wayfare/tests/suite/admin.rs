@@ -4,37 +4,10 @@
 //! a 4xx in the user's language.
 
 use serde_json::{Value, json};
-use wayfare_testkit::{TestApp, code_in, extract_csrf, new_client, spawn_app};
+use wayfare_testkit::{TestApp, extract_csrf, new_client, spawn_app};
 
-const PASSWORD: &str = "lantern-harbour-93";
-
-/// Registers and confirms `email` on a new client, signed in; returns the client and user id.
 async fn signed_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
-    let client = new_client();
-    let res = client
-        .post(app.url("/api/v1/auth/register"))
-        .json(&json!({"identifier": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
-    let code = code_in(&app.last_message(email));
-    let res = client
-        .post(app.url("/api/v1/auth/verify"))
-        .json(&json!({"identifier": email, "code": code}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let me: Value = client
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (client, me["id"].as_str().unwrap().to_owned())
+    app.signed_in(email).await
 }
 
 async fn get_json(client: &reqwest::Client, url: &str) -> (u16, Value) {

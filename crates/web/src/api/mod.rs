@@ -10,6 +10,7 @@ pub mod fx;
 pub mod hotels;
 pub mod me;
 pub mod me_data;
+pub mod orders;
 pub mod types;
 
 use utoipa::OpenApi;
@@ -36,6 +37,8 @@ units and an ISO-4217 code. Every response carries `x-request-id`.",
         (name = "accounts", description = "Registration, sign-in with two-factor authentication, password reset, the caller's profile and sessions. \
 Signing in sets the `wf_session` cookie; scripts and apps may instead send a personal API token as `Authorization: Bearer wfp_…`. \
 Unauthenticated calls to `/me` get 401 `unauthenticated`."),
+        (name = "orders", description = "Trip orders: a flight offer, a hotel rate or both, held for payment, paid and confirmed with the suppliers. \
+`POST` calls take an `Idempotency-Key` header: a replay answers the first result. Guests read and pay their order with `Authorization: Bearer <guest_token>`."),
         (name = "admin", description = "Back office for admins: accounts, roles and the audit log. Other callers get 403 `forbidden`."),
     ),
     modifiers(&SecuritySchemes)
@@ -90,7 +93,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::list_users))
         .routes(routes!(admin::grant_role))
         .routes(routes!(admin::revoke_role))
-        .routes(routes!(admin::search_audit));
+        .routes(routes!(admin::search_audit))
+        .routes(routes!(orders::create_order, orders::list_orders))
+        .routes(routes!(orders::find_order))
+        .routes(routes!(orders::get_order))
+        .routes(routes!(orders::pay_order))
+        .routes(routes!(orders::authenticate_payment));
     let v1 = me_data::routes(v1);
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }

@@ -1,0 +1,244 @@
+//! Trip orders: from flight offers and hotel rates to a held, paid and confirmed order.
+//!
+//! - [`Orders::create`] prices every item again with its supplier (a changed price must be
+//!   accepted), checks the travellers, holds the seats and rooms at the suppliers and writes the
+//!   order, its items, travellers, reminders and the first timeline entry in one transaction.
+//!   A hold that fails half-way gives back what it took; nothing half-made is stored.
+//! - [`Orders::pay`] moves the order to `awaiting_payment` with a conditional update (so a
+//!   double click or a racing expiry cannot both win), authorises the payment, confirms every
+//!   item with its supplier (retrying what can be retried), then captures what was confirmed.
+//!   When no supplier confirms, the authorisation is voided: the traveller is never charged
+//!   for nothing, and is told. A hold that expired while paying is never charged.
+//! - [`Orders::sweep`] expires unpaid holds, gives their inventory back and sends the pre-trip
+//!   reminders that are due.
+//!
+//! Every state change goes through the domain's state machine
+//! (`wayfare_domain::order::OrderStatus::apply`) and is written with its timeline entry.
+
+mod create;
+mod error;
+mod messages;
+mod pay;
+mod sweep;
+mod view;
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use wayfare_accounts::{Sealer, Translate};
+use wayfare_notify::Notifier;
+use wayfare_payments::PaymentProvider;
+use wayfare_store::Store;
+use wayfare_suppliers::aggregate::FlightAggregator;
+use wayfare_suppliers::hotel_aggregate::HotelAggregator;
+
+pub use create::{ContactInput, CreateOrder, HotelRateInput, PassengerInput, RoomGuestInput};
+pub use error::BookingError;
+pub use pay::PayRequest;
+pub use sweep::SweepReport;
+pub use view::{
+    ItemView, OrderEventView, OrderSummary, OrderView, PaymentView, RefundView, TravellerView,
+};
+
+/// The clock flows read "now" from (tests pass a fixed one).
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Lifetimes and retries.
+#[derive(Debug, Clone)]
+pub struct OrdersConfig {
+    /// How long an unpaid order holds its seats and rooms.
+    pub hold: Duration,
+    /// Attempts to confirm an item with its supplier after payment (the first included).
+    pub confirm_attempts: u32,
+    /// Wait before the second attempt; doubled for each further one.
+    pub retry_backoff: StdDuration,
+    /// Absolute base URL for links in messages (`https://travel.example`).
+    pub public_base_url: String,
+    /// How long before departure or check-in the reminder goes out.
+    pub reminder_before: Duration,
+    /// Key for the guest tokens that open one order each (the installation's secret).
+    pub token_key: Vec<u8>,
+}
+
+impl Default for OrdersConfig {
+    fn default() -> Self {
+        OrdersConfig {
+            hold: Duration::minutes(wayfare_domain::order::DEFAULT_HOLD_MINUTES),
+            confirm_attempts: 3,
+            retry_backoff: StdDuration::from_millis(200),
+            public_base_url: "http://localhost:8080".into(),
+            reminder_before: Duration::hours(wayfare_domain::order::REMINDER_HOURS_BEFORE),
+            token_key: Vec::new(),
+        }
+    }
+}
+
+/// Who is acting on an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// Booking without an account.
+    Guest,
+    /// A signed-in traveller for themselves.
+    Customer { user_id: String },
+    /// A customer-service agent for a customer (who receives the confirmation).
+    Agent { agent_id: String },
+    /// The platform itself (expiry, retries).
+    System,
+}
+
+impl Actor {
+    /// As written in the timeline: `guest`, `user:<id>`, `agent:<id>`, `system`.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Guest => "guest".into(),
+            Actor::Customer { user_id } => format!("user:{user_id}"),
+            Actor::Agent { agent_id } => format!("agent:{agent_id}"),
+            Actor::System => "system".into(),
+        }
+    }
+}
+
+/// Who is looking at an order, and what opens it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewer {
+    /// A signed-in user; `staff` when they may see any customer's order (agents, supervisors,
+    /// admins).
+    User { user_id: String, staff: bool },
+    /// The bearer of an order's guest token.
+    GuestToken(String),
+}
+
+/// The order service. Cheap to clone.
+#[derive(Clone)]
+pub struct Orders {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    flights: Arc<FlightAggregator>,
+    hotels: Arc<HotelAggregator>,
+    payments: Vec<Arc<dyn PaymentProvider>>,
+    notifier: Notifier,
+    sealer: Sealer,
+    translate: Translate,
+    /// IATA code → ISO country, to tell domestic from international trips.
+    airport_countries: std::collections::HashMap<String, String>,
+    clock: Clock,
+    config: OrdersConfig,
+}
+
+impl std::fmt::Debug for Orders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Orders").finish_non_exhaustive()
+    }
+}
+
+/// What the service is built from.
+pub struct OrdersParts {
+    pub store: Store,
+    pub flights: Arc<FlightAggregator>,
+    pub hotels: Arc<HotelAggregator>,
+    pub payments: Vec<Arc<dyn PaymentProvider>>,
+    pub notifier: Notifier,
+    pub sealer: Sealer,
+    pub translate: Translate,
+    pub clock: Clock,
+    pub config: OrdersConfig,
+}
+
+impl Orders {
+    /// Builds the service, reading the airports' countries from the store.
+    pub async fn new(parts: OrdersParts) -> Result<Orders, wayfare_store::StoreError> {
+        let airport_countries = parts
+            .store
+            .airports()
+            .await?
+            .into_iter()
+            .map(|a| (a.iata, a.country))
+            .collect();
+        Ok(Orders {
+            inner: Arc::new(Inner {
+                store: parts.store,
+                flights: parts.flights,
+                hotels: parts.hotels,
+                payments: parts.payments,
+                notifier: parts.notifier,
+                sealer: parts.sealer,
+                translate: parts.translate,
+                airport_countries,
+                clock: parts.clock,
+                config: parts.config,
+            }),
+        })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.inner.clock)()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &OrdersConfig {
+        &self.inner.config
+    }
+
+    /// The payment providers' names, in the order configured.
+    pub fn payment_providers(&self) -> Vec<&'static str> {
+        self.inner.payments.iter().map(|p| p.name()).collect()
+    }
+
+    fn provider(&self, name: &str) -> Option<&Arc<dyn PaymentProvider>> {
+        self.inner.payments.iter().find(|p| p.name() == name)
+    }
+}
+
+/// A random id with a prefix: `ord_…`, `oit_…`.
+pub(crate) fn new_id(prefix: &str) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rng();
+    let mut s = String::with_capacity(prefix.len() + 21);
+    s.push_str(prefix);
+    s.push('_');
+    for _ in 0..20 {
+        s.push(char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]));
+    }
+    s
+}
+
+impl Orders {
+    /// Applies `event` to an order that is in `from`, through the domain's state machine, as
+    /// one conditional update with its timeline entry. `None` when the order was no longer in
+    /// `from` (or, with `hold_unexpired`, its hold had run out): someone else moved it first.
+    pub(crate) async fn move_order(
+        &self,
+        order_id: &str,
+        from: wayfare_domain::order::OrderStatus,
+        event: wayfare_domain::order::OrderEvent,
+        actor: &str,
+        reason: &str,
+        hold_unexpired: bool,
+    ) -> Result<Option<wayfare_store::orders::OrderRow>, BookingError> {
+        let to = from
+            .apply(event)
+            .map_err(|e| BookingError::Internal(e.to_string()))?;
+        Ok(self
+            .inner
+            .store
+            .transition_order(wayfare_store::orders::Transition {
+                order_id,
+                from: &[from.as_str()],
+                to: to.as_str(),
+                event: event.as_str(),
+                actor,
+                reason,
+                now: self.now(),
+                hold_unexpired,
+            })
+            .await?)
+    }
+}

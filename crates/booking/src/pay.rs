@@ -1,0 +1,782 @@
+//! Paying an order: one conditional move to `awaiting_payment` (a second click, a second tab or
+//! the expiry sweeper cannot also move it), an authorisation with the provider, confirmation
+//! with every supplier, then capture of what was confirmed. Money is only ever taken for
+//! items a supplier confirmed; a hold that ran out while paying is voided, never charged.
+
+use chrono::{DateTime, Utc};
+use wayfare_domain::Money;
+use wayfare_domain::order::{ItemStatus, OrderEvent, OrderStatus};
+use wayfare_payments::{
+    Capture, Payment, PaymentError, PaymentRequest, PaymentStatus, RefundRequest,
+};
+use wayfare_store::orders::{ItemUpdate, OrderItemRow, OrderPaymentRow, OrderRefundRow, OrderRow};
+use wayfare_suppliers::flight::SupplierError;
+use wayfare_suppliers::hotel::{GuestName, HotelBookingRequest};
+
+use crate::error::{BookingError, retryable};
+use crate::view::{OrderView, currency_of, status_of};
+use crate::{Actor, Orders, Viewer, new_id};
+
+/// A payment the traveller asked for.
+#[derive(Debug, Clone)]
+pub struct PayRequest {
+    /// `sandbox`, later `stripe`, `alipay` …
+    pub provider: String,
+    /// The provider's payment method (`pm_card_visa` in the sandbox).
+    pub payment_method: String,
+    /// The client's `Idempotency-Key`; the same key never pays twice.
+    pub idempotency_key: String,
+}
+
+/// What confirming one item ended in.
+enum Confirmed {
+    Yes,
+    No(String),
+}
+
+fn payment_row_status(s: PaymentStatus) -> &'static str {
+    s.as_str()
+}
+
+impl Orders {
+    /// Pays a held order in full and confirms it with the suppliers.
+    pub async fn pay(
+        &self,
+        order_id: &str,
+        viewer: &Viewer,
+        actor: &Actor,
+        req: &PayRequest,
+    ) -> Result<OrderView, BookingError> {
+        let provider = self.provider(&req.provider).cloned().ok_or_else(|| {
+            BookingError::invalid("provider", "reason-payment-unavailable-provider")
+        })?;
+        if req.payment_method.trim().is_empty() {
+            return Err(BookingError::invalid("payment_method", "reason-required"));
+        }
+        let store = &self.inner.store;
+        let row = store.order(order_id).await?.ok_or(BookingError::NotFound)?;
+        if !self.may_see(&row, viewer) {
+            return Err(BookingError::NotFound);
+        }
+        let payment_key = format!("{order_id}:{}", req.idempotency_key);
+        // The same payment asked for again (a retry after a lost answer): what it came to.
+        if let Some(existing) = store.order_payment_by_key(&payment_key).await? {
+            let view = self.view_of(row).await?;
+            return match existing.status.as_str() {
+                "failed" | "canceled" => Err(BookingError::PaymentDeclined {
+                    code: existing
+                        .failure_code
+                        .unwrap_or_else(|| "card_declined".into()),
+                    decline_code: None,
+                }),
+                _ => Ok(view),
+            };
+        }
+        let now = self.now();
+        match status_of(&row)? {
+            OrderStatus::Paid | OrderStatus::Confirmed => return self.view_of(row).await,
+            OrderStatus::AwaitingPayment => return Err(BookingError::PaymentInProgress),
+            OrderStatus::Expired => return Err(BookingError::HoldExpired),
+            status @ OrderStatus::Cancelled => return Err(BookingError::NotPayable { status }),
+            OrderStatus::Held if row.hold_expires_at <= now => {
+                self.expire_order(&row, "the hold expired before payment")
+                    .await?;
+                return Err(BookingError::HoldExpired);
+            }
+            OrderStatus::Held => {}
+        }
+        let label = actor.label();
+        let moved = self
+            .move_order(
+                order_id,
+                OrderStatus::Held,
+                OrderEvent::PaymentStarted,
+                &label,
+                &format!("{} {}", provider.name(), req.payment_method.trim()),
+                true,
+            )
+            .await?;
+        let Some(row) = moved else {
+            // Someone else moved it first, or the hold ran out this instant.
+            let again = store.order(order_id).await?.ok_or(BookingError::NotFound)?;
+            return match status_of(&again)? {
+                OrderStatus::AwaitingPayment => Err(BookingError::PaymentInProgress),
+                OrderStatus::Paid | OrderStatus::Confirmed => self.view_of(again).await,
+                OrderStatus::Held => {
+                    self.expire_order(&again, "the hold expired before payment")
+                        .await?;
+                    Err(BookingError::HoldExpired)
+                }
+                OrderStatus::Expired => Err(BookingError::HoldExpired),
+                status => Err(BookingError::NotPayable { status }),
+            };
+        };
+        let currency = currency_of(&row.currency)?;
+        let total = Money::from_minor(row.total_minor, currency);
+        let mut payment_row = OrderPaymentRow {
+            id: new_id("opy"),
+            order_id: order_id.to_owned(),
+            provider: provider.name().to_owned(),
+            provider_payment_id: None,
+            status: "pending".into(),
+            payment_method: req.payment_method.trim().chars().take(100).collect(),
+            amount_minor: total.minor(),
+            captured_minor: 0,
+            refunded_minor: 0,
+            currency: currency.code().to_owned(),
+            failure_code: None,
+            next_action_url: None,
+            idempotency_key: payment_key,
+            created_at: now,
+            updated_at: now,
+        };
+        store.insert_order_payment(payment_row.clone()).await?;
+        let result = provider
+            .create_payment(&PaymentRequest {
+                amount: total,
+                payment_method: payment_row.payment_method.clone(),
+                capture: Capture::Manual,
+                idempotency_key: payment_row.id.clone(),
+                reference: row.reference.clone(),
+                description: format!("Wayfare order {}", row.reference),
+                customer_email: Some(row.contact_email.clone()),
+                return_url: Some(format!(
+                    "{}/bookings/{}",
+                    self.inner.config.public_base_url.trim_end_matches('/'),
+                    row.id
+                )),
+            })
+            .await;
+        match result {
+            Err(e) => {
+                payment_row.status = "failed".into();
+                payment_row.failure_code = Some(
+                    match &e {
+                        PaymentError::InvalidRequest(_) => "invalid_request",
+                        _ => "provider_unavailable",
+                    }
+                    .into(),
+                );
+                payment_row.updated_at = self.now();
+                store.update_order_payment(payment_row.clone()).await?;
+                self.payment_failed(&row, &label, "the payment could not be made")
+                    .await?;
+                match e {
+                    PaymentError::InvalidRequest(_) => Err(BookingError::invalid(
+                        "payment_method",
+                        "reason-payment-method",
+                    )),
+                    _ => Err(BookingError::PaymentUnavailable),
+                }
+            }
+            Ok(payment) => self.after_payment(row, payment_row, payment, &label).await,
+        }
+    }
+
+    /// The traveller's answer to their bank's check (3-D Secure), then the payment goes on.
+    pub async fn complete_payment_action(
+        &self,
+        order_id: &str,
+        payment_id: &str,
+        approved: bool,
+        viewer: &Viewer,
+        actor: &Actor,
+    ) -> Result<OrderView, BookingError> {
+        let store = &self.inner.store;
+        let row = store.order(order_id).await?.ok_or(BookingError::NotFound)?;
+        if !self.may_see(&row, viewer) {
+            return Err(BookingError::NotFound);
+        }
+        let payment_row = store
+            .order_payments(order_id)
+            .await?
+            .into_iter()
+            .find(|p| p.id == payment_id)
+            .ok_or(BookingError::NotFound)?;
+        if payment_row.status != "requires_action" {
+            return self.view_of(row).await;
+        }
+        let provider = self
+            .provider(&payment_row.provider)
+            .cloned()
+            .ok_or_else(|| BookingError::UnknownProvider(payment_row.provider.clone()))?;
+        let provider_id = payment_row
+            .provider_payment_id
+            .clone()
+            .ok_or_else(|| BookingError::Internal("payment without provider id".into()))?;
+        let payment = provider
+            .complete_action(&provider_id, approved)
+            .await
+            .map_err(|_| BookingError::PaymentUnavailable)?;
+        self.after_payment(row, payment_row, payment, &actor.label())
+            .await
+    }
+
+    /// The provider answered: record it and go on according to what it said.
+    async fn after_payment(
+        &self,
+        row: OrderRow,
+        mut payment_row: OrderPaymentRow,
+        payment: Payment,
+        actor: &str,
+    ) -> Result<OrderView, BookingError> {
+        let store = &self.inner.store;
+        record_payment(&mut payment_row, &payment, self.now());
+        store.update_order_payment(payment_row.clone()).await?;
+        match payment.status {
+            PaymentStatus::Failed | PaymentStatus::Canceled => {
+                let failure = payment.failure.clone();
+                let code = failure
+                    .as_ref()
+                    .map(|f| f.code.clone())
+                    .unwrap_or_else(|| "card_declined".into());
+                self.payment_failed(&row, actor, &code).await?;
+                Err(BookingError::PaymentDeclined {
+                    code,
+                    decline_code: failure.and_then(|f| f.decline_code),
+                })
+            }
+            PaymentStatus::RequiresAction | PaymentStatus::Processing => {
+                store
+                    .note_order_event(
+                        &row.id,
+                        "payment_requires_action",
+                        OrderStatus::AwaitingPayment.as_str(),
+                        actor,
+                        "the bank asks the traveller to confirm",
+                        self.now(),
+                    )
+                    .await?;
+                self.load_view(&row.id).await
+            }
+            PaymentStatus::Authorized | PaymentStatus::Succeeded => {
+                self.after_authorised(row, payment_row, payment, actor)
+                    .await
+            }
+        }
+    }
+
+    /// Back to `held` after a failed attempt, so the traveller can try another card.
+    async fn payment_failed(
+        &self,
+        row: &OrderRow,
+        actor: &str,
+        reason: &str,
+    ) -> Result<(), BookingError> {
+        self.move_order(
+            &row.id,
+            OrderStatus::AwaitingPayment,
+            OrderEvent::PaymentFailed,
+            actor,
+            reason,
+            false,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The money is secured: unless the hold ran out meanwhile, confirm with the suppliers and
+    /// capture what they confirmed.
+    async fn after_authorised(
+        &self,
+        row: OrderRow,
+        mut payment_row: OrderPaymentRow,
+        payment: Payment,
+        actor: &str,
+    ) -> Result<OrderView, BookingError> {
+        let store = &self.inner.store;
+        let now = self.now();
+        if row.hold_expires_at <= now {
+            // Too late: the seats and rooms may be someone else's by now. Never charge.
+            self.give_money_back(&row, &mut payment_row, &payment, None, "hold_expired")
+                .await;
+            let moved = self
+                .move_order(
+                    &row.id,
+                    OrderStatus::AwaitingPayment,
+                    OrderEvent::HoldExpired,
+                    "system",
+                    "the hold expired while paying; the payment was given back",
+                    false,
+                )
+                .await?;
+            if moved.is_some() {
+                self.release_items(&row.id).await?;
+            }
+            return Err(BookingError::HoldExpired);
+        }
+        let Some(row) = self
+            .move_order(
+                &row.id,
+                OrderStatus::AwaitingPayment,
+                OrderEvent::PaymentSucceeded,
+                actor,
+                &format!(
+                    "{} {} authorised",
+                    payment_row.provider,
+                    payment_row.provider_payment_id.as_deref().unwrap_or("")
+                ),
+                false,
+            )
+            .await?
+        else {
+            // Moved by someone else meanwhile (it cannot be, short of a bug): keep the money
+            // safe and say what it is now.
+            self.give_money_back(&row, &mut payment_row, &payment, None, "order_changed")
+                .await;
+            let again = store.order(&row.id).await?.ok_or(BookingError::NotFound)?;
+            return Err(BookingError::NotPayable {
+                status: status_of(&again)?,
+            });
+        };
+
+        // Confirm every item with its supplier.
+        let items = store.order_items(&row.id).await?;
+        let mut confirmed_minor = 0i64;
+        let mut failed = Vec::new();
+        for item in &items {
+            if item.status == ItemStatus::Confirmed.as_str() {
+                confirmed_minor += item.total_minor;
+                continue;
+            }
+            match self.confirm_item(&row, item).await {
+                Confirmed::Yes => confirmed_minor += item.total_minor,
+                Confirmed::No(why) => failed.push((item, why)),
+            }
+        }
+        let currency = currency_of(&row.currency)?;
+        if confirmed_minor == 0 {
+            self.give_money_back(&row, &mut payment_row, &payment, None, "supplier_failed")
+                .await;
+            let reason = failed
+                .iter()
+                .map(|(i, why)| format!("item {}: {why}", i.position))
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.move_order(
+                &row.id,
+                OrderStatus::Paid,
+                OrderEvent::SuppliersFailed,
+                "system",
+                &reason,
+                false,
+            )
+            .await?;
+            self.release_items(&row.id).await?;
+            let view = self.load_view(&row.id).await?;
+            self.send_order_message(&view, "booking-failed").await;
+            return Err(BookingError::ConfirmationFailed {
+                reference: row.reference,
+            });
+        }
+        // Take what was confirmed; the rest of the authorisation lapses.
+        let capture_amount =
+            (!failed.is_empty()).then(|| Money::from_minor(confirmed_minor, currency));
+        self.capture(&mut payment_row, &payment, capture_amount)
+            .await;
+        for (item, why) in &failed {
+            store
+                .update_order_item(
+                    &item.id,
+                    ItemUpdate {
+                        status: Some(ItemStatus::Failed.as_str().into()),
+                        last_error: Some(Some(why.clone())),
+                        ..Default::default()
+                    },
+                    self.now(),
+                )
+                .await?;
+            if let Err(e) = self
+                .release_hold(&item.kind, &item.offer_id, item.supplier_ref.as_deref())
+                .await
+            {
+                tracing::warn!(item = %item.id, error = %e, "could not release a failed item's hold");
+            }
+        }
+        let reason = if failed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "not confirmed and not charged: {}",
+                failed
+                    .iter()
+                    .map(|(i, why)| format!("item {}: {why}", i.position))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        };
+        self.move_order(
+            &row.id,
+            OrderStatus::Paid,
+            OrderEvent::SuppliersConfirmed,
+            "system",
+            &reason,
+            false,
+        )
+        .await?;
+        let view = self.load_view(&row.id).await?;
+        self.send_order_message(&view, "booking-confirmed").await;
+        if !failed.is_empty() {
+            self.send_order_message(&view, "booking-partly-failed")
+                .await;
+        }
+        Ok(view)
+    }
+
+    /// Confirms one item with its supplier, retrying what may pass on a second try.
+    async fn confirm_item(&self, order: &OrderRow, item: &OrderItemRow) -> Confirmed {
+        let attempts = self.inner.config.confirm_attempts.max(1);
+        let mut wait = self.inner.config.retry_backoff;
+        let mut last = String::new();
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            let result = self.confirm_once(order, item).await;
+            let now = self.now();
+            match result {
+                Ok(update) => {
+                    let mut u = update;
+                    u.status = Some(ItemStatus::Confirmed.as_str().into());
+                    u.attempt = true;
+                    u.last_error = Some(None);
+                    if let Err(e) = self.inner.store.update_order_item(&item.id, u, now).await {
+                        tracing::error!(item = %item.id, error = %e, "confirmed at the supplier but not recorded");
+                    }
+                    return Confirmed::Yes;
+                }
+                Err(e) => {
+                    last = e.to_string();
+                    let _ = self
+                        .inner
+                        .store
+                        .update_order_item(
+                            &item.id,
+                            ItemUpdate {
+                                attempt: true,
+                                last_error: Some(Some(last.clone())),
+                                ..Default::default()
+                            },
+                            now,
+                        )
+                        .await;
+                    tracing::warn!(item = %item.id, attempt, error = %e, "supplier confirmation failed");
+                    if !retryable(&e) {
+                        break;
+                    }
+                }
+            }
+        }
+        Confirmed::No(last)
+    }
+
+    async fn confirm_once(
+        &self,
+        order: &OrderRow,
+        item: &OrderItemRow,
+    ) -> Result<ItemUpdate, SupplierError> {
+        let not_found = || SupplierError::NotFound(item.offer_id.clone());
+        match item.kind.as_str() {
+            "flight" => {
+                let supplier = self
+                    .flight_supplier(&item.offer_id, 0)
+                    .map_err(|_| not_found())?;
+                let reference = item.supplier_ref.as_deref().ok_or_else(not_found)?;
+                let currency = wayfare_domain::Currency::parse(&item.supplier_currency)
+                    .map_err(|_| not_found())?;
+                let paid = supplier
+                    .pay_order(
+                        reference,
+                        Money::from_minor(item.supplier_total_minor, currency),
+                        &item.id,
+                    )
+                    .await?;
+                Ok(ItemUpdate {
+                    confirmation: Some(paid.booking_reference),
+                    tickets: Some(
+                        serde_json::to_string(&paid.tickets).unwrap_or_else(|_| "[]".into()),
+                    ),
+                    ..Default::default()
+                })
+            }
+            _ => {
+                let supplier = self
+                    .hotel_supplier(&item.offer_id, 0)
+                    .map_err(|_| not_found())?;
+                let booking = match item.supplier_ref.as_deref() {
+                    Some(id) => supplier.confirm_hold(id).await?,
+                    None => {
+                        // A supplier that cannot hold books now, at the price checked.
+                        let guests = self
+                            .inner
+                            .store
+                            .order_travellers(&order.id)
+                            .await
+                            .map_err(|_| not_found())?
+                            .into_iter()
+                            .filter(|t| t.role == "guest" && t.item_position == Some(item.position))
+                            .collect::<Vec<_>>();
+                        let names: Vec<GuestName> = guests
+                            .iter()
+                            .map(|g| GuestName {
+                                given_name: g.given_name.clone(),
+                                family_name: g.family_name.clone(),
+                            })
+                            .collect();
+                        let currency = wayfare_domain::Currency::parse(&item.supplier_currency)
+                            .map_err(|_| not_found())?;
+                        supplier
+                            .book(&HotelBookingRequest {
+                                rate_id: item.offer_id.clone(),
+                                holder: names.first().cloned().unwrap_or(GuestName {
+                                    given_name: String::new(),
+                                    family_name: String::new(),
+                                }),
+                                room_guests: names,
+                                email: order.contact_email.clone(),
+                                phone: order.contact_phone.clone(),
+                                special_requests: guests
+                                    .iter()
+                                    .find_map(|g| g.special_requests.clone()),
+                                expected_total: Money::from_minor(
+                                    item.supplier_total_minor,
+                                    currency,
+                                ),
+                                idempotency_key: item.id.clone(),
+                            })
+                            .await?
+                    }
+                };
+                Ok(ItemUpdate {
+                    supplier_ref: Some(booking.id),
+                    confirmation: Some(booking.confirmation),
+                    ..Default::default()
+                })
+            }
+        }
+    }
+
+    /// Captures an authorised payment (all of it, or `amount`), trying a few times. A capture
+    /// that keeps failing leaves the authorisation in place and is logged for finance.
+    async fn capture(
+        &self,
+        payment_row: &mut OrderPaymentRow,
+        payment: &Payment,
+        amount: Option<Money>,
+    ) {
+        if payment.status != PaymentStatus::Authorized {
+            return;
+        }
+        let Some(provider) = self.provider(&payment_row.provider).cloned() else {
+            return;
+        };
+        let key = format!("{}:capture", payment_row.id);
+        for attempt in 0..3u32 {
+            if attempt > 0 {
+                tokio::time::sleep(self.inner.config.retry_backoff * attempt).await;
+            }
+            match provider.capture(&payment.id, amount, &key).await {
+                Ok(p) => {
+                    record_payment(payment_row, &p, self.now());
+                    if let Err(e) = self
+                        .inner
+                        .store
+                        .update_order_payment(payment_row.clone())
+                        .await
+                    {
+                        tracing::error!(payment = %payment_row.id, error = %e, "captured but not recorded");
+                    }
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(payment = %payment_row.id, attempt, error = %e, "capture failed")
+                }
+            }
+        }
+        tracing::error!(payment = %payment_row.id, "capture failed three times; the authorisation stands");
+    }
+
+    /// Voids an authorisation, or refunds a captured payment, recording the refund.
+    async fn give_money_back(
+        &self,
+        row: &OrderRow,
+        payment_row: &mut OrderPaymentRow,
+        payment: &Payment,
+        amount: Option<Money>,
+        reason: &str,
+    ) {
+        let Some(provider) = self.provider(&payment_row.provider).cloned() else {
+            return;
+        };
+        let now = self.now();
+        match payment.status {
+            PaymentStatus::Authorized
+            | PaymentStatus::RequiresAction
+            | PaymentStatus::Processing => {
+                match provider
+                    .void(&payment.id, &format!("{}:void", payment_row.id))
+                    .await
+                {
+                    Ok(p) => record_payment(payment_row, &p, now),
+                    Err(e) => {
+                        tracing::error!(payment = %payment_row.id, error = %e, "void failed; the authorisation will lapse")
+                    }
+                }
+            }
+            PaymentStatus::Succeeded => {
+                match provider
+                    .refund(&RefundRequest {
+                        payment_id: payment.id.clone(),
+                        amount,
+                        reason: reason.to_owned(),
+                        idempotency_key: format!("{}:refund:{reason}", payment_row.id),
+                    })
+                    .await
+                {
+                    Ok(r) => {
+                        payment_row.refunded_minor += r.amount.minor();
+                        let refund = OrderRefundRow {
+                            id: new_id("orf"),
+                            order_id: row.id.clone(),
+                            payment_id: payment_row.id.clone(),
+                            provider_refund_id: Some(r.id),
+                            status: r.status.as_str().into(),
+                            amount_minor: r.amount.minor(),
+                            currency: r.amount.currency().code().to_owned(),
+                            reason: reason.to_owned(),
+                            created_at: now,
+                        };
+                        if let Err(e) = self.inner.store.insert_order_refund(refund).await {
+                            tracing::error!(error = %e, "refunded but not recorded");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(payment = %payment_row.id, error = %e, "refund failed")
+                    }
+                }
+            }
+            PaymentStatus::Failed | PaymentStatus::Canceled => {}
+        }
+        payment_row.updated_at = now;
+        if let Err(e) = self
+            .inner
+            .store
+            .update_order_payment(payment_row.clone())
+            .await
+        {
+            tracing::error!(error = %e, "payment state not recorded");
+        }
+    }
+
+    /// Gives back a supplier hold. Already released or expired counts as done.
+    pub(crate) async fn release_hold(
+        &self,
+        kind: &str,
+        offer_id: &str,
+        supplier_ref: Option<&str>,
+    ) -> Result<(), SupplierError> {
+        let Some(reference) = supplier_ref else {
+            return Ok(());
+        };
+        let gone = |e: &SupplierError| {
+            matches!(
+                e,
+                SupplierError::OfferExpired(_) | SupplierError::NotFound(_)
+            ) || matches!(e, SupplierError::Rejected { code, .. }
+                    if code == "order_not_cancellable" || code == "order_cancelled" || code == "booking_cancelled")
+        };
+        if kind == "flight" {
+            let Some(s) = self.inner.flights.supplier_for(offer_id) else {
+                return Ok(());
+            };
+            let quote = match s.quote_cancellation(reference).await {
+                Ok(q) => q,
+                Err(e) if gone(&e) => return Ok(()),
+                Err(e) => return Err(e),
+            };
+            match s.confirm_cancellation(&quote.id).await {
+                Ok(_) => Ok(()),
+                Err(e) if gone(&e) => Ok(()),
+                Err(e) => Err(e),
+            }
+        } else {
+            let Some(s) = self.inner.hotels.supplier_for(offer_id) else {
+                return Ok(());
+            };
+            match s.release_hold(reference).await {
+                Ok(_) => Ok(()),
+                Err(e) if gone(&e) => Ok(()),
+                Err(e) => Err(e),
+            }
+        }
+    }
+
+    /// Releases every item of an order still holding inventory, marking each released.
+    pub(crate) async fn release_items(&self, order_id: &str) -> Result<(), BookingError> {
+        for item in self.inner.store.order_items(order_id).await? {
+            if item.status != ItemStatus::Held.as_str() {
+                continue;
+            }
+            self.release_item(&item).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn release_item(&self, item: &OrderItemRow) -> Result<(), BookingError> {
+        match self
+            .release_hold(&item.kind, &item.offer_id, item.supplier_ref.as_deref())
+            .await
+        {
+            Ok(()) => {
+                self.inner
+                    .store
+                    .update_order_item(
+                        &item.id,
+                        ItemUpdate {
+                            status: Some(ItemStatus::Released.as_str().into()),
+                            ..Default::default()
+                        },
+                        self.now(),
+                    )
+                    .await?;
+            }
+            // Left held: the sweeper tries again, and the supplier's own hold ends anyway.
+            Err(e) => tracing::warn!(item = %item.id, error = %e, "could not release a hold yet"),
+        }
+        Ok(())
+    }
+
+    /// Moves an unpaid order whose hold ran out to `expired` and gives its inventory back.
+    /// Answers whether this call expired it.
+    pub(crate) async fn expire_order(
+        &self,
+        row: &OrderRow,
+        reason: &str,
+    ) -> Result<bool, BookingError> {
+        let moved = self
+            .move_order(
+                &row.id,
+                OrderStatus::Held,
+                OrderEvent::HoldExpired,
+                "system",
+                reason,
+                false,
+            )
+            .await?;
+        if moved.is_some() {
+            self.release_items(&row.id).await?;
+        }
+        Ok(moved.is_some())
+    }
+}
+
+fn record_payment(row: &mut OrderPaymentRow, p: &Payment, now: DateTime<Utc>) {
+    row.provider_payment_id = Some(p.id.clone());
+    row.status = payment_row_status(p.status).into();
+    row.captured_minor = p.amount_captured.minor();
+    row.refunded_minor = p.amount_refunded.minor();
+    row.failure_code = p.failure.as_ref().map(|f| f.code.clone());
+    row.next_action_url = p.next_action_url.clone();
+    row.updated_at = now;
+}

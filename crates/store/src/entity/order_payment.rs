@@ -1,0 +1,31 @@
+use sea_orm::entity::prelude::*;
+
+/// A payment attempt on an order, as the provider reported it. Never deleted.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "order_payments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub order_id: String,
+    pub provider: String,
+    pub provider_payment_id: Option<String>,
+    /// `pending`, `requires_action`, `authorized`, `succeeded`, `canceled`, `failed`.
+    pub status: String,
+    pub payment_method: String,
+    pub amount_minor: i64,
+    pub captured_minor: i64,
+    pub refunded_minor: i64,
+    pub currency: String,
+    pub failure_code: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub next_action_url: Option<String>,
+    /// Unique: the order id and the client's key.
+    pub idempotency_key: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,569 @@
+//! The sandbox payment provider's records, so that a payment taken today can still be
+//! captured or refunded after a restart: payments (`sandbox_payments`), their refunds
+//! (`sandbox_refunds`) and the captures, voids and authentications done on them
+//! (`sandbox_payment_actions`).
+//!
+//! Every change is a conditional update that names the state it expects, so concurrent calls
+//! cannot both win: a payment is captured or voided once, and refunds never add up to more than
+//! was captured (`amount_refunded_minor + x <= amount_captured_minor`, checked by the database).
+//! Each operation's idempotency key is a unique column written in the same transaction as the
+//! change; a retry with the same key and request hash is answered from what was stored, a
+//! retry with another request hash is refused.
+//!
+//! Statuses are stored as the payments crate's snake_case names; this module only compares
+//! them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+use wayfare_domain::Money;
+
+use crate::accounts::is_unique_violation;
+use crate::{Store, StoreError};
+
+/// The `sandbox_payments` table: one row per payment, its amounts in minor units.
+pub mod payment {
+    use sea_orm::entity::prelude::*;
+
+    /// A sandbox payment. Never deleted; its status and amounts change by conditional updates.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sandbox_payments")]
+    pub struct Model {
+        /// `pi_sbx_…`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The creating request's idempotency key.
+        #[sea_orm(unique)]
+        pub idempotency_key: String,
+        /// SHA-256 (hex) of the creating request, to tell a retry from a reused key.
+        pub request_hash: String,
+        /// Our order reference.
+        #[sea_orm(column_type = "Text")]
+        pub reference: String,
+        #[sea_orm(column_type = "Text")]
+        pub description: String,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub customer_email: Option<String>,
+        pub payment_method: String,
+        /// `automatic` or `manual`.
+        pub capture_method: String,
+        /// `requires_action`, `authorized`, `succeeded`, `canceled` or `failed`.
+        pub status: String,
+        pub amount_minor: i64,
+        pub amount_captured_minor: i64,
+        pub amount_refunded_minor: i64,
+        pub currency: String,
+        pub failure_code: Option<String>,
+        pub failure_decline_code: Option<String>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub failure_message: Option<String>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub next_action_url: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The `sandbox_refunds` table: one row per refund made.
+pub mod refund {
+    use sea_orm::entity::prelude::*;
+
+    /// A refund of (part of) a captured sandbox payment.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sandbox_refunds")]
+    pub struct Model {
+        /// `re_sbx_…`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub payment_id: String,
+        pub amount_minor: i64,
+        pub currency: String,
+        #[sea_orm(column_type = "Text")]
+        pub reason: String,
+        /// `succeeded`, `pending` or `failed`.
+        pub status: String,
+        #[sea_orm(unique)]
+        pub idempotency_key: String,
+        pub request_hash: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The `sandbox_payment_actions` table: each capture, void or authentication answer that
+/// changed a payment, keyed by its idempotency key.
+pub mod action {
+    use sea_orm::entity::prelude::*;
+
+    /// One change made to a sandbox payment.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sandbox_payment_actions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub idempotency_key: String,
+        pub payment_id: String,
+        /// `capture`, `void` or `authenticate`.
+        pub kind: String,
+        pub request_hash: String,
+        /// The status the payment moved to.
+        pub status: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A stored sandbox payment.
+pub type SandboxPaymentRow = payment::Model;
+/// A stored sandbox refund.
+pub type SandboxRefundRow = refund::Model;
+
+/// Why a payment failed, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxFailure {
+    pub code: String,
+    pub decline_code: Option<String>,
+    pub message: String,
+}
+
+/// A payment to record, already decided by the provider.
+#[derive(Debug, Clone)]
+pub struct NewSandboxPayment {
+    pub id: String,
+    pub idempotency_key: String,
+    pub request_hash: String,
+    pub reference: String,
+    pub description: String,
+    pub customer_email: Option<String>,
+    pub payment_method: String,
+    pub capture_method: String,
+    pub status: String,
+    pub amount: Money,
+    /// Minor units of `amount`'s currency captured at creation (the whole amount or zero).
+    pub amount_captured_minor: i64,
+    pub failure: Option<SandboxFailure>,
+    pub next_action_url: Option<String>,
+    pub now: DateTime<Utc>,
+}
+
+/// What recording a new payment did.
+#[derive(Debug)]
+pub enum CreateSandboxPayment {
+    Created(SandboxPaymentRow),
+    /// The key was used before for the same request: the payment made then, as it is now.
+    Replayed(SandboxPaymentRow),
+    /// The key was used before for a different request.
+    KeyReused,
+}
+
+/// A change of a payment's status, made once.
+#[derive(Debug, Clone)]
+pub struct SandboxTransition {
+    pub payment_id: String,
+    /// `capture`, `void` or `authenticate`.
+    pub kind: String,
+    pub idempotency_key: String,
+    pub request_hash: String,
+    /// The statuses the change is allowed from.
+    pub from: Vec<String>,
+    pub to: String,
+    /// Sets the amount captured (minor units of the payment's currency).
+    pub amount_captured_minor: Option<i64>,
+    /// Sets the failure.
+    pub failure: Option<SandboxFailure>,
+    /// Clears `next_action_url` (when leaving `requires_action`).
+    pub clear_next_action: bool,
+    pub now: DateTime<Utc>,
+}
+
+/// What a [`SandboxTransition`] did.
+#[derive(Debug)]
+pub enum TransitionSandboxPayment {
+    Done(SandboxPaymentRow),
+    /// The key was used before for the same request: the payment as it is now.
+    Replayed(SandboxPaymentRow),
+    /// The key was used before for a different request (or another payment).
+    KeyReused,
+    /// The payment is not in one of the `from` statuses; nothing was changed or kept.
+    WrongState(SandboxPaymentRow),
+    NotFound,
+}
+
+/// A refund to make.
+#[derive(Debug, Clone)]
+pub struct NewSandboxRefund {
+    pub id: String,
+    pub payment_id: String,
+    /// Minor units in the payment's currency; `None` refunds whatever is left.
+    pub amount_minor: Option<i64>,
+    pub reason: String,
+    pub status: String,
+    pub idempotency_key: String,
+    pub request_hash: String,
+    pub now: DateTime<Utc>,
+}
+
+/// What a refund did.
+#[derive(Debug)]
+pub enum RefundSandboxPayment {
+    Refunded(SandboxRefundRow),
+    /// The key was used before for the same request: the refund made then.
+    Replayed(SandboxRefundRow),
+    /// The key was used before for a different request.
+    KeyReused,
+    NotFound,
+    /// The payment is not `succeeded` (nothing captured to refund).
+    NotRefundable(SandboxPaymentRow),
+    /// The amount is more than captured minus refunded (or nothing is left).
+    ExceedsRefundable(SandboxPaymentRow),
+}
+
+/// The status a payment must have to be refunded.
+const REFUNDABLE: &str = "succeeded";
+
+/// How many times a full refund is tried again when concurrent refunds keep moving the amount
+/// left; each failed try means another refund succeeded.
+const FULL_REFUND_TRIES: usize = 64;
+
+fn vanished(what: &str, id: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {id} vanished"))
+}
+
+async fn insert_action(
+    txn: &DatabaseTransaction,
+    t: &SandboxTransition,
+) -> Result<bool, StoreError> {
+    let row = action::ActiveModel {
+        idempotency_key: Set(t.idempotency_key.clone()),
+        payment_id: Set(t.payment_id.clone()),
+        kind: Set(t.kind.clone()),
+        request_hash: Set(t.request_hash.clone()),
+        status: Set(t.to.clone()),
+        created_at: Set(t.now),
+    };
+    match action::Entity::insert(row)
+        .exec_without_returning(txn)
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl Store {
+    /// Records a new payment unless its idempotency key is taken: then the payment made with
+    /// the key is answered (same request hash) or the reuse reported.
+    pub async fn create_sandbox_payment(
+        &self,
+        p: NewSandboxPayment,
+    ) -> Result<CreateSandboxPayment, StoreError> {
+        let replay = |existing: SandboxPaymentRow| {
+            if existing.request_hash == p.request_hash {
+                CreateSandboxPayment::Replayed(existing)
+            } else {
+                CreateSandboxPayment::KeyReused
+            }
+        };
+        if let Some(existing) = self.sandbox_payment_by_key(&p.idempotency_key).await? {
+            return Ok(replay(existing));
+        }
+        let (code, decline_code, message) = match p.failure.clone() {
+            Some(f) => (Some(f.code), f.decline_code, Some(f.message)),
+            None => (None, None, None),
+        };
+        let row = payment::ActiveModel {
+            id: Set(p.id.clone()),
+            idempotency_key: Set(p.idempotency_key.clone()),
+            request_hash: Set(p.request_hash.clone()),
+            reference: Set(p.reference.clone()),
+            description: Set(p.description.clone()),
+            customer_email: Set(p.customer_email.clone()),
+            payment_method: Set(p.payment_method.clone()),
+            capture_method: Set(p.capture_method.clone()),
+            status: Set(p.status.clone()),
+            amount_minor: Set(p.amount.minor()),
+            amount_captured_minor: Set(p.amount_captured_minor),
+            amount_refunded_minor: Set(0),
+            currency: Set(p.amount.currency().code().to_owned()),
+            failure_code: Set(code),
+            failure_decline_code: Set(decline_code),
+            failure_message: Set(message),
+            next_action_url: Set(p.next_action_url.clone()),
+            created_at: Set(p.now),
+            updated_at: Set(p.now),
+        };
+        if let Err(e) = payment::Entity::insert(row)
+            .exec_without_returning(self.db())
+            .await
+        {
+            if is_unique_violation(&e)
+                && let Some(existing) = self.sandbox_payment_by_key(&p.idempotency_key).await?
+            {
+                // Lost a race with a request using the same key.
+                return Ok(replay(existing));
+            }
+            return Err(e.into());
+        }
+        self.sandbox_payment(&p.id)
+            .await?
+            .map(CreateSandboxPayment::Created)
+            .ok_or_else(|| vanished("sandbox payment", &p.id))
+    }
+
+    /// A payment by its id.
+    pub async fn sandbox_payment(&self, id: &str) -> Result<Option<SandboxPaymentRow>, StoreError> {
+        Ok(payment::Entity::find_by_id(id.to_owned())
+            .one(self.db())
+            .await?)
+    }
+
+    /// The payment created with an idempotency key.
+    pub async fn sandbox_payment_by_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<SandboxPaymentRow>, StoreError> {
+        Ok(payment::Entity::find()
+            .filter(payment::Column::IdempotencyKey.eq(key))
+            .one(self.db())
+            .await?)
+    }
+
+    /// Payments made for one of our order references, oldest first.
+    pub async fn sandbox_payments_for_reference(
+        &self,
+        reference: &str,
+    ) -> Result<Vec<SandboxPaymentRow>, StoreError> {
+        Ok(payment::Entity::find()
+            .filter(payment::Column::Reference.eq(reference))
+            .order_by_asc(payment::Column::CreatedAt)
+            .order_by_asc(payment::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Moves a payment from one of `from` to `to` once, recording the key with the change in
+    /// one transaction. Nothing is kept when the payment is in another state.
+    pub async fn transition_sandbox_payment(
+        &self,
+        t: SandboxTransition,
+    ) -> Result<TransitionSandboxPayment, StoreError> {
+        if let Some(done) = self.replay_transition(&t).await? {
+            return Ok(done);
+        }
+        let txn = self.db().begin().await?;
+        // Writing first makes SQLite take the write lock up front.
+        if !insert_action(&txn, &t).await? {
+            txn.rollback().await?;
+            return Ok(self
+                .replay_transition(&t)
+                .await?
+                .unwrap_or(TransitionSandboxPayment::KeyReused));
+        }
+        let mut update = payment::Entity::update_many()
+            .col_expr(payment::Column::Status, Expr::value(t.to.clone()))
+            .col_expr(payment::Column::UpdatedAt, Expr::value(t.now));
+        if let Some(captured) = t.amount_captured_minor {
+            update = update.col_expr(payment::Column::AmountCapturedMinor, Expr::value(captured));
+        }
+        if let Some(f) = &t.failure {
+            update = update
+                .col_expr(payment::Column::FailureCode, Expr::value(f.code.clone()))
+                .col_expr(
+                    payment::Column::FailureDeclineCode,
+                    Expr::value(f.decline_code.clone()),
+                )
+                .col_expr(
+                    payment::Column::FailureMessage,
+                    Expr::value(f.message.clone()),
+                );
+        }
+        if t.clear_next_action {
+            update = update.col_expr(payment::Column::NextActionUrl, Expr::value(None::<String>));
+        }
+        let updated = update
+            .filter(payment::Column::Id.eq(t.payment_id.clone()))
+            .filter(payment::Column::Status.is_in(t.from.clone()))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected != 1 {
+            txn.rollback().await?;
+            return Ok(match self.sandbox_payment(&t.payment_id).await? {
+                Some(row) => TransitionSandboxPayment::WrongState(row),
+                None => TransitionSandboxPayment::NotFound,
+            });
+        }
+        txn.commit().await?;
+        self.sandbox_payment(&t.payment_id)
+            .await?
+            .map(TransitionSandboxPayment::Done)
+            .ok_or_else(|| vanished("sandbox payment", &t.payment_id))
+    }
+
+    async fn replay_transition(
+        &self,
+        t: &SandboxTransition,
+    ) -> Result<Option<TransitionSandboxPayment>, StoreError> {
+        let Some(done) = action::Entity::find_by_id(t.idempotency_key.clone())
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        if done.request_hash != t.request_hash || done.payment_id != t.payment_id {
+            return Ok(Some(TransitionSandboxPayment::KeyReused));
+        }
+        let row = self
+            .sandbox_payment(&done.payment_id)
+            .await?
+            .ok_or_else(|| vanished("sandbox payment", &done.payment_id))?;
+        Ok(Some(TransitionSandboxPayment::Replayed(row)))
+    }
+
+    /// Refunds part or all of what is left of a `succeeded` payment. The database checks that
+    /// refunds never add up to more than was captured, whatever runs concurrently.
+    pub async fn refund_sandbox_payment(
+        &self,
+        r: NewSandboxRefund,
+    ) -> Result<RefundSandboxPayment, StoreError> {
+        if let Some(done) = self.replay_refund(&r).await? {
+            return Ok(done);
+        }
+        for _ in 0..FULL_REFUND_TRIES {
+            let Some(payment) = self.sandbox_payment(&r.payment_id).await? else {
+                return Ok(RefundSandboxPayment::NotFound);
+            };
+            if payment.status != REFUNDABLE {
+                return Ok(RefundSandboxPayment::NotRefundable(payment));
+            }
+            let left = payment.amount_captured_minor - payment.amount_refunded_minor;
+            let amount = r.amount_minor.unwrap_or(left);
+            if amount <= 0 || amount > left {
+                return Ok(RefundSandboxPayment::ExceedsRefundable(payment));
+            }
+            let txn = self.db().begin().await?;
+            // The update comes first: it takes SQLite's write lock and PostgreSQL's row lock,
+            // and its condition is checked against the row as it is then.
+            let updated = payment::Entity::update_many()
+                .col_expr(
+                    payment::Column::AmountRefundedMinor,
+                    Expr::col(payment::Column::AmountRefundedMinor).add(amount),
+                )
+                .col_expr(payment::Column::UpdatedAt, Expr::value(r.now))
+                .filter(payment::Column::Id.eq(r.payment_id.clone()))
+                .filter(payment::Column::Status.eq(REFUNDABLE))
+                .filter(
+                    Expr::col(payment::Column::AmountRefundedMinor)
+                        .add(amount)
+                        .lte(Expr::col(payment::Column::AmountCapturedMinor)),
+                )
+                .exec(&txn)
+                .await?;
+            if updated.rows_affected != 1 {
+                txn.rollback().await?;
+                if r.amount_minor.is_none() {
+                    // Another refund took some of what was left: look again.
+                    continue;
+                }
+                return Ok(match self.sandbox_payment(&r.payment_id).await? {
+                    Some(p) if p.status != REFUNDABLE => RefundSandboxPayment::NotRefundable(p),
+                    Some(p) => RefundSandboxPayment::ExceedsRefundable(p),
+                    None => RefundSandboxPayment::NotFound,
+                });
+            }
+            let row = refund::ActiveModel {
+                id: Set(r.id.clone()),
+                payment_id: Set(r.payment_id.clone()),
+                amount_minor: Set(amount),
+                currency: Set(payment.currency.clone()),
+                reason: Set(r.reason.clone()),
+                status: Set(r.status.clone()),
+                idempotency_key: Set(r.idempotency_key.clone()),
+                request_hash: Set(r.request_hash.clone()),
+                created_at: Set(r.now),
+            };
+            if let Err(e) = refund::Entity::insert(row)
+                .exec_without_returning(&txn)
+                .await
+            {
+                txn.rollback().await?;
+                if is_unique_violation(&e)
+                    && let Some(done) = self.replay_refund(&r).await?
+                {
+                    return Ok(done);
+                }
+                return Err(e.into());
+            }
+            txn.commit().await?;
+            return self
+                .sandbox_refund(&r.id)
+                .await?
+                .map(RefundSandboxPayment::Refunded)
+                .ok_or_else(|| vanished("sandbox refund", &r.id));
+        }
+        Err(StoreError::Corrupt(format!(
+            "full refund of {} kept losing to concurrent refunds",
+            r.payment_id
+        )))
+    }
+
+    async fn replay_refund(
+        &self,
+        r: &NewSandboxRefund,
+    ) -> Result<Option<RefundSandboxPayment>, StoreError> {
+        let Some(done) = self.sandbox_refund_by_key(&r.idempotency_key).await? else {
+            return Ok(None);
+        };
+        Ok(Some(if done.request_hash == r.request_hash {
+            RefundSandboxPayment::Replayed(done)
+        } else {
+            RefundSandboxPayment::KeyReused
+        }))
+    }
+
+    /// A refund by its id.
+    pub async fn sandbox_refund(&self, id: &str) -> Result<Option<SandboxRefundRow>, StoreError> {
+        Ok(refund::Entity::find_by_id(id.to_owned())
+            .one(self.db())
+            .await?)
+    }
+
+    /// The refund made with an idempotency key.
+    pub async fn sandbox_refund_by_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<SandboxRefundRow>, StoreError> {
+        Ok(refund::Entity::find()
+            .filter(refund::Column::IdempotencyKey.eq(key))
+            .one(self.db())
+            .await?)
+    }
+
+    /// A payment's refunds, oldest first.
+    pub async fn sandbox_refunds_of(
+        &self,
+        payment_id: &str,
+    ) -> Result<Vec<SandboxRefundRow>, StoreError> {
+        Ok(refund::Entity::find()
+            .filter(refund::Column::PaymentId.eq(payment_id))
+            .order_by_asc(refund::Column::CreatedAt)
+            .order_by_asc(refund::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+}
