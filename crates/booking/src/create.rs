@@ -81,6 +81,31 @@ pub struct ContactInput {
     pub phone: String,
 }
 
+/// An order priced but not held.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Quote {
+    pub items: Vec<QuotedItem>,
+    pub price: PriceBreakdown,
+    pub total: Money,
+    /// A flight crosses a border: passports are required.
+    pub international: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QuotedItem {
+    /// `flight` or `hotel`.
+    pub kind: &'static str,
+    pub supplier: String,
+    pub offer_id: String,
+    /// In the order's currency.
+    pub total: Money,
+    pub supplier_total: Money,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The flight offer or hotel rate as priced now.
+    pub details: serde_json::Value,
+}
+
 /// A created order, and for a guest the token that opens it (shown once).
 #[derive(Debug, Clone)]
 pub struct Created {
@@ -220,140 +245,7 @@ impl Orders {
             }
         };
 
-        // 1. Every item priced again.
-        let mut items: Vec<PricedItem> = Vec::new();
-        for (i, offer_id) in req.flight_offer_ids.iter().enumerate() {
-            let supplier = self
-                .inner
-                .flights
-                .supplier_for(offer_id)
-                .ok_or(BookingError::OfferUnavailable { item: items.len() })?;
-            let offer = supplier
-                .price(offer_id)
-                .await
-                .map_err(|e| BookingError::from_supplier(i, e))?;
-            let (first, last) = match (offer.slices.first(), offer.slices.last()) {
-                (Some(f), Some(l)) => (f, l),
-                _ => return Err(BookingError::OfferUnavailable { item: i }),
-            };
-            let starts_at = first
-                .departing_at()
-                .ok_or(BookingError::OfferUnavailable { item: i })?
-                .with_timezone(&Utc);
-            let ends_at = last
-                .arriving_at()
-                .ok_or(BookingError::OfferUnavailable { item: i })?
-                .with_timezone(&Utc);
-            let p = &offer.price;
-            let mut lines = vec![
-                (PriceLineKind::BaseFare, p.base),
-                (PriceLineKind::Taxes, p.taxes),
-            ];
-            let rest = p.total.minor() - p.base.minor() - p.taxes.minor();
-            if rest > 0 {
-                lines.push((
-                    PriceLineKind::Fees,
-                    Money::from_minor(rest, p.total.currency()),
-                ));
-            }
-            items.push(PricedItem {
-                supplier: supplier.name().to_owned(),
-                offer_id: offer_id.clone(),
-                supplier_total: p.total,
-                lines,
-                starts_at,
-                ends_at,
-                input: i,
-                priced: Priced::Flight(offer),
-            });
-        }
-        for (h, input) in req.hotel_rates.iter().enumerate() {
-            let position = items.len();
-            let supplier = self
-                .inner
-                .hotels
-                .supplier_for(&input.rate_id)
-                .ok_or(BookingError::OfferUnavailable { item: position })?;
-            let rate = supplier
-                .check_rate(&input.rate_id)
-                .await
-                .map_err(|e| BookingError::from_supplier(position, e))?;
-            if input.rooms.len() != rate.rooms.len() {
-                return Err(field_error(
-                    format!("hotel_rates[{h}].rooms"),
-                    "reason-rate-rooms",
-                    Some(("count", rate.rooms.len() as i64)),
-                ));
-            }
-            for (r, (asked, offered)) in input.rooms.iter().zip(&rate.rooms).enumerate() {
-                let adults_differ = asked.adults.is_some_and(|a| a != offered.adults);
-                let children_differ = asked.children_ages.as_ref().is_some_and(|c| {
-                    let (mut a, mut b) = (c.clone(), offered.children_ages.clone());
-                    a.sort_unstable();
-                    b.sort_unstable();
-                    a != b
-                });
-                if adults_differ || children_differ {
-                    return Err(field_error(
-                        format!("hotel_rates[{h}].rooms[{r}]"),
-                        "reason-room-party",
-                        None,
-                    ));
-                }
-            }
-            if input
-                .special_requests
-                .as_deref()
-                .is_some_and(|s| s.chars().count() > SPECIAL_REQUESTS_MAX)
-            {
-                return Err(field_error(
-                    format!("hotel_rates[{h}].special_requests"),
-                    "reason-too-long",
-                    Some(("max", SPECIAL_REQUESTS_MAX as i64)),
-                ));
-            }
-            let p = &rate.price;
-            items.push(PricedItem {
-                supplier: supplier.name().to_owned(),
-                offer_id: input.rate_id.clone(),
-                supplier_total: p.total,
-                lines: vec![
-                    (PriceLineKind::RoomPrice, p.subtotal),
-                    (PriceLineKind::Discount, p.discount),
-                    (PriceLineKind::Taxes, p.taxes),
-                    (PriceLineKind::Fees, p.fees),
-                ],
-                starts_at: check_in_at(rate.check_in),
-                ends_at: check_out_at(rate.check_out),
-                input: h,
-                priced: Priced::Hotel(rate),
-            });
-        }
-
-        // 2. The price in the order's currency.
-        let currency = req
-            .currency
-            .or_else(|| items.first().map(|i| i.supplier_total.currency()))
-            .ok_or_else(|| BookingError::invalid("currency", "reason-required"))?;
-        let mut breakdown = PriceBreakdown::new(currency);
-        for (i, item) in items.iter().enumerate() {
-            for (kind, amount) in &item.lines {
-                let converted = if amount.currency() == currency {
-                    *amount
-                } else {
-                    rates
-                        .convert(*amount, currency)
-                        .map_err(|_| BookingError::invalid("currency", "reason-no-exchange-rate"))?
-                        .to
-                };
-                breakdown
-                    .push(i, *kind, converted)
-                    .map_err(|e| BookingError::Internal(format!("price line: {e}")))?;
-            }
-        }
-        let total = breakdown
-            .total()
-            .map_err(|e| BookingError::Internal(format!("total: {e}")))?;
+        let (items, breakdown, total) = self.price_items(req, rates).await?;
 
         // 3. Travellers.
         let flights: Vec<&Offer> = items
@@ -643,7 +535,7 @@ impl Orders {
                 agent_id: agent_id.clone(),
                 contact_email: email.as_str().to_owned(),
                 contact_phone: phone.as_str().to_owned(),
-                currency: currency.code().to_owned(),
+                currency: breakdown.currency.code().to_owned(),
                 total_minor: total.minor(),
                 price: price_json.clone(),
                 hold_expires_at,
@@ -682,6 +574,210 @@ impl Orders {
         ))
     }
 
+    /// Every item priced again with its supplier, and the price in the order's currency.
+    async fn price_items(
+        &self,
+        req: &CreateOrder,
+        rates: &RateTable,
+    ) -> Result<(Vec<PricedItem>, PriceBreakdown, Money), BookingError> {
+        // 1. Every item priced again.
+        let mut items: Vec<PricedItem> = Vec::new();
+        for (i, offer_id) in req.flight_offer_ids.iter().enumerate() {
+            let supplier = self
+                .inner
+                .flights
+                .supplier_for(offer_id)
+                .ok_or(BookingError::OfferUnavailable { item: items.len() })?;
+            let offer = supplier
+                .price(offer_id)
+                .await
+                .map_err(|e| BookingError::from_supplier(i, e))?;
+            let (first, last) = match (offer.slices.first(), offer.slices.last()) {
+                (Some(f), Some(l)) => (f, l),
+                _ => return Err(BookingError::OfferUnavailable { item: i }),
+            };
+            let starts_at = first
+                .departing_at()
+                .ok_or(BookingError::OfferUnavailable { item: i })?
+                .with_timezone(&Utc);
+            let ends_at = last
+                .arriving_at()
+                .ok_or(BookingError::OfferUnavailable { item: i })?
+                .with_timezone(&Utc);
+            let p = &offer.price;
+            let mut lines = vec![
+                (PriceLineKind::BaseFare, p.base),
+                (PriceLineKind::Taxes, p.taxes),
+            ];
+            let rest = p.total.minor() - p.base.minor() - p.taxes.minor();
+            if rest > 0 {
+                lines.push((
+                    PriceLineKind::Fees,
+                    Money::from_minor(rest, p.total.currency()),
+                ));
+            }
+            items.push(PricedItem {
+                supplier: supplier.name().to_owned(),
+                offer_id: offer_id.clone(),
+                supplier_total: p.total,
+                lines,
+                starts_at,
+                ends_at,
+                input: i,
+                priced: Priced::Flight(offer),
+            });
+        }
+        for (h, input) in req.hotel_rates.iter().enumerate() {
+            let position = items.len();
+            let supplier = self
+                .inner
+                .hotels
+                .supplier_for(&input.rate_id)
+                .ok_or(BookingError::OfferUnavailable { item: position })?;
+            let rate = supplier
+                .check_rate(&input.rate_id)
+                .await
+                .map_err(|e| BookingError::from_supplier(position, e))?;
+            if input.rooms.len() != rate.rooms.len() {
+                return Err(field_error(
+                    format!("hotel_rates[{h}].rooms"),
+                    "reason-rate-rooms",
+                    Some(("count", rate.rooms.len() as i64)),
+                ));
+            }
+            for (r, (asked, offered)) in input.rooms.iter().zip(&rate.rooms).enumerate() {
+                let adults_differ = asked.adults.is_some_and(|a| a != offered.adults);
+                let children_differ = asked.children_ages.as_ref().is_some_and(|c| {
+                    let (mut a, mut b) = (c.clone(), offered.children_ages.clone());
+                    a.sort_unstable();
+                    b.sort_unstable();
+                    a != b
+                });
+                if adults_differ || children_differ {
+                    return Err(field_error(
+                        format!("hotel_rates[{h}].rooms[{r}]"),
+                        "reason-room-party",
+                        None,
+                    ));
+                }
+            }
+            if input
+                .special_requests
+                .as_deref()
+                .is_some_and(|s| s.chars().count() > SPECIAL_REQUESTS_MAX)
+            {
+                return Err(field_error(
+                    format!("hotel_rates[{h}].special_requests"),
+                    "reason-too-long",
+                    Some(("max", SPECIAL_REQUESTS_MAX as i64)),
+                ));
+            }
+            let p = &rate.price;
+            items.push(PricedItem {
+                supplier: supplier.name().to_owned(),
+                offer_id: input.rate_id.clone(),
+                supplier_total: p.total,
+                lines: vec![
+                    (PriceLineKind::RoomPrice, p.subtotal),
+                    (PriceLineKind::Discount, p.discount),
+                    (PriceLineKind::Taxes, p.taxes),
+                    (PriceLineKind::Fees, p.fees),
+                ],
+                starts_at: check_in_at(rate.check_in),
+                ends_at: check_out_at(rate.check_out),
+                input: h,
+                priced: Priced::Hotel(rate),
+            });
+        }
+
+        // 2. The price in the order's currency.
+        let currency = req
+            .currency
+            .or_else(|| items.first().map(|i| i.supplier_total.currency()))
+            .ok_or_else(|| BookingError::invalid("currency", "reason-required"))?;
+        let mut breakdown = PriceBreakdown::new(currency);
+        for (i, item) in items.iter().enumerate() {
+            for (kind, amount) in &item.lines {
+                let converted = if amount.currency() == currency {
+                    *amount
+                } else {
+                    rates
+                        .convert(*amount, currency)
+                        .map_err(|_| BookingError::invalid("currency", "reason-no-exchange-rate"))?
+                        .to
+                };
+                breakdown
+                    .push(i, *kind, converted)
+                    .map_err(|e| BookingError::Internal(format!("price line: {e}")))?;
+            }
+        }
+        let total = breakdown
+            .total()
+            .map_err(|e| BookingError::Internal(format!("total: {e}")))?;
+
+        Ok((items, breakdown, total))
+    }
+
+    /// The order as it would be priced now, without holding anything: what the checkout page
+    /// shows before the traveller fills in their details.
+    pub async fn quote(&self, req: &CreateOrder, rates: &RateTable) -> Result<Quote, BookingError> {
+        let (items, breakdown, total) = self.price_items(req, rates).await?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let details = match &item.priced {
+                Priced::Flight(o) => serde_json::to_value(o),
+                Priced::Hotel(r) => serde_json::to_value(r),
+            }
+            .map_err(|e| BookingError::Internal(format!("details: {e}")))?;
+            out.push(QuotedItem {
+                kind: match item.priced {
+                    Priced::Flight(_) => "flight",
+                    Priced::Hotel(_) => "hotel",
+                },
+                supplier: item.supplier.clone(),
+                offer_id: item.offer_id.clone(),
+                total: breakdown
+                    .item_total(i)
+                    .map_err(|e| BookingError::Internal(format!("item total: {e}")))?,
+                supplier_total: item.supplier_total,
+                starts_at: item.starts_at,
+                ends_at: item.ends_at,
+                details,
+            });
+        }
+        let flights: Vec<&Offer> = items
+            .iter()
+            .filter_map(|i| match &i.priced {
+                Priced::Flight(o) => Some(o),
+                Priced::Hotel(_) => None,
+            })
+            .collect();
+        Ok(Quote {
+            international: self.crosses_border(&flights),
+            items: out,
+            price: breakdown,
+            total,
+        })
+    }
+
+    /// Whether any flight crosses a border (unknown airports count as crossing: asking for a
+    /// passport is the safe side).
+    pub(crate) fn crosses_border(&self, flights: &[&Offer]) -> bool {
+        let countries: Vec<Option<&String>> = flights
+            .iter()
+            .flat_map(|o| o.slices.iter())
+            .flat_map(|s| s.segments.iter())
+            .flat_map(|s| {
+                [
+                    s.origin.as_str().to_owned(),
+                    s.destination.as_str().to_owned(),
+                ]
+            })
+            .map(|code| self.inner.airport_countries.get(&code))
+            .collect();
+        countries.iter().any(Option::is_none) || countries.windows(2).any(|w| w[0] != w[1])
+    }
+
     /// The flight passengers, checked against the trip's dates and borders.
     fn check_passengers(
         &self,
@@ -704,21 +800,7 @@ impl Orders {
         let (Some(first), Some(last)) = (departures.iter().min(), departures.iter().max()) else {
             return Err(BookingError::OfferUnavailable { item: 0 });
         };
-        let countries: Vec<Option<&String>> = flights
-            .iter()
-            .flat_map(|o| o.slices.iter())
-            .flat_map(|s| s.segments.iter())
-            .flat_map(|s| {
-                [
-                    s.origin.as_str().to_owned(),
-                    s.destination.as_str().to_owned(),
-                ]
-            })
-            .map(|code| self.inner.airport_countries.get(&code))
-            .collect();
-        // Unknown airports count as crossing a border: asking for a passport is the safe side.
-        let international =
-            countries.iter().any(Option::is_none) || countries.windows(2).any(|w| w[0] != w[1]);
+        let international = self.crosses_border(flights);
         let rules = PassengerRules {
             today: now.date_naive(),
             first_travel: *first,

@@ -33,7 +33,10 @@ use wayfare_store::Store;
 use wayfare_suppliers::aggregate::FlightAggregator;
 use wayfare_suppliers::hotel_aggregate::HotelAggregator;
 
-pub use create::{ContactInput, CreateOrder, HotelRateInput, PassengerInput, RoomGuestInput};
+pub use create::{
+    ContactInput, CreateOrder, Created, HotelRateInput, PassengerInput, Quote, QuotedItem,
+    RoomGuestInput,
+};
 pub use error::BookingError;
 pub use pay::PayRequest;
 pub use sweep::SweepReport;

@@ -173,6 +173,24 @@ impl Orders {
         }
     }
 
+    /// The order and payment behind a provider's payment id (the 3-D Secure page's link), if
+    /// `viewer` may see the order.
+    pub async fn payment_for_action(
+        &self,
+        provider: &str,
+        provider_payment_id: &str,
+        viewer: &Viewer,
+    ) -> Result<(OrderView, String), BookingError> {
+        let payment = self
+            .inner
+            .store
+            .order_payment_by_provider_id(provider, provider_payment_id)
+            .await?
+            .ok_or(BookingError::NotFound)?;
+        let view = self.get(&payment.order_id, viewer).await?;
+        Ok((view, payment.id))
+    }
+
     /// The traveller's answer to their bank's check (3-D Secure), then the payment goes on.
     pub async fn complete_payment_action(
         &self,

@@ -427,6 +427,19 @@ impl Store {
             .await?)
     }
 
+    /// The payment a provider knows by `provider_payment_id` (3-D Secure pages name it).
+    pub async fn order_payment_by_provider_id(
+        &self,
+        provider: &str,
+        provider_payment_id: &str,
+    ) -> Result<Option<OrderPaymentRow>, StoreError> {
+        Ok(order_payment::Entity::find()
+            .filter(order_payment::Column::Provider.eq(provider))
+            .filter(order_payment::Column::ProviderPaymentId.eq(provider_payment_id))
+            .one(self.db())
+            .await?)
+    }
+
     /// Saves what the provider now says about a payment.
     pub async fn update_order_payment(&self, row: OrderPaymentRow) -> Result<(), StoreError> {
         order_payment::Entity::update(order_payment::ActiveModel {

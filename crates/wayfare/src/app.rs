@@ -239,6 +239,10 @@ impl Application {
             self.state.flights().builtin().cloned(),
             Duration::from_secs(60),
         );
+        let hotel_holds = crate::hotel_suppliers::expire_holds_forever(
+            self.state.hotels().builtin().cloned(),
+            Duration::from_secs(60),
+        );
         let sweeper = self
             .state
             .orders()
@@ -248,6 +252,7 @@ impl Application {
             r = server => r,
             () = holds => Ok(()),
             () = sweeper => Ok(()),
+            () = hotel_holds => Ok(()),
             () = deadline => {
                 tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining connections");
                 Ok(())

@@ -77,3 +77,21 @@ pub async fn catalog(
         builtin,
     ))
 }
+
+/// Expires the built-in hotels' unconfirmed holds every `every`, giving their rooms back, until
+/// the app stops.
+pub async fn expire_holds_forever(builtin: Option<Arc<BuiltinHotels>>, every: StdDuration) {
+    let Some(builtin) = builtin else {
+        return std::future::pending().await;
+    };
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match builtin.expire_holds().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "unconfirmed hotel holds expired"),
+            Err(e) => tracing::warn!(error = %e, "expiring hotel holds failed"),
+        }
+    }
+}

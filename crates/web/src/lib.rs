@@ -129,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics));
     let pages = views::account_data::routes(pages);
+    let pages = views::bookings::routes(pages);
     let docs: Router<AppState> = SwaggerUi::new("/api/docs")
         .url("/api/openapi.json", openapi)
         .into();

@@ -24,6 +24,7 @@ mod i18n;
 mod oidc_client;
 mod oidc_signin;
 mod openapi;
+mod order_failures;
 mod orders;
 mod ops;
 mod storage;

@@ -6,6 +6,7 @@ pub mod account_data;
 pub mod admin;
 mod airports;
 pub mod auth;
+pub mod bookings;
 mod flights;
 mod home;
 mod hotel_art;
