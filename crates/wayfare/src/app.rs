@@ -263,6 +263,26 @@ impl Application {
     }
 }
 
+/// Runs `step` every `every` until the task is dropped, logging how many things it did
+/// (`what`) and its failures; a failure waits for the next round.
+pub(crate) async fn repeat_forever<F, Fut, E>(every: Duration, what: &'static str, mut step: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<usize, E>>,
+    E: std::fmt::Display,
+{
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match step().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "{what}"),
+            Err(e) => tracing::warn!(error = %e, "{what}: failed; trying again next round"),
+        }
+    }
+}
+
 /// Prints the demo accounts made on this start: the only time their passwords are shown.
 pub fn print_demo_accounts(created: &[(&str, &str, wayfare_domain::account::Role)]) {
     if created.is_empty() {

@@ -104,6 +104,25 @@ pub enum BenchTarget {
         #[arg(long, default_value_t = 4000)]
         http_requests: usize,
     },
+    /// Whole orders over HTTP (create, then pay in the sandbox) by concurrent clients, and the
+    /// hot-flight race through the orders API next to a `SELECT … FOR UPDATE` baseline; on
+    /// SQLite and, with `--postgres`, on PostgreSQL.
+    Booking {
+        #[arg(long, default_value_t = 2000)]
+        orders: usize,
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        #[arg(long, default_value_t = 256)]
+        race_clients: usize,
+        #[arg(long, default_value_t = 100)]
+        race_seats: u16,
+        /// The SQLite scratch database (replaced each run).
+        #[arg(long, default_value = "sqlite://data/bench-booking.db")]
+        scratch: String,
+        /// Also run on this PostgreSQL database (in a schema of its own, dropped after).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Airport autocomplete: the in-memory index against a SQL LIKE query.
     Airports {
         /// Number of queries.

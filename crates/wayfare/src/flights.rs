@@ -140,14 +140,8 @@ pub async fn expire_holds_forever(builtin: Option<Arc<BuiltinFlights>>, every: D
     let Some(builtin) = builtin else {
         return std::future::pending().await;
     };
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        match builtin.expire_holds().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(expired = n, "unpaid flight holds expired"),
-            Err(e) => tracing::warn!(error = %e, "expiring flight holds failed"),
-        }
-    }
+    crate::app::repeat_forever(every, "unpaid flight holds expired", || {
+        builtin.expire_holds()
+    })
+    .await
 }

@@ -84,14 +84,8 @@ pub async fn expire_holds_forever(builtin: Option<Arc<BuiltinHotels>>, every: St
     let Some(builtin) = builtin else {
         return std::future::pending().await;
     };
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        match builtin.expire_holds().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(expired = n, "unconfirmed hotel holds expired"),
-            Err(e) => tracing::warn!(error = %e, "expiring hotel holds failed"),
-        }
-    }
+    crate::app::repeat_forever(every, "unconfirmed hotel holds expired", || {
+        builtin.expire_holds()
+    })
+    .await
 }

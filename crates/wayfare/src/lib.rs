@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app;
 pub mod bench;
+pub mod bench_booking;
 pub mod bench_flights;
 pub mod bench_hotels;
 pub mod cli;

@@ -214,6 +214,28 @@ async fn main() -> ExitCode {
                 Err(e) => return startup_failure(e),
             };
             let result = match which {
+                BenchTarget::Booking {
+                    orders,
+                    clients,
+                    race_clients,
+                    race_seats,
+                    scratch,
+                    postgres,
+                } => {
+                    let urls: Vec<String> = std::iter::once(scratch).chain(postgres).collect();
+                    match wayfare::bench_booking::booking(
+                        &urls,
+                        orders,
+                        clients,
+                        race_clients,
+                        race_seats,
+                    )
+                    .await
+                    {
+                        Ok(r) => Ok(r),
+                        Err(e) => return startup_failure(e),
+                    }
+                }
                 BenchTarget::Airports { queries } => bench::airports(&store, queries)
                     .await
                     .map(|r| r.to_string()),

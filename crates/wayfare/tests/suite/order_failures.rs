@@ -536,3 +536,68 @@ async fn two_hundred_buyers_race_for_the_last_rooms_of_a_night_and_exactly_that_
         assert!(s.sold <= i32::from(allotment), "{s:?}");
     }
 }
+
+#[tokio::test]
+async fn the_pre_trip_reminder_goes_out_once_when_due_and_only_for_confirmed_orders() {
+    let app = spawn_app().await;
+    let orders = app.state.orders().clone();
+    let offer = offer_id(&app, "PEK", "SHA", 9).await;
+    let created = orders
+        .create(
+            &order_for(Some(offer.clone()), None),
+            &Actor::Guest,
+            &app.state.rates(),
+        )
+        .await
+        .unwrap();
+    let unpaid = orders
+        .create(
+            &order_for(Some(offer), None),
+            &Actor::Guest,
+            &app.state.rates(),
+        )
+        .await
+        .unwrap();
+    let id = created.order.id.clone();
+    let viewer = Viewer::GuestToken(created.guest_token.unwrap());
+    orders
+        .pay(&id, &viewer, &Actor::Guest, &pay("k1", "pm_card_visa"))
+        .await
+        .unwrap();
+    let store = app.state.store();
+    let reminders = store.order_reminders(&id).await.unwrap();
+    assert_eq!(reminders.len(), 1);
+    let departure = store.order_items(&id).await.unwrap()[0].starts_at;
+    assert_eq!(reminders[0].due_at, departure - Duration::hours(24));
+    assert_eq!(
+        orders.sweep().await.unwrap().reminders_sent,
+        0,
+        "not due yet"
+    );
+    // A day before departure, for both orders.
+    for order_id in [&id, &unpaid.order.id] {
+        for r in store.order_reminders(order_id).await.unwrap() {
+            let mut active = r.into_active_model();
+            active.due_at = ActiveValue::Set(Utc::now() - Duration::seconds(1));
+            active.update(store.db()).await.unwrap();
+        }
+    }
+    // Swept here (or by the app's own sweeper, whichever comes first): sent once.
+    orders.sweep().await.unwrap();
+    let sms = app.last_message("+8613800138001");
+    assert!(
+        sms.contains("Reminder") && sms.contains(&created.order.reference),
+        "{sms}"
+    );
+    assert_eq!(orders.sweep().await.unwrap().reminders_sent, 0, "once");
+    assert!(
+        store.order_reminders(&unpaid.order.id).await.unwrap()[0]
+            .sent_at
+            .is_some()
+    );
+    assert!(
+        store.order_reminders(&id).await.unwrap()[0]
+            .sent_at
+            .is_some()
+    );
+}
