@@ -245,7 +245,7 @@ impl Orders {
             }
         };
 
-        let (items, breakdown, total) = self.price_items(req, rates).await?;
+        let (items, breakdown, total) = self.price_items(req, rates, true).await?;
 
         // 3. Travellers.
         let flights: Vec<&Offer> = items
@@ -579,6 +579,7 @@ impl Orders {
         &self,
         req: &CreateOrder,
         rates: &RateTable,
+        with_guests: bool,
     ) -> Result<(Vec<PricedItem>, PriceBreakdown, Money), BookingError> {
         // 1. Every item priced again.
         let mut items: Vec<PricedItem> = Vec::new();
@@ -638,7 +639,7 @@ impl Orders {
                 .check_rate(&input.rate_id)
                 .await
                 .map_err(|e| BookingError::from_supplier(position, e))?;
-            if input.rooms.len() != rate.rooms.len() {
+            if with_guests && input.rooms.len() != rate.rooms.len() {
                 return Err(field_error(
                     format!("hotel_rates[{h}].rooms"),
                     "reason-rate-rooms",
@@ -719,9 +720,9 @@ impl Orders {
     }
 
     /// The order as it would be priced now, without holding anything: what the checkout page
-    /// shows before the traveller fills in their details.
+    /// shows before the traveller fills in their details (room guests are not needed yet).
     pub async fn quote(&self, req: &CreateOrder, rates: &RateTable) -> Result<Quote, BookingError> {
-        let (items, breakdown, total) = self.price_items(req, rates).await?;
+        let (items, breakdown, total) = self.price_items(req, rates, false).await?;
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let details = match &item.priced {

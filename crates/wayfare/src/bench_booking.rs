@@ -224,8 +224,42 @@ async fn throughput(run: &Running, orders: usize, clients: usize) -> String {
 /// `clients` buyers after the last `seats` seats of one flight, through POST /orders.
 async fn hot_flight(run: &Running, clients: usize, seats: u16) -> Result<String, String> {
     let client = reqwest::Client::new();
-    let ids = offers(&client, &run.base, 1).await;
-    let offer_id = ids.first().ok_or("no offer")?.clone();
+    // The flight's fullest fare (nested buckets: it may sell every seat left in the cabin), so
+    // that sold = min(seats, demand) is the right expectation.
+    let today = Utc::now().date_naive();
+    let body = json!({"slices": [{"origin": "PEK", "destination": "SHA",
+        "departure_date": (today + chrono::Duration::days(12)).to_string()}],
+        "passengers": {"adults": 1}, "cabin_class": "economy", "max_connections": 0, "limit": 200});
+    let found: Value = client
+        .post(format!("{}/api/v1/flights/search", run.base))
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    let all = found["offers"].as_array().cloned().unwrap_or_default();
+    let first = all.first().ok_or("no offer")?;
+    let flight_of = |o: &Value| {
+        o["slices"][0]["segments"][0]["flight_number"].to_string()
+            + o["slices"][0]["segments"][0]["departing_at"]
+                .as_str()
+                .unwrap_or("")
+    };
+    let amount = |o: &Value| {
+        o["total_amount"]["amount"]
+            .as_str()
+            .and_then(|a| a.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let offer_id = all
+        .iter()
+        .filter(|o| flight_of(o) == flight_of(first))
+        .max_by(|a, b| amount(a).total_cmp(&amount(b)))
+        .and_then(|o| o["id"].as_str())
+        .ok_or("no offer id")?
+        .to_owned();
     let builtin = run
         .state
         .flights()

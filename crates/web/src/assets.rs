@@ -34,6 +34,16 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../static/hotels.js"),
     },
     Asset {
+        name: "bookings.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/bookings.js"),
+    },
+    Asset {
+        name: "bookings.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../static/bookings.css"),
+    },
+    Asset {
         name: "logo.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("../static/logo.svg"),

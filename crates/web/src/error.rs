@@ -370,10 +370,15 @@ mod tests {
         for c in ErrorCode::ALL {
             let s = c.status();
             match c {
-                ErrorCode::Internal | ErrorCode::SignInProviderFailed => {
-                    assert!(s.is_server_error())
-                }
-                ErrorCode::DatabaseUnavailable | ErrorCode::RequestTimeout => {
+                // An outside service failed, or nothing was done and it is ours to fix.
+                ErrorCode::Internal
+                | ErrorCode::SignInProviderFailed
+                | ErrorCode::ConfirmationFailed => assert!(s.is_server_error()),
+                // Down for now: try again later.
+                ErrorCode::DatabaseUnavailable
+                | ErrorCode::RequestTimeout
+                | ErrorCode::PaymentUnavailable
+                | ErrorCode::SupplierUnavailable => {
                     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE)
                 }
                 _ => assert!(s.is_client_error(), "{c:?}"),

@@ -73,6 +73,7 @@ fn used_keys() -> BTreeSet<String> {
         "account-",
         "admin-",
         "form-",
+        "bookings-",
     ];
     let mut keys = BTreeSet::new();
     for f in sources {

@@ -1011,6 +1011,8 @@ pub struct FareView {
     pub baggage: Vec<Line>,
     pub conditions: Vec<Line>,
     pub cheapest: bool,
+    /// The checkout for this fare, with the party and the price shown.
+    pub book_href: String,
 }
 
 /// One itinerary (the same flights at the same times) with every fare found for it.
@@ -1030,6 +1032,8 @@ pub struct OfferView {
     pub seats_left: Option<String>,
     pub slices: Vec<SliceView>,
     pub fares: Vec<FareView>,
+    /// The checkout for the cheapest fare.
+    pub book_href: String,
 }
 
 /// The offers' itineraries in the order the offers came (so each group sits where its best
@@ -1184,7 +1188,19 @@ fn slice_view(fmt: &Fmt, s: &OfferSlice, label: String) -> Option<SliceView> {
     })
 }
 
-fn fare_view(fmt: &Fmt, o: &Offer, cheapest: bool) -> FareView {
+/// `/checkout?offer=…&seen=…&adults=…`: books `o` for the party at the price shown.
+fn book_href(o: &Offer, party: Passengers) -> String {
+    let pairs: Vec<(String, String)> = vec![
+        ("offer".into(), o.id.clone()),
+        ("seen".into(), super::bookings::seen_param(o.price.total)),
+        ("adults".into(), party.adults.to_string()),
+        ("children".into(), party.children.to_string()),
+        ("infants".into(), party.infants.to_string()),
+    ];
+    format!("/checkout?{}", query_string(&pairs))
+}
+
+fn fare_view(fmt: &Fmt, o: &Offer, cheapest: bool, party: Passengers) -> FareView {
     let per_person = |m: Money| money_text(m, false);
     // One line for a refund or change rule: allowed with a fee, free, or not allowed.
     let penalty_line = |allowed: bool, penalty: Option<Money>, [fee, free, no]: [&str; 3]| match (
@@ -1289,6 +1305,7 @@ fn fare_view(fmt: &Fmt, o: &Offer, cheapest: bool) -> FareView {
         baggage,
         conditions,
         cheapest,
+        book_href: book_href(o, party),
     }
 }
 
@@ -1310,7 +1327,7 @@ fn offer_view(
     let fares: Vec<FareView> = group
         .iter()
         .enumerate()
-        .map(|(i, f)| fare_view(fmt, f, i == 0))
+        .map(|(i, f)| fare_view(fmt, f, i == 0, party))
         .collect();
     let travellers = i64::from(party.adults) + i64::from(party.children) + i64::from(party.infants);
     let cheapest = money_text(o.price.total, false);
@@ -1341,6 +1358,7 @@ fn offer_view(
         cabin: fmt.cabin(o.cabin),
         brand: fmt.brand(&o.fare_brand),
         seats_left: fares.first().and_then(|f| f.seats_left.clone()),
+        book_href: book_href(o, party),
         slices,
         fares,
     })

@@ -1579,6 +1579,8 @@ pub async fn hotels(
     let fmt = Fmt::new(&state, &ctx);
     let chinese = fmt.chinese;
     let q = Query::parse(raw.as_deref());
+    // A flight being booked with a hotel: carried to the hotel page's Book links.
+    let trip = super::bookings::trip_pairs(&q.0);
     let asked = read_asked(&state, &q, locale);
     let mut errors = asked.errors.clone();
     let bodies = match room_bodies(&asked.rooms, locale) {
@@ -1614,6 +1616,7 @@ pub async fn hotels(
         if asked.map {
             carry.push(pair("view", "map"));
         }
+        carry.extend(trip.iter().cloned());
         build_form(
             &state,
             locale,
@@ -1707,7 +1710,8 @@ pub async fn hotels(
     };
 
     let rooms_str = rooms_param(&rooms);
-    let s_pairs = asked.search_pairs(&rooms_str, chinese);
+    let mut s_pairs = asked.search_pairs(&rooms_str, chinese);
+    s_pairs.extend(trip.iter().cloned());
     let f_pairs = asked.filters.pairs(&[]);
     let mut state_pairs: Vec<(String, String)> = s_pairs.iter().chain(&f_pairs).cloned().collect();
     state_pairs.push(pair("sort", search.sort.as_str()));
@@ -2215,6 +2219,8 @@ pub struct RateView {
     pub taxes: String,
     pub rooms_left: Option<String>,
     pub price_minor: i64,
+    /// The checkout for this rate (with the trip's flight when one is being booked).
+    pub book_href: String,
 }
 
 /// A room type (or, for several rooms, the set of them) with its rates, cheapest first.
@@ -2438,6 +2444,7 @@ fn rate_view(
         rooms_left: (rate.rooms_left <= 5)
             .then(|| fmt.tn("hotels-rooms-left", "count", i64::from(rate.rooms_left))),
         price_minor: fmt.in_display(rate.price.total).minor(),
+        book_href: String::new(),
     }
 }
 
@@ -2453,6 +2460,7 @@ pub async fn hotel(
     let fmt = Fmt::new(&state, &ctx);
     let chinese = fmt.chinese;
     let q = Query::parse(raw.as_deref());
+    let trip = super::bookings::trip_pairs(&q.0);
     if id.len() > 200 {
         return Err(WebError::not_found());
     }
@@ -2544,8 +2552,10 @@ pub async fn hotel(
     back_pairs.push(pair("in", check_in.clone()));
     back_pairs.push(pair("out", check_out.clone()));
     back_pairs.push(pair("rooms", rooms_str.clone()));
+    back_pairs.extend(trip.iter().cloned());
     let back = back_place.map(|_| href("/hotels", &back_pairs, &[]));
     hidden_pairs.retain(|(k, _)| k == "dest" || k == "place");
+    hidden_pairs.extend(trip.iter().cloned());
     let form_open = !errors.is_empty();
     let form = build_form(
         &state,
@@ -2586,6 +2596,7 @@ pub async fn hotel(
         v.push(pair("out", check_out.clone()));
         v.push(pair("rooms", rooms_str.clone()));
         v.extend(extra.iter().cloned());
+        v.extend(trip.iter().cloned());
         v
     };
     let themes = h
@@ -2637,7 +2648,8 @@ pub async fn hotel(
                 }
                 names.join(" + ")
             };
-            let view = rate_view(&fmt, r, check_in_at, zone, now);
+            let mut view = rate_view(&fmt, r, check_in_at, zone, now);
+            view.book_href = super::bookings::rate_book_href(&r.id, r.price.total, &trip);
             match groups.iter_mut().find(|g| g.name == name) {
                 Some(g) => g.rates.push(view),
                 None => {

@@ -1,0 +1,184 @@
+## Booking pages: checkout, payment, the sandbox bank check, the order, my bookings, find a booking.
+
+bookings-nav-mine = My bookings
+bookings-nav-find = Find a booking
+bookings-book = Book
+bookings-book-fare = Book this fare
+
+## Checkout
+
+bookings-checkout-title = Checkout
+bookings-your-trip = Your trip
+bookings-item-flight = Flight
+bookings-item-hotel = Hotel
+bookings-item-total = Price
+bookings-total = Total
+bookings-price-title = Price breakdown
+bookings-line-base-fare = Fare
+bookings-line-room-price = Room price
+bookings-line-taxes = Taxes
+bookings-line-fees = Fees
+bookings-line-discount = Discount
+bookings-cancellation = Cancellation terms
+bookings-price-changed = The price changed from { $from } to { $to }.
+bookings-price-changed-item = The price of { $item } changed from { $from } to { $to }.
+bookings-price-changed-accept = Continuing books at the new total of { $total }.
+bookings-add-hotel = Add a hotel in { $city }
+bookings-search-flights = Search flights
+bookings-search-hotels = Search hotels
+bookings-form-problems = Please check the details below:
+bookings-agent-title = Booking for a customer
+bookings-customer = Customer (e-mail or phone)
+bookings-customer-hint = The order is placed for this customer; they receive the confirmation. Leave empty to book for yourself.
+bookings-passengers-title = Passengers
+bookings-names-passport = Enter names exactly as printed on each passport.
+bookings-names-id = Enter names as on the ID card or passport used to travel.
+bookings-passenger-title = Passenger { $n } · { $kind }
+bookings-kind-adult = Adult
+bookings-kind-child = Child (2–11)
+bookings-kind-infant = Infant (under 2)
+bookings-fill-saved = Fill from a saved traveller
+bookings-fill-saved-none = Enter details by hand
+bookings-field-type = Passenger type
+bookings-field-given-name = Given names
+bookings-field-family-name = Surname
+bookings-field-born-on = Date of birth
+bookings-field-gender = Gender
+bookings-field-nationality = Nationality (two letters)
+bookings-field-passport-number = Passport number
+bookings-field-passport-expiry = Passport expiry date
+bookings-choose = Choose…
+bookings-gender-f = Female
+bookings-gender-m = Male
+bookings-passport-saved = Leave blank to use the saved passport { $masked }.
+bookings-guests-title = Hotel guests
+bookings-room-title = Room { $n }
+bookings-room-title-named = Room { $n } · { $room }
+bookings-lead-guest-hint = The guest the room is booked under; they show ID at check-in.
+bookings-special-requests = Special requests
+bookings-special-requests-hint = For example a high floor or a late arrival. The hotel tries but can't promise.
+bookings-optional = (optional)
+bookings-contact-title = Contact details
+bookings-contact-hint = We send the confirmation and any changes here.
+bookings-contact-email = E-mail
+bookings-contact-phone = Mobile number
+bookings-hold-explain = We hold the seats and rooms for 15 minutes while you pay. Nothing is charged yet.
+bookings-continue-to-payment = Continue to payment
+
+## Payment
+
+bookings-pay-title = Payment
+bookings-pay-lead = Booking { $reference } is held for you. Pay before the time runs out to confirm it.
+bookings-hold-left = Time left to pay:
+bookings-hold-until = Held until { $time }.
+bookings-hold-over = The time to pay has run out.
+bookings-card-title = Card
+bookings-sandbox-note = Test payments: this is the sandbox, no real money moves. Choose a test card to see what happens.
+bookings-card-succeeds = pays successfully
+bookings-card-3ds = asks your bank to confirm (3-D Secure)
+bookings-card-fails = is declined ({ $code })
+bookings-pay-submit = Pay { $total }
+bookings-pay-now = Pay now
+bookings-payment-in-progress = Your payment is being processed. This page shows the result once it is known.
+bookings-declined-insufficient-funds = Your card was declined: insufficient funds. Nothing was charged; please try another card.
+bookings-declined-lost-card = Your card was declined because it was reported lost. Nothing was charged; please try another card.
+bookings-declined-stolen-card = Your card was declined because it was reported stolen. Nothing was charged; please try another card.
+bookings-declined-expired-card = Your card has expired. Nothing was charged; please try another card.
+bookings-declined-incorrect-cvc = The card's security code is incorrect. Nothing was charged; please try again.
+bookings-declined-processing-error = The card couldn't be processed. Nothing was charged; please try again.
+bookings-declined-payment-intent-authentication-failure = Your bank didn't confirm the payment. Nothing was charged; please try again or use another card.
+bookings-expired-title = The time to pay ran out
+bookings-expired-body = Booking { $reference } was not paid in time, so its seats and rooms were released. Nothing was charged. Prices and availability may have changed; please search again.
+bookings-see-order = See the expired booking
+
+## The sandbox's 3-D Secure page
+
+bookings-3ds-sandbox = Sandbox bank
+bookings-3ds-title = Your bank wants to confirm this payment
+bookings-3ds-lead = This stands in for your bank's 3-D Secure check. Approve to go on with the payment, or refuse to stop it.
+bookings-3ds-approve = Approve payment
+bookings-3ds-refuse = Refuse
+bookings-3ds-note = Test page of the payment sandbox: no real bank is involved.
+bookings-finish-3ds = Confirm with your bank
+bookings-reference = Booking reference
+bookings-amount = Amount
+bookings-card = Card
+
+## The order
+
+bookings-order-title = Booking { $reference }
+bookings-confirmed-banner = Booking confirmed — reference { $reference }
+bookings-confirmed-sent = We've sent the confirmation by e-mail and text message.
+bookings-status = Status
+bookings-booked-on = Booked
+bookings-status-held = Held, awaiting payment
+bookings-status-awaiting-payment = Payment in progress
+bookings-status-paid = Paid, confirming
+bookings-status-confirmed = Confirmed
+bookings-status-expired = Expired
+bookings-status-cancelled = Cancelled
+bookings-item-status-held = Held
+bookings-item-status-confirmed = Confirmed
+bookings-item-status-released = Released
+bookings-item-status-failed = Not confirmed
+bookings-pnr = Airline reference (PNR)
+bookings-hotel-confirmation = Hotel confirmation number
+bookings-tickets = Ticket numbers
+bookings-travellers-title = Travellers
+bookings-lead-guest = Lead guest
+bookings-guest-room = Room { $room }, { $hotel }
+bookings-special-requests-shown = Requests: { $text }
+bookings-born-on = Born { $date }
+bookings-nationality-shown = Nationality { $country }
+bookings-passport-shown = Passport ending { $last4 }, valid until { $expiry }
+bookings-payments-title = Payments
+bookings-payments-none = No payment yet.
+bookings-payment-captured = ({ $amount } charged)
+bookings-refunds-title = Refunds
+bookings-when = When
+bookings-who = By
+bookings-event = What happened
+bookings-timeline-title = History
+bookings-payment-status-pending = Started
+bookings-payment-status-requires-action = Waiting for your bank
+bookings-payment-status-processing = Processing
+bookings-payment-status-authorized = Authorised
+bookings-payment-status-succeeded = Paid
+bookings-payment-status-canceled = Cancelled, not charged
+bookings-payment-status-failed = Declined, not charged
+bookings-event-created = Booking made and held
+bookings-event-payment-started = Payment started
+bookings-event-payment-failed = Payment declined
+bookings-event-payment-requires-action = Bank asked to confirm the payment
+bookings-event-payment-succeeded = Payment authorised
+bookings-event-suppliers-confirmed = Confirmed by the airline and hotel
+bookings-event-suppliers-failed = Not confirmed by the airline or hotel; payment given back
+bookings-event-hold-expired = Hold expired; seats and rooms released
+bookings-event-cancelled = Cancelled
+bookings-actor-you = You
+bookings-actor-guest = Guest
+bookings-actor-traveller = Traveller
+bookings-actor-agent = Wayfare agent
+bookings-actor-system = Wayfare
+
+## My bookings
+
+bookings-mine-title = My bookings
+bookings-upcoming = Upcoming
+bookings-past = Past
+bookings-ended = Cancelled and expired
+bookings-upcoming-empty = No upcoming trips. Time to plan one?
+bookings-past-empty = No past trips yet.
+bookings-ended-empty = Nothing cancelled or expired.
+bookings-view = View
+bookings-placed-by-you = placed by you for a customer
+
+## Find a booking
+
+bookings-find-title = Find a booking
+bookings-find-lead = Enter the booking reference and the e-mail address the booking was made with.
+bookings-find-submit = Find booking
+bookings-find-not-found = We couldn't find a booking with that reference and e-mail address. Please check both and try again.
+bookings-find-sign-in = Booked with an account?
+bookings-more-cards = More test cards: declines and the bank's check
+bookings-supplier-price = { $amount } in the supplier's currency
