@@ -148,12 +148,19 @@ pub async fn wait_for_path(c: &Client, prefix: &str) {
     panic!("never reached {prefix}; at {}", path(c).await);
 }
 
-/// The visible text of the page's `<main>`.
+/// The visible text of the page's `<main>`. A page still loading after a submit can replace
+/// `<main>` between finding it and reading it (a stale element): then it is read again.
 pub async fn body_text(c: &Client) -> String {
-    c.find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let mut last = None;
+    for _ in 0..50 {
+        match c.find(Locator::Css("main")).await {
+            Ok(main) => match main.text().await {
+                Ok(text) => return text,
+                Err(e) => last = Some(e),
+            },
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no readable <main>: {last:?}")
 }
