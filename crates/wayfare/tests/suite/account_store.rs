@@ -396,15 +396,20 @@ async fn wrong_guesses_use_up_the_tries_even_in_a_burst() {
             })
         })
         .collect();
-    let mut checked = 0;
+    let (mut checked, mut right) = (0, false);
     for t in tasks {
         match t.await.unwrap() {
-            CodeOutcome::Wrong { .. } | CodeOutcome::Ok { .. } => checked += 1,
+            CodeOutcome::Wrong { .. } => checked += 1,
+            CodeOutcome::Ok { .. } => {
+                checked += 1;
+                right = true;
+            }
             CodeOutcome::TooManyAttempts | CodeOutcome::NotFound => {}
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert_eq!(checked, 5);
+    // Five checks at most; fewer only when the right code was among them and used the code up.
+    assert!(checked == 5 || (right && checked < 5), "{checked} checks");
 }
 
 #[tokio::test]
