@@ -19,12 +19,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use chrono_tz::Tz;
 use serde::Deserialize;
 use wayfare_booking::{Actor, BookingError, ItemView, OrderView, PayRequest, Viewer};
 use wayfare_domain::account::Role;
 use wayfare_domain::flight::offer::Offer;
-use wayfare_domain::hotel::{CancellationCharge, CancellationPolicy, LocalizedText};
+use wayfare_domain::hotel::{CancellationPolicy, LocalizedText};
 use wayfare_domain::order::{ItemStatus, OrderStatus, PriceBreakdown};
 use wayfare_domain::{Currency, Money};
 
@@ -273,11 +272,7 @@ impl<'a> Words<'a> {
 
     /// "10 Dec" / "12月10日".
     fn date_short(&self, d: NaiveDate) -> String {
-        let month = self.t(&format!("flights-month-{}", d.month()));
-        self.ts(
-            "flights-date-short",
-            &[("month", &month), ("day", &d.day().to_string())],
-        )
+        super::hotels::date_short(self.locale, d)
     }
 
     /// "Thu 10 Dec" / "12月10日 周四".
@@ -624,105 +619,6 @@ fn builtin_property(state: &AppState, hotel_id: &str) -> Option<wayfare_domain::
     b.index().property(pid).map(|l| l.property.clone())
 }
 
-fn charge_text(w: &Words, charge: CancellationCharge, fee: Money, total: Money) -> String {
-    let amount = w.money(fee);
-    if fee.minor() >= total.minor() {
-        return w.ts("hotels-charge-all", &[("amount", &amount)]);
-    }
-    match charge {
-        CancellationCharge::Nights(n) => w.locale.t_args(
-            "hotels-charge-nights",
-            &[
-                ("nights", FluentArg::Num(i64::from(n))),
-                ("amount", FluentArg::Str(amount)),
-            ],
-        ),
-        CancellationCharge::Percent { permille } => {
-            let percent = if permille.is_multiple_of(10) {
-                (permille / 10).to_string()
-            } else {
-                format!("{:.1}", f64::from(permille) / 10.0)
-            };
-            w.ts(
-                "hotels-charge-percent",
-                &[("percent", &percent), ("amount", &amount)],
-            )
-        }
-        CancellationCharge::Amount(_) => w.ts("hotels-charge-amount", &[("amount", &amount)]),
-    }
-}
-
-/// The cancellation terms in plain words, one line per step still ahead.
-fn cancellation_lines(
-    w: &Words,
-    rate: &RateDetails,
-    check_in_at: DateTime<Utc>,
-    zone: Option<Tz>,
-    now: DateTime<Utc>,
-) -> Vec<Line> {
-    let policy = &rate.cancellation;
-    if !policy.is_refundable() {
-        return vec![Line {
-            ok: false,
-            text: w.t("hotels-cancel-none-detail"),
-        }];
-    }
-    let total = rate.price.total;
-    let stay = wayfare_domain::hotel::cancellation::BookedStay {
-        nightly: &rate.price.nightly,
-        rooms: rate.price.rooms.max(1),
-        total,
-    };
-    let fee = |at: DateTime<Utc>| policy.fee_at(at, check_in_at, stay).unwrap_or(total);
-    let deadline = |at: DateTime<Utc>| match zone {
-        Some(z) => {
-            let local = at.with_timezone(&z);
-            format!(
-                "{} {}",
-                w.date_short(local.date_naive()),
-                local.format("%H:%M")
-            )
-        }
-        None => format!(
-            "{} {}",
-            w.date_short(at.date_naive()),
-            at.format("%H:%M UTC")
-        ),
-    };
-    let steps: Vec<(DateTime<Utc>, CancellationCharge)> = policy.schedule(check_in_at).collect();
-    let mut lines = Vec::new();
-    for (i, (start, charge)) in steps.iter().enumerate() {
-        if steps.get(i + 1).is_some_and(|n| n.0 <= now) {
-            continue;
-        }
-        let words = charge_text(w, *charge, fee(*start), total);
-        let when = deadline(*start);
-        lines.push(if i == 0 && now < *start {
-            Line {
-                ok: true,
-                text: w.ts(
-                    "hotels-cancel-free-then",
-                    &[("deadline", &when), ("charge", &words)],
-                ),
-            }
-        } else if *start <= now {
-            Line {
-                ok: false,
-                text: w.ts("hotels-cancel-now", &[("charge", &words)]),
-            }
-        } else {
-            Line {
-                ok: false,
-                text: w.ts(
-                    "hotels-cancel-then",
-                    &[("deadline", &when), ("charge", &words)],
-                ),
-            }
-        });
-    }
-    lines
-}
-
 fn hotel_item(w: &Words, details: &serde_json::Value, total: Money) -> TripItem {
     let Ok(rate) = serde_json::from_value::<RateDetails>(details.clone()) else {
         return TripItem {
@@ -795,7 +691,18 @@ fn hotel_item(w: &Words, details: &serde_json::Value, total: Money) -> TripItem 
         ),
         rooms,
         plan,
-        cancellation: cancellation_lines(w, &rate, check_in_at, zone, w.state.orders().now()),
+        cancellation: super::hotels::cancellation_lines(
+            w.locale,
+            &rate.cancellation,
+            wayfare_domain::hotel::cancellation::BookedStay {
+                nightly: &rate.price.nightly,
+                rooms: rate.price.rooms.max(1),
+                total: rate.price.total,
+            },
+            check_in_at,
+            zone,
+            w.state.orders().now(),
+        ),
         ..Default::default()
     }
 }

@@ -24,6 +24,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
+use wayfare_domain::hotel::cancellation::BookedStay;
 use wayfare_domain::hotel::cluster::{Pin, cluster_pins};
 use wayfare_domain::hotel::occupancy::{
     MAX_ADULTS_PER_ROOM, MAX_CHILD_AGE, MAX_CHILDREN_PER_ROOM, MAX_ROOMS,
@@ -32,8 +33,9 @@ use wayfare_domain::hotel::ranking::HotelSort;
 use wayfare_domain::hotel::search::{BboxBody, DestinationBody, FiltersBody, RoomBody};
 use wayfare_domain::hotel::stay::AppliedPromotion;
 use wayfare_domain::hotel::{
-    Amenities, Amenity, Board, BoundingBox, CancellationCharge, GeoPoint, HotelMapSearch,
-    HotelSearch, HotelSearchBody, Party, Payment, PromotionKind, PropertyId, Theme, Themes,
+    Amenities, Amenity, Board, BoundingBox, CancellationCharge, CancellationPolicy, GeoPoint,
+    HotelMapSearch, HotelSearch, HotelSearchBody, Party, Payment, PromotionKind, PropertyId, Theme,
+    Themes,
 };
 use wayfare_domain::{Currency, Money};
 use wayfare_search::places::{Place, PlaceKind};
@@ -266,11 +268,7 @@ impl<'a> Fmt<'a> {
 
     /// "12月10日" / "10 Dec".
     fn date_short(&self, d: NaiveDate) -> String {
-        let month = self.t(&format!("flights-month-{}", d.month()));
-        self.ts(
-            "flights-date-short",
-            &[("month", &month), ("day", &d.day().to_string())],
-        )
+        date_short(self.locale, d)
     }
 
     /// "12月10日 周四" / "Thu 10 Dec".
@@ -2291,8 +2289,20 @@ fn hotel_zone(state: &AppState, id: &str, at: GeoPoint) -> Option<Tz> {
         .and_then(|(_, a)| a.tz.parse::<Tz>().ok())
 }
 
+/// "12月10日" / "10 Dec" in `locale`.
+pub(super) fn date_short(locale: Locale, d: NaiveDate) -> String {
+    let month = locale.t(&format!("flights-month-{}", d.month()));
+    locale.t_args(
+        "flights-date-short",
+        &[
+            ("month", FluentArg::Str(month)),
+            ("day", FluentArg::Str(d.day().to_string())),
+        ],
+    )
+}
+
 /// "12月12日 14:00" / "12 Dec 14:00" in the hotel's time (UTC when unknown).
-fn deadline_text(fmt: &Fmt, at: DateTime<Utc>, zone: Option<Tz>) -> String {
+fn deadline_text(locale: Locale, at: DateTime<Utc>, zone: Option<Tz>) -> String {
     let (date, time) = match zone {
         Some(z) => {
             let local = at.with_timezone(&z);
@@ -2300,17 +2310,25 @@ fn deadline_text(fmt: &Fmt, at: DateTime<Utc>, zone: Option<Tz>) -> String {
         }
         None => (at.date_naive(), at.format("%H:%M UTC").to_string()),
     };
-    format!("{} {time}", fmt.date_short(date))
+    format!("{} {time}", date_short(locale, date))
+}
+
+fn with_str(locale: Locale, key: &str, args: &[(&'static str, &str)]) -> String {
+    let args: Vec<(&str, FluentArg)> = args
+        .iter()
+        .map(|(k, v)| (*k, FluentArg::Str((*v).to_owned())))
+        .collect();
+    locale.t_args(key, &args)
 }
 
 /// What cancelling costs under one charge, with the amount for this stay.
-fn charge_text(fmt: &Fmt, charge: CancellationCharge, fee: Money, total: Money) -> String {
+fn charge_text(locale: Locale, charge: CancellationCharge, fee: Money, total: Money) -> String {
     let amount = money_text(fee, false);
     if fee.minor() >= total.minor() {
-        return fmt.ts("hotels-charge-all", &[("amount", &amount)]);
+        return with_str(locale, "hotels-charge-all", &[("amount", &amount)]);
     }
     match charge {
-        CancellationCharge::Nights(n) => fmt.locale.t_args(
+        CancellationCharge::Nights(n) => locale.t_args(
             "hotels-charge-nights",
             &[
                 ("nights", FluentArg::Num(i64::from(n))),
@@ -2323,36 +2341,36 @@ fn charge_text(fmt: &Fmt, charge: CancellationCharge, fee: Money, total: Money) 
             } else {
                 format!("{:.1}", f64::from(permille) / 10.0)
             };
-            fmt.ts(
+            with_str(
+                locale,
                 "hotels-charge-percent",
                 &[("percent", &percent), ("amount", &amount)],
             )
         }
-        CancellationCharge::Amount(_) => fmt.ts("hotels-charge-amount", &[("amount", &amount)]),
+        CancellationCharge::Amount(_) => {
+            with_str(locale, "hotels-charge-amount", &[("amount", &amount)])
+        }
     }
 }
 
-/// The rate's cancellation terms in plain words, one line per step.
-fn cancellation_lines(
-    fmt: &Fmt,
-    rate: &HotelRate,
+/// A stay's cancellation terms in plain words, one line per step still ahead: for the rates
+/// on the hotel page and for booked or quoted stays on the booking pages.
+pub(super) fn cancellation_lines(
+    locale: Locale,
+    policy: &CancellationPolicy,
+    stay: BookedStay,
     check_in_at: DateTime<Utc>,
     zone: Option<Tz>,
     now: DateTime<Utc>,
 ) -> Vec<Line> {
-    let policy = &rate.cancellation;
     if !policy.is_refundable() {
         return vec![Line {
             ok: false,
-            text: fmt.t("hotels-cancel-none-detail"),
+            text: locale.t("hotels-cancel-none-detail"),
         }];
     }
-    let total = rate.price.total;
-    let fee = |at: DateTime<Utc>| {
-        policy
-            .fee_at(at, check_in_at, (&rate.price).into())
-            .unwrap_or(total)
-    };
+    let total = stay.total;
+    let fee = |at: DateTime<Utc>| policy.fee_at(at, check_in_at, stay).unwrap_or(total);
     let steps: Vec<(DateTime<Utc>, CancellationCharge)> = policy.schedule(check_in_at).collect();
     let mut lines = Vec::new();
     for (i, (start, charge)) in steps.iter().enumerate() {
@@ -2361,12 +2379,13 @@ fn cancellation_lines(
             // Already past: a later step applies now.
             continue;
         }
-        let charge_words = charge_text(fmt, *charge, fee(*start), total);
-        let deadline = deadline_text(fmt, *start, zone);
+        let charge_words = charge_text(locale, *charge, fee(*start), total);
+        let deadline = deadline_text(locale, *start, zone);
         if i == 0 && now < *start {
             lines.push(Line {
                 ok: true,
-                text: fmt.ts(
+                text: with_str(
+                    locale,
                     "hotels-cancel-free-then",
                     &[("deadline", &deadline), ("charge", &charge_words)],
                 ),
@@ -2374,12 +2393,13 @@ fn cancellation_lines(
         } else if *start <= now {
             lines.push(Line {
                 ok: false,
-                text: fmt.ts("hotels-cancel-now", &[("charge", &charge_words)]),
+                text: with_str(locale, "hotels-cancel-now", &[("charge", &charge_words)]),
             });
         } else {
             lines.push(Line {
                 ok: false,
-                text: fmt.ts(
+                text: with_str(
+                    locale,
                     "hotels-cancel-then",
                     &[("deadline", &deadline), ("charge", &charge_words)],
                 ),
@@ -2416,7 +2436,14 @@ fn rate_view(
         id: rate.id.clone(),
         plan: rate.plan_name.get(fmt.chinese).to_owned(),
         lines,
-        cancellation: cancellation_lines(fmt, rate, check_in_at, zone, now),
+        cancellation: cancellation_lines(
+            fmt.locale,
+            &rate.cancellation,
+            (&rate.price).into(),
+            check_in_at,
+            zone,
+            now,
+        ),
         member: rate.member_only,
         free: rate_is_free(rate, now),
         promo: rate.price.promotion.as_ref().map(|p| fmt.promotion(p)),
