@@ -26,11 +26,15 @@
 //! same key with a different request is [`PaymentError::IdempotencyKeyReused`]. A request that
 //! failed validation keeps nothing, so the key stays free.
 
+pub mod paypal;
 mod provider;
 pub mod sandbox;
+pub mod stripe;
+pub mod webhook;
 
 pub use provider::{
     Capture, Clock, MAX_IDEMPOTENCY_KEY_LEN, Payment, PaymentError, PaymentFailure,
     PaymentProvider, PaymentRequest, PaymentStatus, Refund, RefundRequest, RefundStatus,
 };
 pub use sandbox::{SandboxProvider, TEST_METHODS};
+pub use webhook::{WebhookError, WebhookEvent, WebhookRequest, WebhookSubject};

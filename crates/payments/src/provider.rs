@@ -320,6 +320,16 @@ pub trait PaymentProvider: Send + Sync {
 
     /// The refund as the provider has it now (to follow a [`RefundStatus::Pending`] one).
     async fn get_refund(&self, id: &str) -> Result<Refund, PaymentError>;
+
+    /// Verifies a notification the provider sent to `POST /api/v1/webhooks/{name}` and reads
+    /// it. The signature is checked over the raw body before anything else; see
+    /// [`crate::webhook`]. Providers without notifications keep this default.
+    async fn parse_webhook(
+        &self,
+        _req: &crate::webhook::WebhookRequest<'_>,
+    ) -> Result<crate::webhook::WebhookEvent, crate::webhook::WebhookError> {
+        Err(crate::webhook::WebhookError::Unsupported)
+    }
 }
 
 /// Checks an idempotency key is present and not too long.

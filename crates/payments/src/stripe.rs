@@ -1,0 +1,1 @@
+//! Stripe: PaymentIntents, refunds, SetupIntents and signed webhooks (being written).
