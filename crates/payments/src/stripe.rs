@@ -1,1 +1,0 @@
-//! Stripe: PaymentIntents, refunds, SetupIntents and signed webhooks (being written).
