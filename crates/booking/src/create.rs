@@ -13,13 +13,13 @@ use wayfare_domain::order::{
 use wayfare_domain::{Currency, Money, RateTable};
 use wayfare_store::accounts::NewUser;
 use wayfare_store::orders::{
-    InsertOrder, NewOrder, OrderItemRow, OrderReminderRow, OrderTravellerRow,
+    InsertOrder, NewOrder, OrderEventRow, OrderItemRow, OrderReminderRow, OrderTravellerRow,
 };
 use wayfare_suppliers::flight::{OrderMode, OrderRequest, PassengerDetails, PassengerType};
 use wayfare_suppliers::hotel::{GuestName, HotelBookingRequest, HotelRate};
 
 use crate::error::BookingError;
-use crate::view::OrderView;
+use crate::view::{OrderView, assemble_view};
 use crate::{Actor, Orders, new_id};
 
 /// Most flight offers and hotel rates in one order.
@@ -557,8 +557,26 @@ impl Orders {
                 reason: String::new(),
             };
             match self.inner.store.insert_order(new).await {
-                Ok(InsertOrder::Inserted(_)) => {
-                    let order = self.load_view(&order_id).await?;
+                Ok(InsertOrder::Inserted(row)) => {
+                    // Shown from what was just written, as a read would give it back.
+                    let created = OrderEventRow {
+                        id: 0,
+                        order_id: row.id.clone(),
+                        event: "created".into(),
+                        from_status: None,
+                        to_status: row.status.clone(),
+                        actor: actor.label(),
+                        reason: String::new(),
+                        at: row.created_at,
+                    };
+                    let order = assemble_view(
+                        row,
+                        item_rows,
+                        travellers,
+                        vec![created],
+                        Vec::new(),
+                        Vec::new(),
+                    )?;
                     return Ok(Created { order, guest_token });
                 }
                 Ok(InsertOrder::ReferenceTaken) => continue,

@@ -177,8 +177,11 @@ impl Orders {
         })
     }
 
+    /// The time, to the microsecond: what both databases keep, so that an order shown from
+    /// what was just written reads the same as when read back.
     pub fn now(&self) -> DateTime<Utc> {
-        (self.inner.clock)()
+        use chrono::SubsecRound;
+        (self.inner.clock)().trunc_subsecs(6)
     }
 
     pub fn store(&self) -> &Store {
@@ -226,6 +229,23 @@ impl Orders {
         reason: &str,
         hold_unexpired: bool,
     ) -> Result<Option<wayfare_store::orders::OrderRow>, BookingError> {
+        self.move_order_with(order_id, from, event, actor, reason, hold_unexpired, None)
+            .await
+    }
+
+    /// [`Orders::move_order`] writing a payment row in the same transaction, only if the
+    /// order moves.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn move_order_with(
+        &self,
+        order_id: &str,
+        from: wayfare_domain::order::OrderStatus,
+        event: wayfare_domain::order::OrderEvent,
+        actor: &str,
+        reason: &str,
+        hold_unexpired: bool,
+        payment: Option<wayfare_store::orders::PaymentWrite<'_>>,
+    ) -> Result<Option<wayfare_store::orders::OrderRow>, BookingError> {
         let to = from
             .apply(event)
             .map_err(|e| BookingError::Internal(e.to_string()))?;
@@ -241,6 +261,7 @@ impl Orders {
                 reason,
                 now: self.now(),
                 hold_unexpired,
+                payment,
             })
             .await?)
     }

@@ -9,12 +9,14 @@ use wayfare_domain::order::{ItemStatus, OrderEvent, OrderStatus};
 use wayfare_payments::{
     Capture, Payment, PaymentError, PaymentRequest, PaymentStatus, RefundRequest,
 };
-use wayfare_store::orders::{ItemUpdate, OrderItemRow, OrderPaymentRow, OrderRefundRow, OrderRow};
+use wayfare_store::orders::{
+    ItemUpdate, OrderItemRow, OrderPaymentRow, OrderRefundRow, OrderRow, PaymentWrite,
+};
 use wayfare_suppliers::flight::SupplierError;
 use wayfare_suppliers::hotel::{GuestName, HotelBookingRequest};
 
 use crate::error::{BookingError, retryable};
-use crate::view::{OrderView, currency_of, status_of};
+use crate::view::{OrderView, assemble_view, currency_of, status_of};
 use crate::{Actor, Orders, Viewer, new_id};
 
 /// A payment the traveller asked for.
@@ -59,8 +61,10 @@ impl Orders {
             return Err(BookingError::NotFound);
         }
         let payment_key = format!("{order_id}:{}", req.idempotency_key);
+        let earlier = store.order_payments(order_id).await?;
         // The same payment asked for again (a retry after a lost answer): what it came to.
-        if let Some(existing) = store.order_payment_by_key(&payment_key).await? {
+        if let Some(existing) = earlier.iter().find(|p| p.idempotency_key == payment_key) {
+            let existing = existing.clone();
             let view = self.view_of(row).await?;
             return match existing.status.as_str() {
                 "failed" | "canceled" => Err(BookingError::PaymentDeclined {
@@ -86,33 +90,9 @@ impl Orders {
             OrderStatus::Held => {}
         }
         let label = actor.label();
-        let moved = self
-            .move_order(
-                order_id,
-                OrderStatus::Held,
-                OrderEvent::PaymentStarted,
-                &label,
-                &format!("{} {}", provider.name(), req.payment_method.trim()),
-                true,
-            )
-            .await?;
-        let Some(row) = moved else {
-            // Someone else moved it first, or the hold ran out this instant.
-            let again = store.order(order_id).await?.ok_or(BookingError::NotFound)?;
-            return match status_of(&again)? {
-                OrderStatus::AwaitingPayment => Err(BookingError::PaymentInProgress),
-                OrderStatus::Paid | OrderStatus::Confirmed => self.view_of(again).await,
-                OrderStatus::Held => {
-                    self.expire_order(&again, "the hold expired before payment")
-                        .await?;
-                    Err(BookingError::HoldExpired)
-                }
-                OrderStatus::Expired => Err(BookingError::HoldExpired),
-                status => Err(BookingError::NotPayable { status }),
-            };
-        };
         let currency = currency_of(&row.currency)?;
         let total = Money::from_minor(row.total_minor, currency);
+        // The attempt is recorded with the move, before the provider hears of it.
         let mut payment_row = OrderPaymentRow {
             id: new_id("opy"),
             order_id: order_id.to_owned(),
@@ -130,7 +110,32 @@ impl Orders {
             created_at: now,
             updated_at: now,
         };
-        store.insert_order_payment(payment_row.clone()).await?;
+        let moved = self
+            .move_order_with(
+                order_id,
+                OrderStatus::Held,
+                OrderEvent::PaymentStarted,
+                &label,
+                &format!("{} {}", provider.name(), req.payment_method.trim()),
+                true,
+                Some(PaymentWrite::Insert(&payment_row)),
+            )
+            .await?;
+        let Some(row) = moved else {
+            // Someone else moved it first, or the hold ran out this instant.
+            let again = store.order(order_id).await?.ok_or(BookingError::NotFound)?;
+            return match status_of(&again)? {
+                OrderStatus::AwaitingPayment => Err(BookingError::PaymentInProgress),
+                OrderStatus::Paid | OrderStatus::Confirmed => self.view_of(again).await,
+                OrderStatus::Held => {
+                    self.expire_order(&again, "the hold expired before payment")
+                        .await?;
+                    Err(BookingError::HoldExpired)
+                }
+                OrderStatus::Expired => Err(BookingError::HoldExpired),
+                status => Err(BookingError::NotPayable { status }),
+            };
+        };
         let result = provider
             .create_payment(&PaymentRequest {
                 amount: total,
@@ -169,7 +174,10 @@ impl Orders {
                     _ => Err(BookingError::PaymentUnavailable),
                 }
             }
-            Ok(payment) => self.after_payment(row, payment_row, payment, &label).await,
+            Ok(payment) => {
+                self.after_payment(row, payment_row, earlier, payment, &label)
+                    .await
+            }
         }
     }
 
@@ -205,12 +213,12 @@ impl Orders {
         if !self.may_see(&row, viewer) {
             return Err(BookingError::NotFound);
         }
-        let payment_row = store
+        let (mine, others): (Vec<_>, Vec<_>) = store
             .order_payments(order_id)
             .await?
             .into_iter()
-            .find(|p| p.id == payment_id)
-            .ok_or(BookingError::NotFound)?;
+            .partition(|p| p.id == payment_id);
+        let payment_row = mine.into_iter().next().ok_or(BookingError::NotFound)?;
         if payment_row.status != "requires_action" {
             return self.view_of(row).await;
         }
@@ -226,7 +234,7 @@ impl Orders {
             .complete_action(&provider_id, approved)
             .await
             .map_err(|_| BookingError::PaymentUnavailable)?;
-        self.after_payment(row, payment_row, payment, &actor.label())
+        self.after_payment(row, payment_row, others, payment, &actor.label())
             .await
     }
 
@@ -235,12 +243,19 @@ impl Orders {
         &self,
         row: OrderRow,
         mut payment_row: OrderPaymentRow,
+        others: Vec<OrderPaymentRow>,
         payment: Payment,
         actor: &str,
     ) -> Result<OrderView, BookingError> {
         let store = &self.inner.store;
         record_payment(&mut payment_row, &payment, self.now());
-        store.update_order_payment(payment_row.clone()).await?;
+        if !matches!(
+            payment.status,
+            PaymentStatus::Authorized | PaymentStatus::Succeeded
+        ) {
+            // An authorised one is recorded with the order's move to `paid`.
+            store.update_order_payment(payment_row.clone()).await?;
+        }
         match payment.status {
             PaymentStatus::Failed | PaymentStatus::Canceled => {
                 let failure = payment.failure.clone();
@@ -268,7 +283,7 @@ impl Orders {
                 self.load_view(&row.id).await
             }
             PaymentStatus::Authorized | PaymentStatus::Succeeded => {
-                self.after_authorised(row, payment_row, payment, actor)
+                self.after_authorised(row, payment_row, others, payment, actor)
                     .await
             }
         }
@@ -299,6 +314,7 @@ impl Orders {
         &self,
         row: OrderRow,
         mut payment_row: OrderPaymentRow,
+        others: Vec<OrderPaymentRow>,
         payment: Payment,
         actor: &str,
     ) -> Result<OrderView, BookingError> {
@@ -324,7 +340,7 @@ impl Orders {
             return Err(BookingError::HoldExpired);
         }
         let Some(row) = self
-            .move_order(
+            .move_order_with(
                 &row.id,
                 OrderStatus::AwaitingPayment,
                 OrderEvent::PaymentSucceeded,
@@ -335,6 +351,7 @@ impl Orders {
                     payment_row.provider_payment_id.as_deref().unwrap_or("")
                 ),
                 false,
+                Some(PaymentWrite::Update(&payment_row)),
             )
             .await?
         else {
@@ -423,16 +440,34 @@ impl Orders {
                     .join("; ")
             )
         };
-        self.move_order(
-            &row.id,
-            OrderStatus::Paid,
-            OrderEvent::SuppliersConfirmed,
-            "system",
-            &reason,
-            false,
-        )
-        .await?;
-        let view = self.load_view(&row.id).await?;
+        let confirmed = self
+            .move_order(
+                &row.id,
+                OrderStatus::Paid,
+                OrderEvent::SuppliersConfirmed,
+                "system",
+                &reason,
+                false,
+            )
+            .await?;
+        let view = match confirmed {
+            // Shown from what is known here; only what the suppliers and the timeline wrote
+            // is read back.
+            Some(row) => {
+                let mut payments = others;
+                payments.push(payment_row);
+                payments.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+                assemble_view(
+                    row.clone(),
+                    store.order_items(&row.id).await?,
+                    store.order_travellers(&row.id).await?,
+                    store.order_events(&row.id).await?,
+                    payments,
+                    store.order_refunds(&row.id).await?,
+                )?
+            }
+            None => self.load_view(&row.id).await?,
+        };
         self.send_order_message(&view, "booking-confirmed").await;
         if !failed.is_empty() {
             self.send_order_message(&view, "booking-partly-failed")

@@ -6,7 +6,9 @@ use serde::Serialize;
 use wayfare_domain::account::{constant_time_eq, hmac_code_hash};
 use wayfare_domain::order::{ItemStatus, OrderStatus, PriceBreakdown};
 use wayfare_domain::{Currency, Money};
-use wayfare_store::orders::{OrderItemRow, OrderRow};
+use wayfare_store::orders::{
+    OrderEventRow, OrderItemRow, OrderPaymentRow, OrderRefundRow, OrderRow, OrderTravellerRow,
+};
 
 use crate::error::BookingError;
 use crate::{Orders, Viewer};
@@ -281,120 +283,133 @@ impl Orders {
 
     pub(crate) async fn view_of(&self, row: OrderRow) -> Result<OrderView, BookingError> {
         let store = &self.inner.store;
-        let currency = currency_of(&row.currency)?;
-        let money = |minor: i64| Money::from_minor(minor, currency);
-        let price: PriceBreakdown = serde_json::from_str(&row.price)
-            .map_err(|e| corrupt(format!("order {} price: {e}", row.id)))?;
-        let mut items = Vec::new();
-        for i in store.order_items(&row.id).await? {
-            let supplier_currency = currency_of(&i.supplier_currency)?;
-            let mut details: serde_json::Value = serde_json::from_str(&i.details)
-                .map_err(|e| corrupt(format!("item {} details: {e}", i.id)))?;
-            // Hotel names travel with the rate for the pages; the rate itself does not carry it.
-            if let Some(obj) = details.as_object_mut()
-                && i.kind == "hotel"
-                && !obj.contains_key("hotel_name")
-            {
-                obj.insert("hotel_name".into(), serde_json::Value::Null);
-            }
-            items.push(ItemView {
-                position: usize::try_from(i.position).unwrap_or(0),
-                status: ItemStatus::parse(&i.status)
-                    .ok_or_else(|| corrupt(format!("item {} status", i.id)))?,
-                tickets: serde_json::from_str(&i.tickets).unwrap_or_default(),
-                total_amount: money(i.total_minor),
-                supplier_amount: Money::from_minor(i.supplier_total_minor, supplier_currency),
-                kind: i.kind,
-                supplier: i.supplier,
-                offer_id: i.offer_id,
-                confirmation: i.confirmation,
-                starts_at: i.starts_at,
-                ends_at: i.ends_at,
-                details,
-            });
-        }
-        let travellers = store
-            .order_travellers(&row.id)
-            .await?
-            .into_iter()
-            .map(|t| TravellerView {
-                role: t.role,
-                kind: t.kind,
-                given_name: t.given_name,
-                family_name: t.family_name,
-                born_on: t.born_on,
-                gender: t.gender,
-                nationality: t.nationality,
-                passport_last4: t.document_last4,
-                passport_expires_on: t.document_expires_on,
-                item: t.item_position.and_then(|p| usize::try_from(p).ok()),
-                room: t.room.and_then(|p| usize::try_from(p).ok()),
-                special_requests: t.special_requests,
-            })
-            .collect();
-        let timeline = store
-            .order_events(&row.id)
-            .await?
-            .into_iter()
-            .map(|e| OrderEventView {
-                event: e.event,
-                from_status: e.from_status,
-                to_status: e.to_status,
-                actor: e.actor,
-                reason: e.reason,
-                at: e.at,
-            })
-            .collect();
-        let mut payments = Vec::new();
-        for p in store.order_payments(&row.id).await? {
-            let c = currency_of(&p.currency)?;
-            payments.push(PaymentView {
-                amount: Money::from_minor(p.amount_minor, c),
-                captured: Money::from_minor(p.captured_minor, c),
-                refunded: Money::from_minor(p.refunded_minor, c),
-                id: p.id,
-                provider: p.provider,
-                status: p.status,
-                payment_method: p.payment_method,
-                failure_code: p.failure_code,
-                next_action_url: p.next_action_url,
-                created_at: p.created_at,
-            });
-        }
-        let mut refunds = Vec::new();
-        for r in store.order_refunds(&row.id).await? {
-            let c = currency_of(&r.currency)?;
-            refunds.push(RefundView {
-                amount: Money::from_minor(r.amount_minor, c),
-                id: r.id,
-                payment_id: r.payment_id,
-                status: r.status,
-                reason: r.reason,
-                created_at: r.created_at,
-            });
-        }
-        Ok(OrderView {
-            status: status_of(&row)?,
-            total_amount: money(row.total_minor),
-            id: row.id,
-            reference: row.reference,
-            user_id: row.user_id,
-            agent_id: row.agent_id,
-            contact_email: row.contact_email,
-            contact_phone: row.contact_phone,
-            price,
-            hold_expires_at: row.hold_expires_at,
-            starts_at: row.starts_at,
-            ends_at: row.ends_at,
-            locale: row.locale,
-            created_at: row.created_at,
-            items,
-            travellers,
-            timeline,
-            payments,
-            refunds,
-        })
+        let items = store.order_items(&row.id).await?;
+        let travellers = store.order_travellers(&row.id).await?;
+        let events = store.order_events(&row.id).await?;
+        let payments = store.order_payments(&row.id).await?;
+        let refunds = store.order_refunds(&row.id).await?;
+        assemble_view(row, items, travellers, events, payments, refunds)
     }
+}
+
+/// The order as the pages and the API show it, from its rows (read, or just written).
+pub(crate) fn assemble_view(
+    row: OrderRow,
+    item_rows: Vec<OrderItemRow>,
+    traveller_rows: Vec<OrderTravellerRow>,
+    event_rows: Vec<OrderEventRow>,
+    payment_rows: Vec<OrderPaymentRow>,
+    refund_rows: Vec<OrderRefundRow>,
+) -> Result<OrderView, BookingError> {
+    let currency = currency_of(&row.currency)?;
+    let money = |minor: i64| Money::from_minor(minor, currency);
+    let price: PriceBreakdown = serde_json::from_str(&row.price)
+        .map_err(|e| corrupt(format!("order {} price: {e}", row.id)))?;
+    let mut items = Vec::new();
+    for i in item_rows {
+        let supplier_currency = currency_of(&i.supplier_currency)?;
+        let mut details: serde_json::Value = serde_json::from_str(&i.details)
+            .map_err(|e| corrupt(format!("item {} details: {e}", i.id)))?;
+        // Hotel names travel with the rate for the pages; the rate itself does not carry it.
+        if let Some(obj) = details.as_object_mut()
+            && i.kind == "hotel"
+            && !obj.contains_key("hotel_name")
+        {
+            obj.insert("hotel_name".into(), serde_json::Value::Null);
+        }
+        items.push(ItemView {
+            position: usize::try_from(i.position).unwrap_or(0),
+            status: ItemStatus::parse(&i.status)
+                .ok_or_else(|| corrupt(format!("item {} status", i.id)))?,
+            tickets: serde_json::from_str(&i.tickets).unwrap_or_default(),
+            total_amount: money(i.total_minor),
+            supplier_amount: Money::from_minor(i.supplier_total_minor, supplier_currency),
+            kind: i.kind,
+            supplier: i.supplier,
+            offer_id: i.offer_id,
+            confirmation: i.confirmation,
+            starts_at: i.starts_at,
+            ends_at: i.ends_at,
+            details,
+        });
+    }
+    let travellers = traveller_rows
+        .into_iter()
+        .map(|t| TravellerView {
+            role: t.role,
+            kind: t.kind,
+            given_name: t.given_name,
+            family_name: t.family_name,
+            born_on: t.born_on,
+            gender: t.gender,
+            nationality: t.nationality,
+            passport_last4: t.document_last4,
+            passport_expires_on: t.document_expires_on,
+            item: t.item_position.and_then(|p| usize::try_from(p).ok()),
+            room: t.room.and_then(|p| usize::try_from(p).ok()),
+            special_requests: t.special_requests,
+        })
+        .collect();
+    let timeline = event_rows
+        .into_iter()
+        .map(|e| OrderEventView {
+            event: e.event,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            actor: e.actor,
+            reason: e.reason,
+            at: e.at,
+        })
+        .collect();
+    let mut payments = Vec::new();
+    for p in payment_rows {
+        let c = currency_of(&p.currency)?;
+        payments.push(PaymentView {
+            amount: Money::from_minor(p.amount_minor, c),
+            captured: Money::from_minor(p.captured_minor, c),
+            refunded: Money::from_minor(p.refunded_minor, c),
+            id: p.id,
+            provider: p.provider,
+            status: p.status,
+            payment_method: p.payment_method,
+            failure_code: p.failure_code,
+            next_action_url: p.next_action_url,
+            created_at: p.created_at,
+        });
+    }
+    let mut refunds = Vec::new();
+    for r in refund_rows {
+        let c = currency_of(&r.currency)?;
+        refunds.push(RefundView {
+            amount: Money::from_minor(r.amount_minor, c),
+            id: r.id,
+            payment_id: r.payment_id,
+            status: r.status,
+            reason: r.reason,
+            created_at: r.created_at,
+        });
+    }
+    Ok(OrderView {
+        status: status_of(&row)?,
+        total_amount: money(row.total_minor),
+        id: row.id,
+        reference: row.reference,
+        user_id: row.user_id,
+        agent_id: row.agent_id,
+        contact_email: row.contact_email,
+        contact_phone: row.contact_phone,
+        price,
+        hold_expires_at: row.hold_expires_at,
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        locale: row.locale,
+        created_at: row.created_at,
+        items,
+        travellers,
+        timeline,
+        payments,
+        refunds,
+    })
 }
 
 impl Orders {

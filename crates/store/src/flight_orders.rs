@@ -3,7 +3,7 @@
 //! expire and give their seats back, cancellation quotes confirmed once, and the schedule
 //! changes detected on orders.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr,
@@ -172,12 +172,19 @@ async fn take_seats(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     for t in takes {
-        flight_seat_sale::Entity::insert(flight_seat_sale::ActiveModel {
+        let seats = i32::from(t.seats);
+        if seats > i32::from(t.capacity) {
+            return Ok(false);
+        }
+        // One statement: the first sale of the flight inserts its row; later ones add to it
+        // only while seats remain (the WHERE of DO UPDATE), else nothing is written.
+        let sold = Expr::col((flight_seat_sale::Entity, flight_seat_sale::Column::Sold));
+        let written = flight_seat_sale::Entity::insert(flight_seat_sale::ActiveModel {
             carrier: Set(t.carrier.to_string()),
             flight_number: Set(i32::from(t.flight_number)),
             departure_date: Set(t.departure_date),
             cabin: Set(t.cabin.as_str().to_owned()),
-            sold: Set(0),
+            sold: Set(seats),
             updated_at: Set(now),
         })
         .on_conflict(
@@ -187,27 +194,14 @@ async fn take_seats(
                 flight_seat_sale::Column::DepartureDate,
                 flight_seat_sale::Column::Cabin,
             ])
-            .do_nothing()
+            .value(flight_seat_sale::Column::Sold, sold.clone().add(seats))
+            .value(flight_seat_sale::Column::UpdatedAt, Expr::value(now))
+            .action_and_where(sold.add(seats).lte(i32::from(t.capacity)))
             .to_owned(),
         )
         .exec_without_returning(txn)
         .await?;
-        let seats = i32::from(t.seats);
-        let updated = flight_seat_sale::Entity::update_many()
-            .col_expr(
-                flight_seat_sale::Column::Sold,
-                Expr::col(flight_seat_sale::Column::Sold).add(seats),
-            )
-            .col_expr(flight_seat_sale::Column::UpdatedAt, Expr::value(now))
-            .filter(t.row())
-            .filter(
-                Expr::col(flight_seat_sale::Column::Sold)
-                    .add(seats)
-                    .lte(i32::from(t.capacity)),
-            )
-            .exec(txn)
-            .await?;
-        if updated.rows_affected != 1 {
+        if written != 1 {
             return Ok(false);
         }
     }
@@ -251,35 +245,32 @@ impl Store {
         &self,
         order: NewFlightOrder,
     ) -> Result<CreateFlightOrder, StoreError> {
-        if let Some(existing) = self
-            .flight_order_by_idempotency_key(&order.idempotency_key)
-            .await?
-        {
-            return Ok(replay(existing, &order.request_hash));
-        }
+        // A replay is found by the unique idempotency key refusing the insert below.
         let seats_json = serde_json::to_string(&order.seats)
             .map_err(|e| StoreError::Corrupt(format!("seat takes: {e}")))?;
         let tickets_json = serde_json::to_string(&order.tickets)
             .map_err(|e| StoreError::Corrupt(format!("tickets: {e}")))?;
-        let row = flight_supplier_order::ActiveModel {
-            id: Set(order.id.clone()),
-            booking_reference: Set(order.booking_reference.clone()),
-            status: Set(order.status.as_str().to_owned()),
-            offer_id: Set(order.offer_id.clone()),
-            offer: Set(order.offer.clone()),
-            passengers: Set(order.passengers.clone()),
-            seats: Set(seats_json),
-            tickets: Set(tickets_json),
-            total_minor: Set(order.total.minor()),
-            currency: Set(order.total.currency().code().to_owned()),
-            idempotency_key: Set(order.idempotency_key.clone()),
-            request_hash: Set(order.request_hash.clone()),
-            payment_required_by: Set(order.payment_required_by),
-            created_at: Set(order.now),
-            updated_at: Set(order.now),
-            paid_at: Set((order.status == FlightOrderStatus::Confirmed).then_some(order.now)),
-            cancelled_at: Set(None),
+        let now = order.now.trunc_subsecs(6);
+        let written = FlightOrderRow {
+            id: order.id.clone(),
+            booking_reference: order.booking_reference.clone(),
+            status: order.status.as_str().to_owned(),
+            offer_id: order.offer_id.clone(),
+            offer: order.offer.clone(),
+            passengers: order.passengers.clone(),
+            seats: seats_json,
+            tickets: tickets_json,
+            total_minor: order.total.minor(),
+            currency: order.total.currency().code().to_owned(),
+            idempotency_key: order.idempotency_key.clone(),
+            request_hash: order.request_hash.clone(),
+            payment_required_by: order.payment_required_by.map(|t| t.trunc_subsecs(6)),
+            created_at: now,
+            updated_at: now,
+            paid_at: (order.status == FlightOrderStatus::Confirmed).then_some(now),
+            cancelled_at: None,
         };
+        let row = flight_supplier_order::ActiveModel::from(written.clone());
         let txn = self.db().begin().await?;
         // The first statement writes, so SQLite takes the write lock up front (waiting its busy
         // timeout) instead of failing to upgrade a read snapshot later.
@@ -306,10 +297,7 @@ impl Store {
             return Ok(CreateFlightOrder::SoldOut);
         }
         txn.commit().await?;
-        self.flight_order(&order.id)
-            .await?
-            .map(CreateFlightOrder::Created)
-            .ok_or_else(|| StoreError::Corrupt(format!("flight order {} vanished", order.id)))
+        Ok(CreateFlightOrder::Created(written))
     }
 
     pub async fn flight_order(&self, id: &str) -> Result<Option<FlightOrderRow>, StoreError> {
@@ -360,14 +348,15 @@ impl Store {
             .filter(flight_supplier_order::Column::Id.eq(id))
             .filter(flight_supplier_order::Column::Status.eq(FlightOrderStatus::Held.as_str()))
             .filter(flight_supplier_order::Column::PaymentRequiredBy.gt(now))
-            .exec(self.db())
+            .exec_with_returning(self.db())
             .await?;
+        if let Some(row) = updated.into_iter().next() {
+            return Ok(PayHeldOrder::Paid(row));
+        }
         let Some(row) = self.flight_order(id).await? else {
             return Ok(PayHeldOrder::NotFound);
         };
-        Ok(if updated.rows_affected == 1 {
-            PayHeldOrder::Paid(row)
-        } else if row.order_status()? == FlightOrderStatus::Confirmed {
+        Ok(if row.order_status()? == FlightOrderStatus::Confirmed {
             PayHeldOrder::AlreadyPaid(row)
         } else {
             PayHeldOrder::NotPayable(row)

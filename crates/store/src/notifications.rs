@@ -2,7 +2,7 @@
 //! page, the dev mailbox, and tests reading the code that was sent.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::notification;
 use crate::{Store, StoreError};
@@ -26,28 +26,29 @@ pub struct NewNotification {
 }
 
 impl Store {
+    /// Records a message; answers the row as written (the same as reading it back).
     pub async fn record_notification(
         &self,
         n: NewNotification,
     ) -> Result<NotificationRow, StoreError> {
-        notification::Entity::insert(notification::ActiveModel {
-            id: Set(n.id.clone()),
-            user_id: Set(n.user_id),
-            channel: Set(n.channel),
-            destination: Set(n.destination),
-            event: Set(n.event),
-            locale: Set(n.locale),
-            subject: Set(n.subject),
-            body: Set(n.body),
-            status: Set(n.status),
-            created_at: Set(n.now),
-        })
-        .exec_without_returning(self.db())
-        .await?;
-        notification::Entity::find_by_id(n.id.clone())
-            .one(self.db())
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("notification {} vanished", n.id)))
+        use chrono::SubsecRound;
+        let row = NotificationRow {
+            id: n.id,
+            user_id: n.user_id,
+            channel: n.channel,
+            destination: n.destination,
+            event: n.event,
+            locale: n.locale,
+            subject: n.subject,
+            body: n.body,
+            status: n.status,
+            // What both databases keep.
+            created_at: n.now.trunc_subsecs(6),
+        };
+        notification::Entity::insert(notification::ActiveModel::from(row.clone()))
+            .exec_without_returning(self.db())
+            .await?;
+        Ok(row)
     }
 
     /// The user's messages, newest first.

@@ -59,6 +59,17 @@ pub struct Transition<'a> {
     pub now: DateTime<Utc>,
     /// Only while the hold has not run out at `now`.
     pub hold_unexpired: bool,
+    /// A payment written in the same transaction, only if the order moves.
+    pub payment: Option<PaymentWrite<'a>>,
+}
+
+/// A payment row written with a transition.
+#[derive(Debug, Clone, Copy)]
+pub enum PaymentWrite<'a> {
+    /// A new attempt, recorded before the provider is called.
+    Insert(&'a OrderPaymentRow),
+    /// What the provider answered.
+    Update(&'a OrderPaymentRow),
 }
 
 /// What an `Idempotency-Key` says about a request.
@@ -108,6 +119,34 @@ fn event_row(
         reason: Set(reason.to_owned()),
         at: Set(at),
     }
+}
+
+/// What the provider says about a payment, as an update of its row.
+fn payment_update(row: &OrderPaymentRow) -> sea_orm::UpdateMany<order_payment::Entity> {
+    order_payment::Entity::update_many()
+        .col_expr(
+            order_payment::Column::ProviderPaymentId,
+            Expr::value(row.provider_payment_id.clone()),
+        )
+        .col_expr(order_payment::Column::Status, Expr::value(row.status.clone()))
+        .col_expr(
+            order_payment::Column::CapturedMinor,
+            Expr::value(row.captured_minor),
+        )
+        .col_expr(
+            order_payment::Column::RefundedMinor,
+            Expr::value(row.refunded_minor),
+        )
+        .col_expr(
+            order_payment::Column::FailureCode,
+            Expr::value(row.failure_code.clone()),
+        )
+        .col_expr(
+            order_payment::Column::NextActionUrl,
+            Expr::value(row.next_action_url.clone()),
+        )
+        .col_expr(order_payment::Column::UpdatedAt, Expr::value(row.updated_at))
+        .filter(order_payment::Column::Id.eq(row.id.clone()))
 }
 
 impl Store {
@@ -273,17 +312,17 @@ impl Store {
         if t.hold_unexpired {
             cond = cond.add(order::Column::HoldExpiresAt.gt(t.now));
         }
-        // The current status, read under the write below, for the timeline's `from`.
+        // RETURNING gives back the row this very update wrote (SQLite ≥ 3.35 and PostgreSQL).
         let updated = order::Entity::update_many()
             .col_expr(order::Column::Status, Expr::value(t.to))
             .col_expr(order::Column::UpdatedAt, Expr::value(t.now))
             .filter(cond)
-            .exec(&txn)
+            .exec_with_returning(&txn)
             .await?;
-        if updated.rows_affected != 1 {
+        let Some(row) = updated.into_iter().next() else {
             txn.rollback().await?;
             return Ok(None);
-        }
+        };
         let from = match t.from {
             [one] => Some((*one).to_owned()),
             _ => None,
@@ -299,11 +338,19 @@ impl Store {
         ))
         .exec_without_returning(&txn)
         .await?;
-        let row = order::Entity::find_by_id(t.order_id.to_owned())
-            .one(&txn)
-            .await?;
+        match t.payment {
+            Some(PaymentWrite::Insert(p)) => {
+                order_payment::Entity::insert(order_payment::ActiveModel::from(p.clone()))
+                    .exec_without_returning(&txn)
+                    .await?;
+            }
+            Some(PaymentWrite::Update(p)) => {
+                payment_update(p).exec(&txn).await?;
+            }
+            None => {}
+        }
         txn.commit().await?;
-        Ok(row)
+        Ok(Some(row))
     }
 
     /// A timeline entry that does not change the status (a payment attempt, an item's
@@ -442,19 +489,7 @@ impl Store {
 
     /// Saves what the provider now says about a payment.
     pub async fn update_order_payment(&self, row: OrderPaymentRow) -> Result<(), StoreError> {
-        order_payment::Entity::update(order_payment::ActiveModel {
-            id: Set(row.id),
-            provider_payment_id: Set(row.provider_payment_id),
-            status: Set(row.status),
-            captured_minor: Set(row.captured_minor),
-            refunded_minor: Set(row.refunded_minor),
-            failure_code: Set(row.failure_code),
-            next_action_url: Set(row.next_action_url),
-            updated_at: Set(row.updated_at),
-            ..Default::default()
-        })
-        .exec(self.db())
-        .await?;
+        payment_update(&row).exec(self.db()).await?;
         Ok(())
     }
 

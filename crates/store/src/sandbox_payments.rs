@@ -13,7 +13,7 @@
 //! Statuses are stored as the payments crate's snake_case names; this module only compares
 //! them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -280,50 +280,45 @@ impl Store {
                 CreateSandboxPayment::KeyReused
             }
         };
-        if let Some(existing) = self.sandbox_payment_by_key(&p.idempotency_key).await? {
-            return Ok(replay(existing));
-        }
         let (code, decline_code, message) = match p.failure.clone() {
             Some(f) => (Some(f.code), f.decline_code, Some(f.message)),
             None => (None, None, None),
         };
-        let row = payment::ActiveModel {
-            id: Set(p.id.clone()),
-            idempotency_key: Set(p.idempotency_key.clone()),
-            request_hash: Set(p.request_hash.clone()),
-            reference: Set(p.reference.clone()),
-            description: Set(p.description.clone()),
-            customer_email: Set(p.customer_email.clone()),
-            payment_method: Set(p.payment_method.clone()),
-            capture_method: Set(p.capture_method.clone()),
-            status: Set(p.status.clone()),
-            amount_minor: Set(p.amount.minor()),
-            amount_captured_minor: Set(p.amount_captured_minor),
-            amount_refunded_minor: Set(0),
-            currency: Set(p.amount.currency().code().to_owned()),
-            failure_code: Set(code),
-            failure_decline_code: Set(decline_code),
-            failure_message: Set(message),
-            next_action_url: Set(p.next_action_url.clone()),
-            created_at: Set(p.now),
-            updated_at: Set(p.now),
+        let now = p.now.trunc_subsecs(6);
+        let written = SandboxPaymentRow {
+            id: p.id.clone(),
+            idempotency_key: p.idempotency_key.clone(),
+            request_hash: p.request_hash.clone(),
+            reference: p.reference.clone(),
+            description: p.description.clone(),
+            customer_email: p.customer_email.clone(),
+            payment_method: p.payment_method.clone(),
+            capture_method: p.capture_method.clone(),
+            status: p.status.clone(),
+            amount_minor: p.amount.minor(),
+            amount_captured_minor: p.amount_captured_minor,
+            amount_refunded_minor: 0,
+            currency: p.amount.currency().code().to_owned(),
+            failure_code: code,
+            failure_decline_code: decline_code,
+            failure_message: message,
+            next_action_url: p.next_action_url.clone(),
+            created_at: now,
+            updated_at: now,
         };
-        if let Err(e) = payment::Entity::insert(row)
+        // A key used before is found by its unique index refusing the insert.
+        if let Err(e) = payment::Entity::insert(payment::ActiveModel::from(written.clone()))
             .exec_without_returning(self.db())
             .await
         {
             if is_unique_violation(&e)
                 && let Some(existing) = self.sandbox_payment_by_key(&p.idempotency_key).await?
             {
-                // Lost a race with a request using the same key.
                 return Ok(replay(existing));
             }
             return Err(e.into());
         }
-        self.sandbox_payment(&p.id)
-            .await?
-            .map(CreateSandboxPayment::Created)
-            .ok_or_else(|| vanished("sandbox payment", &p.id))
+        Ok(CreateSandboxPayment::Created(written))
     }
 
     /// A payment by its id.
@@ -363,9 +358,7 @@ impl Store {
         &self,
         t: SandboxTransition,
     ) -> Result<TransitionSandboxPayment, StoreError> {
-        if let Some(done) = self.replay_transition(&t).await? {
-            return Ok(done);
-        }
+        // A replay is found by the action's key refusing the insert.
         let txn = self.db().begin().await?;
         // Writing first makes SQLite take the write lock up front.
         if !insert_action(&txn, &t).await? {
@@ -399,20 +392,17 @@ impl Store {
         let updated = update
             .filter(payment::Column::Id.eq(t.payment_id.clone()))
             .filter(payment::Column::Status.is_in(t.from.clone()))
-            .exec(&txn)
+            .exec_with_returning(&txn)
             .await?;
-        if updated.rows_affected != 1 {
+        let Some(row) = updated.into_iter().next() else {
             txn.rollback().await?;
             return Ok(match self.sandbox_payment(&t.payment_id).await? {
                 Some(row) => TransitionSandboxPayment::WrongState(row),
                 None => TransitionSandboxPayment::NotFound,
             });
-        }
+        };
         txn.commit().await?;
-        self.sandbox_payment(&t.payment_id)
-            .await?
-            .map(TransitionSandboxPayment::Done)
-            .ok_or_else(|| vanished("sandbox payment", &t.payment_id))
+        Ok(TransitionSandboxPayment::Done(row))
     }
 
     async fn replay_transition(

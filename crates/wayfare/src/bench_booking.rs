@@ -39,7 +39,7 @@ struct Running {
     schema: Option<String>,
 }
 
-async fn start(url: &str) -> Result<Running, crate::StartupError> {
+async fn start(url: &str, pool: u32) -> Result<Running, crate::StartupError> {
     let mut config = crate::Config {
         database_url: url.to_owned(),
         bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -48,7 +48,7 @@ async fn start(url: &str) -> Result<Running, crate::StartupError> {
     config.flights.demo_flights_per_day = 3_000;
     config.flights.horizon_days = 30;
     config.hotels.demo_hotels = 2_000;
-    config.database.max_connections = 32;
+    config.database.max_connections = pool;
     config.accounts.demo_accounts = false;
     if url.starts_with("postgres") {
         config.database.schema = Some(format!("bench_booking_{}", std::process::id()));
@@ -444,9 +444,10 @@ pub async fn booking(
     clients: usize,
     race_clients: usize,
     race_seats: u16,
+    pool: u32,
 ) -> Result<String, crate::StartupError> {
     let mut out = vec![format!(
-        "booking: {orders} orders by {clients} concurrent clients; hot flight: {race_clients} clients after {race_seats} seats"
+        "booking: {orders} orders by {clients} concurrent clients, {pool} database connections; hot flight: {race_clients} clients after {race_seats} seats"
     )];
     for url in urls {
         if let Some(path) = url.strip_prefix("sqlite://") {
@@ -455,7 +456,7 @@ pub async fn booking(
             }
         }
         let started = Instant::now();
-        let run = start(url).await?;
+        let run = start(url, pool.max(1)).await?;
         let backend = run.state.store().backend().name();
         out.push(format!(
             "{backend} (app start {:.1} s)",

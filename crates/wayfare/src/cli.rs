@@ -116,6 +116,9 @@ pub enum BenchTarget {
         race_clients: usize,
         #[arg(long, default_value_t = 100)]
         race_seats: u16,
+        /// Database connections of the app under test (16 served 64 clients best on 2 cores).
+        #[arg(long, default_value_t = 16)]
+        pool: u32,
         /// The SQLite scratch database (replaced each run).
         #[arg(long, default_value = "sqlite://data/bench-booking.db")]
         scratch: String,

@@ -219,6 +219,7 @@ async fn main() -> ExitCode {
                     clients,
                     race_clients,
                     race_seats,
+                    pool,
                     scratch,
                     postgres,
                 } => {
@@ -229,6 +230,7 @@ async fn main() -> ExitCode {
                         clients,
                         race_clients,
                         race_seats,
+                        pool,
                     )
                     .await
                     {

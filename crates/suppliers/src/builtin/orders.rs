@@ -231,23 +231,41 @@ impl BuiltinFlights {
         request: &OrderRequest,
     ) -> Result<SupplierOrder, SupplierError> {
         let store = self.order_store()?;
-        // A replay answers the first result, even after its offer has gone.
-        if let Some(existing) = store
-            .flight_order_by_idempotency_key(&request.idempotency_key)
-            .await
-            .map_err(store_error)?
-        {
-            return if existing.request_hash == request_hash(request) {
-                to_supplier_order(&existing)
-            } else {
-                Err(rejected(
-                    "idempotency_key_reused",
-                    "this idempotency key was used for another order",
-                ))
-            };
+        match self.take_order(store, request).await {
+            // A replay answers the first result, even after its offer has gone or its price
+            // changed; a new request fails as it did.
+            Err(e) if !matches!(e, SupplierError::NoSeats) => {
+                match store
+                    .flight_order_by_idempotency_key(&request.idempotency_key)
+                    .await
+                    .map_err(store_error)?
+                {
+                    Some(existing) if existing.request_hash == request_hash(request) => {
+                        to_supplier_order(&existing)
+                    }
+                    Some(_) => Err(rejected(
+                        "idempotency_key_reused",
+                        "this idempotency key was used for another order",
+                    )),
+                    None => Err(e),
+                }
+            }
+            // Holds that ran out still count as sold until the sweeper gives them back: give
+            // them back now and try once more, so no one is refused while seats remain.
+            Err(SupplierError::NoSeats) if self.expire_holds().await? > 0 => {
+                self.take_order(store, request).await
+            }
+            other => other,
         }
+    }
+
+    /// Prices the offer and takes its seats with the order, in one transaction.
+    async fn take_order(
+        &self,
+        store: &Store,
+        request: &OrderRequest,
+    ) -> Result<SupplierOrder, SupplierError> {
         check_passengers(request)?;
-        self.expire_holds().await?;
         let offer = self.price_now(&request.offer_id)?;
         if let OrderMode::Instant { payment } = &request.mode
             && *payment != offer.price.total
@@ -343,14 +361,29 @@ impl BuiltinFlights {
         &self,
         order_id: &str,
     ) -> Result<SupplierOrder, SupplierError> {
-        self.expire_holds().await?;
-        let row = self
-            .order_store()?
-            .flight_order(order_id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(|| SupplierError::NotFound(order_id.to_owned()))?;
-        to_supplier_order(&row)
+        to_supplier_order(&self.order_row_now(order_id).await?)
+    }
+
+    /// The order's row; a hold whose time is up is expired first (its seats given back).
+    async fn order_row_now(&self, order_id: &str) -> Result<FlightOrderRow, SupplierError> {
+        let store = self.order_store()?;
+        let read = || async {
+            store
+                .flight_order(order_id)
+                .await
+                .map_err(store_error)?
+                .ok_or_else(|| SupplierError::NotFound(order_id.to_owned()))
+        };
+        let row = read().await?;
+        let due = row.status == FlightOrderStatus::Held.as_str()
+            && row
+                .payment_required_by
+                .is_some_and(|by| by <= (self.clock)());
+        if due {
+            self.expire_holds().await?;
+            return read().await;
+        }
+        Ok(row)
     }
 
     pub(crate) async fn pay_order_now(
@@ -358,7 +391,8 @@ impl BuiltinFlights {
         order_id: &str,
         payment: Money,
     ) -> Result<SupplierOrder, SupplierError> {
-        let order = self.get_order_now(order_id).await?;
+        let row = self.order_row_now(order_id).await?;
+        let order = to_supplier_order(&row)?;
         match order.status {
             SupplierOrderStatus::Confirmed => return Ok(order),
             SupplierOrderStatus::Held => {}
@@ -376,11 +410,6 @@ impl BuiltinFlights {
             });
         }
         let store = self.order_store()?;
-        let row = store
-            .flight_order(order_id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(|| SupplierError::NotFound(order_id.to_owned()))?;
         let party: Vec<serde_json::Value> = serde_json::from_str(&row.passengers)
             .map_err(|e| corrupt(format!("order {order_id} passengers: {e}")))?;
         let tickets: Vec<String> = party.iter().map(|_| ticket_number()).collect();
