@@ -128,7 +128,10 @@ fn payment_update(row: &OrderPaymentRow) -> sea_orm::UpdateMany<order_payment::E
             order_payment::Column::ProviderPaymentId,
             Expr::value(row.provider_payment_id.clone()),
         )
-        .col_expr(order_payment::Column::Status, Expr::value(row.status.clone()))
+        .col_expr(
+            order_payment::Column::Status,
+            Expr::value(row.status.clone()),
+        )
         .col_expr(
             order_payment::Column::CapturedMinor,
             Expr::value(row.captured_minor),
@@ -145,7 +148,10 @@ fn payment_update(row: &OrderPaymentRow) -> sea_orm::UpdateMany<order_payment::E
             order_payment::Column::NextActionUrl,
             Expr::value(row.next_action_url.clone()),
         )
-        .col_expr(order_payment::Column::UpdatedAt, Expr::value(row.updated_at))
+        .col_expr(
+            order_payment::Column::UpdatedAt,
+            Expr::value(row.updated_at),
+        )
         .filter(order_payment::Column::Id.eq(row.id.clone()))
 }
 
