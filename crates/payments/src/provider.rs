@@ -332,6 +332,27 @@ pub trait PaymentProvider: Send + Sync {
     }
 }
 
+/// Refuses an amount in another currency than the payment's, or not above zero.
+pub(crate) fn check_amount(
+    amount: Money,
+    payment: &Payment,
+    what: &str,
+) -> Result<(), PaymentError> {
+    if amount.currency() != payment.amount.currency() {
+        return Err(PaymentError::InvalidRequest(format!(
+            "the {what} is in {}, the payment in {}",
+            amount.currency(),
+            payment.amount.currency()
+        )));
+    }
+    if amount.minor() <= 0 {
+        return Err(PaymentError::InvalidRequest(format!(
+            "the {what} must be more than zero"
+        )));
+    }
+    Ok(())
+}
+
 /// Checks an idempotency key is present and not too long.
 pub(crate) fn check_idempotency_key(key: &str) -> Result<(), PaymentError> {
     if key.trim().is_empty() {

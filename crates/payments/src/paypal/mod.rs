@@ -48,7 +48,7 @@ use wire::{Order, Transaction};
 
 use crate::provider::{
     Capture, Clock, Payment, PaymentError, PaymentFailure, PaymentProvider, PaymentRequest,
-    PaymentStatus, Refund, RefundRequest, check_idempotency_key,
+    PaymentStatus, Refund, RefundRequest, check_amount, check_idempotency_key,
 };
 use crate::webhook::{WebhookError, WebhookEvent, WebhookRequest};
 
@@ -212,23 +212,6 @@ fn amount_json(m: Money) -> Result<Value, PaymentError> {
 
 fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
-}
-
-/// Refuses an amount in another currency than the payment's, or not above zero.
-fn check_amount(amount: Money, payment: &Payment, what: &str) -> Result<(), PaymentError> {
-    if amount.currency() != payment.amount.currency() {
-        return Err(PaymentError::InvalidRequest(format!(
-            "the {what} is in {}, the payment in {}",
-            amount.currency(),
-            payment.amount.currency()
-        )));
-    }
-    if amount.minor() <= 0 {
-        return Err(PaymentError::InvalidRequest(format!(
-            "the {what} must be more than zero"
-        )));
-    }
-    Ok(())
 }
 
 /// 422 issues of an order capture/authorize that say the order is not in a state to be

@@ -34,7 +34,7 @@ use methods::{AUTHENTICATION_FAILURE_CODE, AUTHENTICATION_FAILURE_MESSAGE, Behav
 
 use crate::provider::{
     Capture, Clock, Payment, PaymentError, PaymentFailure, PaymentProvider, PaymentRequest,
-    PaymentStatus, Refund, RefundRequest, RefundStatus, check_idempotency_key,
+    PaymentStatus, Refund, RefundRequest, RefundStatus, check_amount, check_idempotency_key,
 };
 
 /// The sandbox's [`PaymentProvider::name`].
@@ -107,23 +107,6 @@ fn create_hash(req: &PaymentRequest) -> String {
         "customer_email": req.customer_email,
         "return_url": req.return_url,
     }))
-}
-
-/// Refuses an amount in another currency than the payment's, or not above zero.
-fn check_amount(amount: Money, payment: &Payment, what: &str) -> Result<(), PaymentError> {
-    if amount.currency() != payment.amount.currency() {
-        return Err(PaymentError::InvalidRequest(format!(
-            "the {what} is in {}, the payment in {}",
-            amount.currency(),
-            payment.amount.currency()
-        )));
-    }
-    if amount.minor() <= 0 {
-        return Err(PaymentError::InvalidRequest(format!(
-            "the {what} must be more than zero"
-        )));
-    }
-    Ok(())
 }
 
 fn to_failure(row: &SandboxPaymentRow) -> Option<PaymentFailure> {

@@ -26,7 +26,7 @@ use wayfare_domain::Money;
 
 use crate::provider::{
     Payment, PaymentError, PaymentProvider, PaymentRequest, PaymentStatus, Refund, RefundRequest,
-    check_idempotency_key,
+    check_amount, check_idempotency_key,
 };
 use crate::webhook::{WebhookError, WebhookEvent, WebhookRequest};
 
@@ -422,23 +422,6 @@ impl StripeProvider {
 fn check_id(id: &str) -> Result<(), PaymentError> {
     if id.trim().is_empty() {
         return Err(PaymentError::NotFound(id.to_owned()));
-    }
-    Ok(())
-}
-
-/// Refuses an amount in another currency than the payment's, or not above zero.
-fn check_amount(amount: Money, payment: &Payment, what: &str) -> Result<(), PaymentError> {
-    if amount.currency() != payment.amount.currency() {
-        return Err(PaymentError::InvalidRequest(format!(
-            "the {what} is in {}, the payment in {}",
-            amount.currency(),
-            payment.amount.currency()
-        )));
-    }
-    if amount.minor() <= 0 {
-        return Err(PaymentError::InvalidRequest(format!(
-            "the {what} must be more than zero"
-        )));
     }
     Ok(())
 }
