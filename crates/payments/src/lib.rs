@@ -26,11 +26,13 @@
 //! same key with a different request is [`PaymentError::IdempotencyKeyReused`]. A request that
 //! failed validation keeps nothing, so the key stays free.
 
+pub mod alipay;
 pub mod paypal;
 mod provider;
 pub mod sandbox;
 pub mod stripe;
 pub mod webhook;
+pub mod wechatpay;
 
 pub use provider::{
     Capture, Clock, MAX_IDEMPOTENCY_KEY_LEN, Payment, PaymentError, PaymentFailure,
