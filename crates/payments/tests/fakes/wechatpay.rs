@@ -1,0 +1,554 @@
+//! A fake WeChat Pay API v3 (payments.md §4) over real HTTP: it checks every request's
+//! `Authorization` signature with the merchant's public key, the serial and the timestamp
+//! (401 `SIGN_ERROR` otherwise), keeps trades and refunds, signs its answers with the platform
+//! key, and builds encrypted, signed notifications.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::{PrivateKey, PublicKey};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+/// WX-GO `utils/sign_test.go`'s key (payments.md §4.2), the platform key here.
+pub const PLATFORM_KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDZUJN33V+dSfvd
+fL0Mu+39XrZNXFFMQSy1V15FpncHeV47SmV0TzTqZc7hHB0ddqAdDi8Z5k3TKqb7
+6sOwYr5TcAfuR6PIPaleyE0/0KrljBum2Isa2Nyq7Dgc3ElBQ6YN4l/a+DpvKaz1
+FSKmKrhLNskqokWVSlu4g8OlKlbPXQ9ibII14MZRQrrkTmHYHzfi7GXXM0thAKuR
+0HNvyhTHBh4/lrYM3GaMvmWwkwvsMavnOex6+eioZHBOb1/EIZ/LzC6zuHArPpyW
+3daGaZ1rtQB1vVzTyERAVVFsXXgBHvfFud3w3ShsJYk8JvMwK2RpJ5/gV0QSARcm
+LDRUAlPzAgMBAAECggEBAMc7rDeUaXiWv6bMGbZ3BTXpg1FhdddnWUnYE8HfX/km
+OFI7XtBHXcgYFpcjYz4D5787pcsk7ezPidAj58zqenuclmjKnUmT3pfbI5eCA2v4
+C9HnbYDrmUPK1ZcADtka4D6ScDccpNYNa1g2TFHzkIrEa6H+q7S3O2fqxY/DRVtN
+0JIXalBb8daaqL5QVzSmM2BMVnHy+YITJWIkP2a3pKs9C0W65JGDsnG0wVrHinHF
++cnhFZIbaPEI//DAFMc9NkrWOKVRTEgcCUxCFaHOZVNxDWZD7A2ZfJB2rK6eg//y
+gEiFDR2h6mTaDowMB4YF2n2dsIO4/dCG8vPHI20jn4ECgYEA/ZGu6lEMlO0XZnam
+AZGtiNgLcCfM/C2ZERZE7QTRPZH1WdK92Al9ndldsswFw4baJrJLCmghjF/iG4zi
+hhBvLnOLksnZUfjdumxoHDWXo2QBWbI5QsWIE7AuTiWgWj1I7X4fCXSQf6i+M/y2
+6TogQ7d0ANpZFyOkTNMn/tiJvLECgYEA22XqlamG/yfAGWery5KNH2DGlTIyd6xJ
+WtJ9j3jU99lZ0bCQ5xhiBbU9ImxCi3zgTsoqLWgA/p00HhNFNoUcTl9ofc0G3zwT
+D1y0ZzcnVKxGJdZ6ohW52V0hJStAigtjYAsUgjm7//FH7PiQDBDP1Wa6xSRkDQU/
+aSbQxvEE8+MCgYEA3bb8krW7opyM0XL9RHH0oqsFlVO30Oit5lrqebS0oHl3Zsr2
+ZGgoBlWBsEzk3UqUhTFwm/DhJLTSJ/TQPRkxnhQ5/mewNhS9C7yua7wQkzVmWN+V
+YeUGTvDGDF6qDz12/vJAgSwDDRym8x4NcXD5tTw7mmNRcwIfL22SkysThIECgYAV
+BgccoEoXWS/HP2/u6fQr9ZIR6eV8Ij5FPbZacTG3LlS1Cz5XZra95UgebFFUHHtC
+EY1JHJY7z8SWvTH8r3Su7eWNaIAoFBGffzqqSVazfm6aYZsOvRY6BfqPHT3p/H1h
+Tq6AbBffxrcltgvXnCTORjHPglU0CjSxVs7awW3AEQKBgB5WtaC8VLROM7rkfVIq
++RXqE5vtJfa3e3N7W3RqxKp4zHFAPfr82FK5CX2bppEaxY7SEZVvVInKDc5gKdG/
+jWNRBmvvftZhY59PILHO2X5vO4FXh7suEjy6VIh0gsnK36mmRboYIBGsNuDHjXLe
+BDa+8mDLkWu5nHEhOxy2JJZl
+-----END PRIVATE KEY-----
+";
+
+pub const PLATFORM_SERIAL: &str = "PUB_KEY_ID_0000000000000024101100397200000006";
+pub const MCH_ID: &str = "1900000001";
+pub const APP_ID: &str = "wxd678efh567hg6787";
+pub const MERCHANT_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+pub const API_V3_KEY: &str = "wayfareTestAPIv3Key0123456789abc";
+
+fn generate() -> PrivateKey {
+    PrivateKey::new(&mut aes_gcm::aead::common::getrandom::SysRng, 2048).expect("RSA key")
+}
+
+/// The merchant's API key, generated once per test process.
+pub fn merchant_key() -> &'static PrivateKey {
+    static KEY: OnceLock<PrivateKey> = OnceLock::new();
+    KEY.get_or_init(generate)
+}
+
+/// Another key, for "wrong key" tests.
+pub fn other_key() -> &'static PrivateKey {
+    static KEY: OnceLock<PrivateKey> = OnceLock::new();
+    KEY.get_or_init(generate)
+}
+
+pub fn platform_key() -> &'static PrivateKey {
+    static KEY: OnceLock<PrivateKey> = OnceLock::new();
+    KEY.get_or_init(|| PrivateKey::from_pkcs8_pem(PLATFORM_KEY_PEM).expect("platform key"))
+}
+
+pub fn private_pem(key: &PrivateKey) -> String {
+    key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string()
+}
+
+pub fn public_pem(key: &PrivateKey) -> String {
+    key.to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap()
+}
+
+fn sign(key: &PrivateKey, message: &[u8]) -> String {
+    B64.encode(key.pkcs1v15_sign::<Sha256>(message).unwrap())
+}
+
+fn verify(key: &PublicKey, message: &[u8], sig: &str) -> bool {
+    B64.decode(sig)
+        .is_ok_and(|s| key.pkcs1v15_verify::<Sha256>(message, &s).is_ok())
+}
+
+/// How the fake misbehaves on the next calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fault {
+    #[default]
+    None,
+    /// 500 SYSTEM_ERROR.
+    ServerError,
+    /// Never answers.
+    Hang,
+    /// Answers signed with another key.
+    BadSignature,
+    /// Answers signed under another serial.
+    UnknownSerial,
+}
+
+/// A request as received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub path_and_query: String,
+    pub body: String,
+    pub authorization: String,
+    /// The string the fake verified the signature over.
+    pub signed_message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Trade {
+    pub out_trade_no: String,
+    pub trade_type: String,
+    pub state: String,
+    pub total: i64,
+    pub attach: String,
+    pub body: Value,
+    pub refunded: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefundRec {
+    pub out_refund_no: String,
+    pub out_trade_no: String,
+    pub refund: i64,
+    pub total: i64,
+}
+
+#[derive(Default)]
+struct FakeState {
+    trades: HashMap<String, Trade>,
+    refunds: HashMap<String, RefundRec>,
+    requests: Vec<Received>,
+    fault: Fault,
+}
+
+struct Shared {
+    state: Mutex<FakeState>,
+    merchant_public: PublicKey,
+}
+
+pub struct FakeWeChatPay {
+    pub base_url: String,
+    shared: Arc<Shared>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeWeChatPay {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl FakeWeChatPay {
+    /// Starts the fake on a free local port, trusting [`merchant_key`].
+    pub async fn start() -> FakeWeChatPay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let shared = Arc::new(Shared {
+            state: Mutex::new(FakeState::default()),
+            merchant_public: merchant_key().to_public_key(),
+        });
+        let app = Router::new().fallback(handle).with_state(shared.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        FakeWeChatPay {
+            base_url,
+            shared,
+            server,
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, FakeState> {
+        self.shared.state.lock().unwrap()
+    }
+
+    pub fn set_fault(&self, fault: Fault) {
+        self.state().fault = fault;
+    }
+
+    pub fn requests(&self) -> Vec<Received> {
+        self.state().requests.clone()
+    }
+
+    pub fn trade(&self, out_trade_no: &str) -> Option<Trade> {
+        self.state().trades.get(out_trade_no).cloned()
+    }
+
+    pub fn trades(&self) -> usize {
+        self.state().trades.len()
+    }
+
+    pub fn refunds(&self) -> Vec<RefundRec> {
+        self.state().refunds.values().cloned().collect()
+    }
+
+    /// The payer pays the trade.
+    pub fn pay(&self, out_trade_no: &str) {
+        let mut s = self.state();
+        let t = s.trades.get_mut(out_trade_no).expect("no such trade");
+        assert_eq!(t.state, "NOTPAY");
+        t.state = "SUCCESS".into();
+    }
+
+    /// The transaction JSON of a trade, as queries and notifications carry it.
+    pub fn transaction_json(&self, out_trade_no: &str) -> Value {
+        let s = self.state();
+        transaction(s.trades.get(out_trade_no).expect("no such trade"))
+    }
+}
+
+fn transaction(t: &Trade) -> Value {
+    json!({
+        "appid": APP_ID, "mchid": MCH_ID, "out_trade_no": t.out_trade_no,
+        "transaction_id": format!("4200{}", &t.out_trade_no[2..20]),
+        "trade_type": t.trade_type, "trade_state": t.state,
+        "trade_state_desc": "", "attach": t.attach,
+        "amount": {"total": t.total, "payer_total": t.total, "currency": "CNY", "payer_currency": "CNY"},
+    })
+}
+
+fn refund_json(r: &RefundRec) -> Value {
+    json!({
+        "refund_id": format!("5030{}", &r.out_refund_no[2..20]),
+        "out_refund_no": r.out_refund_no, "out_trade_no": r.out_trade_no,
+        "status": "SUCCESS", "create_time": "2026-11-24T10:00:00+08:00",
+        "amount": {"refund": r.refund, "total": r.total, "currency": "CNY"},
+    })
+}
+
+/// Signed headers for `body` with `key` under `serial` at `timestamp`.
+pub fn signed_headers(
+    key: &PrivateKey,
+    serial: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Vec<(String, String)> {
+    let nonce = format!("n{}", rand::random::<u64>());
+    let mut message = format!("{timestamp}\n{nonce}\n").into_bytes();
+    message.extend_from_slice(body);
+    message.push(b'\n');
+    vec![
+        ("wechatpay-timestamp".into(), timestamp.to_string()),
+        ("wechatpay-nonce".into(), nonce),
+        ("wechatpay-signature".into(), sign(key, &message)),
+        ("wechatpay-serial".into(), serial.into()),
+        (
+            "wechatpay-signature-type".into(),
+            "WECHATPAY2-SHA256-RSA2048".into(),
+        ),
+    ]
+}
+
+/// An encrypted notification body for `plaintext` (§4.5).
+pub fn notification_body(id: &str, event_type: &str, plaintext: &Value) -> Vec<u8> {
+    let nonce = "0123456789ab";
+    let aad = "transaction";
+    let cipher = Aes256Gcm::new_from_slice(API_V3_KEY.as_bytes()).unwrap();
+    let n = aes_gcm::Nonce::try_from(nonce.as_bytes()).unwrap();
+    let ct = cipher
+        .encrypt(
+            &n,
+            Payload {
+                msg: plaintext.to_string().as_bytes(),
+                aad: aad.as_bytes(),
+            },
+        )
+        .unwrap();
+    json!({
+        "id": id, "create_time": "2026-11-24T10:00:00+08:00", "event_type": event_type,
+        "resource_type": "encrypt-resource", "summary": "支付成功",
+        "resource": {"algorithm": "AEAD_AES_256_GCM", "ciphertext": B64.encode(ct),
+                     "associated_data": aad, "nonce": nonce, "original_type": "transaction"},
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// Builds a signed, encrypted notification and POSTs it to `url`; answers the status.
+pub async fn notify(url: &str, id: &str, event_type: &str, plaintext: &Value) -> u16 {
+    let body = notification_body(id, event_type, plaintext);
+    let headers = signed_headers(
+        platform_key(),
+        PLATFORM_SERIAL,
+        chrono::Utc::now().timestamp(),
+        &body,
+    );
+    let mut req = reqwest::Client::new().post(url).body(body);
+    for (k, v) in headers {
+        req = req.header(k, v);
+    }
+    req.send().await.map(|r| r.status().as_u16()).unwrap_or(0)
+}
+
+fn err(status: StatusCode, code: &str, message: &str) -> (StatusCode, Value) {
+    (status, json!({"code": code, "message": message}))
+}
+
+/// Parses `WECHATPAY2-SHA256-RSA2048 k="v",…`.
+fn auth_params(header: &str) -> Option<HashMap<String, String>> {
+    let rest = header.strip_prefix("WECHATPAY2-SHA256-RSA2048 ")?;
+    let mut out = HashMap::new();
+    for item in rest.split(',') {
+        let (k, v) = item.trim().split_once('=')?;
+        out.insert(k.to_owned(), v.trim_matches('"').to_owned());
+    }
+    Some(out)
+}
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path_and_query = uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let body_text = String::from_utf8_lossy(&body).into_owned();
+    let authorization = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let fault = shared.state.lock().unwrap().fault;
+    if fault == Fault::Hang {
+        std::future::pending::<()>().await;
+    }
+
+    let params = auth_params(&authorization).unwrap_or_default();
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    let message = format!(
+        "{}\n{}\n{}\n{}\n{}\n",
+        method.as_str(),
+        path_and_query,
+        get("timestamp"),
+        get("nonce_str"),
+        body_text
+    );
+    shared.state.lock().unwrap().requests.push(Received {
+        method: method.to_string(),
+        path_and_query: path_and_query.clone(),
+        body: body_text.clone(),
+        authorization: authorization.clone(),
+        signed_message: message.clone(),
+    });
+    let fresh = get("timestamp")
+        .parse::<i64>()
+        .is_ok_and(|ts| (chrono::Utc::now().timestamp() - ts).abs() < 300);
+    let signed = get("mchid") == MCH_ID
+        && get("serial_no") == MERCHANT_SERIAL
+        && fresh
+        && verify(
+            &shared.merchant_public,
+            message.as_bytes(),
+            &get("signature"),
+        );
+    if !signed {
+        let (s, v) = err(StatusCode::UNAUTHORIZED, "SIGN_ERROR", "签名错误");
+        return (s, axum::Json(v)).into_response();
+    }
+    if fault == Fault::ServerError {
+        let (s, v) = err(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "SYSTEM_ERROR",
+            "系统错误",
+        );
+        return (s, axum::Json(v)).into_response();
+    }
+    let json_body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let (status, answer) = route(&shared, &method, &uri, &json_body);
+    let bytes = match &answer {
+        Some(v) => v.to_string().into_bytes(),
+        None => Vec::new(),
+    };
+    if !status.is_success() {
+        return (status, bytes).into_response();
+    }
+    let (key, serial) = match fault {
+        Fault::BadSignature => (other_key(), PLATFORM_SERIAL),
+        Fault::UnknownSerial => (platform_key(), "PUB_KEY_ID_UNKNOWN"),
+        _ => (platform_key(), PLATFORM_SERIAL),
+    };
+    let mut response = (status, bytes.clone()).into_response();
+    for (k, v) in signed_headers(key, serial, chrono::Utc::now().timestamp(), &bytes) {
+        response.headers_mut().insert(
+            axum::http::HeaderName::try_from(k).unwrap(),
+            v.parse().unwrap(),
+        );
+    }
+    if answer.is_some() {
+        response
+            .headers_mut()
+            .insert("content-type", "application/json".parse().unwrap());
+    }
+    response
+}
+
+fn route(shared: &Shared, method: &Method, uri: &Uri, body: &Value) -> (StatusCode, Option<Value>) {
+    let mut s = shared.state.lock().unwrap();
+    let path = uri.path();
+    let bad = |code: &str, msg: &str, st: StatusCode| {
+        let (s, v) = err(st, code, msg);
+        (s, Some(v))
+    };
+    match (method.as_str(), path) {
+        ("POST", "/v3/pay/transactions/native") | ("POST", "/v3/pay/transactions/h5") => {
+            let h5 = path.ends_with("h5");
+            let (Some(no), Some(total)) = (
+                body["out_trade_no"].as_str(),
+                body["amount"]["total"].as_i64(),
+            ) else {
+                return bad("PARAM_ERROR", "缺少参数", StatusCode::BAD_REQUEST);
+            };
+            if body["mchid"] != MCH_ID || body["appid"] != APP_ID || total <= 0 {
+                return bad("PARAM_ERROR", "参数错误", StatusCode::BAD_REQUEST);
+            }
+            if h5 && body["scene_info"]["payer_client_ip"].as_str().is_none() {
+                return bad("PARAM_ERROR", "缺少scene_info", StatusCode::BAD_REQUEST);
+            }
+            if let Some(t) = s.trades.get(no) {
+                if t.state == "SUCCESS" || t.state == "REFUND" {
+                    return bad("ORDERPAID", "该订单已支付", StatusCode::BAD_REQUEST);
+                }
+                if t.body != *body {
+                    return bad(
+                        "OUT_TRADE_NO_USED",
+                        "商户订单号重复",
+                        StatusCode::BAD_REQUEST,
+                    );
+                }
+            } else {
+                s.trades.insert(
+                    no.to_owned(),
+                    Trade {
+                        out_trade_no: no.to_owned(),
+                        trade_type: if h5 { "MWEB" } else { "NATIVE" }.into(),
+                        state: "NOTPAY".into(),
+                        total,
+                        attach: body["attach"].as_str().unwrap_or_default().to_owned(),
+                        body: body.clone(),
+                        refunded: 0,
+                    },
+                );
+            }
+            if h5 {
+                (
+                    StatusCode::OK,
+                    Some(
+                        json!({"h5_url": format!("https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id={no}")}),
+                    ),
+                )
+            } else {
+                (
+                    StatusCode::OK,
+                    Some(json!({"code_url": format!("weixin://wxpay/bizpayurl?pr={no}")})),
+                )
+            }
+        }
+        ("GET", p) if p.starts_with("/v3/pay/transactions/out-trade-no/") => {
+            let no = &p["/v3/pay/transactions/out-trade-no/".len()..];
+            if uri.query() != Some(&format!("mchid={MCH_ID}")) {
+                return bad("PARAM_ERROR", "mchid", StatusCode::BAD_REQUEST);
+            }
+            match s.trades.get(no) {
+                Some(t) => (StatusCode::OK, Some(transaction(t))),
+                None => bad("ORDER_NOT_EXIST", "订单不存在", StatusCode::NOT_FOUND),
+            }
+        }
+        ("POST", p)
+            if p.starts_with("/v3/pay/transactions/out-trade-no/") && p.ends_with("/close") =>
+        {
+            let no = &p["/v3/pay/transactions/out-trade-no/".len()..p.len() - "/close".len()];
+            if body["mchid"] != MCH_ID {
+                return bad("PARAM_ERROR", "mchid", StatusCode::BAD_REQUEST);
+            }
+            match s.trades.get_mut(no) {
+                None => bad("ORDER_NOT_EXIST", "订单不存在", StatusCode::NOT_FOUND),
+                Some(t) if t.state == "SUCCESS" || t.state == "REFUND" => {
+                    bad("ORDERPAID", "该订单已支付", StatusCode::BAD_REQUEST)
+                }
+                Some(t) => {
+                    t.state = "CLOSED".into();
+                    (StatusCode::NO_CONTENT, None)
+                }
+            }
+        }
+        ("POST", "/v3/refund/domestic/refunds") => {
+            let (Some(no), Some(refund_no), Some(refund), Some(total)) = (
+                body["out_trade_no"].as_str(),
+                body["out_refund_no"].as_str(),
+                body["amount"]["refund"].as_i64(),
+                body["amount"]["total"].as_i64(),
+            ) else {
+                return bad("PARAM_ERROR", "缺少参数", StatusCode::BAD_REQUEST);
+            };
+            if let Some(r) = s.refunds.get(refund_no) {
+                return (StatusCode::OK, Some(refund_json(r)));
+            }
+            let Some(t) = s.trades.get_mut(no) else {
+                return bad("RESOURCE_NOT_EXISTS", "订单不存在", StatusCode::NOT_FOUND);
+            };
+            if t.state != "SUCCESS" && t.state != "REFUND" {
+                return bad("INVALID_REQUEST", "订单未支付", StatusCode::BAD_REQUEST);
+            }
+            if total != t.total || refund <= 0 {
+                return bad("PARAM_ERROR", "金额错误", StatusCode::BAD_REQUEST);
+            }
+            if t.refunded + refund > t.total {
+                return bad("NOT_ENOUGH", "可退金额不足", StatusCode::FORBIDDEN);
+            }
+            t.refunded += refund;
+            t.state = "REFUND".into();
+            let r = RefundRec {
+                out_refund_no: refund_no.to_owned(),
+                out_trade_no: no.to_owned(),
+                refund,
+                total,
+            };
+            let answer = refund_json(&r);
+            s.refunds.insert(refund_no.to_owned(), r);
+            (StatusCode::OK, Some(answer))
+        }
+        ("GET", p) if p.starts_with("/v3/refund/domestic/refunds/") => {
+            let no = &p["/v3/refund/domestic/refunds/".len()..];
+            match s.refunds.get(no) {
+                Some(r) => (StatusCode::OK, Some(refund_json(r))),
+                None => bad("RESOURCE_NOT_EXISTS", "退款单不存在", StatusCode::NOT_FOUND),
+            }
+        }
+        _ => bad("NOT_FOUND", "no such API", StatusCode::NOT_FOUND),
+    }
+}
