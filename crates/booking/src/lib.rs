@@ -177,11 +177,10 @@ impl Orders {
         })
     }
 
-    /// The time, to the microsecond: what both databases keep, so that an order shown from
-    /// what was just written reads the same as when read back.
+    /// The time as the databases keep it, so that an order shown from what was just written
+    /// reads the same as when read back.
     pub fn now(&self) -> DateTime<Utc> {
-        use chrono::SubsecRound;
-        (self.inner.clock)().trunc_subsecs(6)
+        wayfare_store::stored_time((self.inner.clock)())
     }
 
     pub fn store(&self) -> &Store {

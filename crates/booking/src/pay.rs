@@ -457,14 +457,11 @@ impl Orders {
                 let mut payments = others;
                 payments.push(payment_row);
                 payments.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-                assemble_view(
-                    row.clone(),
-                    store.order_items(&row.id).await?,
-                    store.order_travellers(&row.id).await?,
-                    store.order_events(&row.id).await?,
-                    payments,
-                    store.order_refunds(&row.id).await?,
-                )?
+                let items = store.order_items(&row.id).await?;
+                let travellers = store.order_travellers(&row.id).await?;
+                let events = store.order_events(&row.id).await?;
+                let refunds = store.order_refunds(&row.id).await?;
+                assemble_view(row, items, travellers, events, payments, refunds)?
             }
             None => self.load_view(&row.id).await?,
         };

@@ -3,7 +3,7 @@
 //! expire and give their seats back, cancellation quotes confirmed once, and the schedule
 //! changes detected on orders.
 
-use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr,
@@ -250,7 +250,7 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(format!("seat takes: {e}")))?;
         let tickets_json = serde_json::to_string(&order.tickets)
             .map_err(|e| StoreError::Corrupt(format!("tickets: {e}")))?;
-        let now = order.now.trunc_subsecs(6);
+        let now = crate::stored_time(order.now);
         let written = FlightOrderRow {
             id: order.id.clone(),
             booking_reference: order.booking_reference.clone(),
@@ -264,7 +264,7 @@ impl Store {
             currency: order.total.currency().code().to_owned(),
             idempotency_key: order.idempotency_key.clone(),
             request_hash: order.request_hash.clone(),
-            payment_required_by: order.payment_required_by.map(|t| t.trunc_subsecs(6)),
+            payment_required_by: order.payment_required_by.map(crate::stored_time),
             created_at: now,
             updated_at: now,
             paid_at: (order.status == FlightOrderStatus::Confirmed).then_some(now),

@@ -100,6 +100,13 @@ impl DatabaseLocation {
     }
 }
 
+/// A time as both databases keep it (PostgreSQL stores microseconds): a row built in memory
+/// then reads the same as the one read back.
+pub fn stored_time(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
+}
+
 /// Hides the password in a URL so it can be printed or logged.
 pub fn redact_url(url: &str) -> String {
     if let Some((scheme, rest)) = url.split_once("://")

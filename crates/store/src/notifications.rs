@@ -31,7 +31,6 @@ impl Store {
         &self,
         n: NewNotification,
     ) -> Result<NotificationRow, StoreError> {
-        use chrono::SubsecRound;
         let row = NotificationRow {
             id: n.id,
             user_id: n.user_id,
@@ -42,8 +41,7 @@ impl Store {
             subject: n.subject,
             body: n.body,
             status: n.status,
-            // What both databases keep.
-            created_at: n.now.trunc_subsecs(6),
+            created_at: crate::stored_time(n.now),
         };
         notification::Entity::insert(notification::ActiveModel::from(row.clone()))
             .exec_without_returning(self.db())

@@ -463,23 +463,6 @@ impl Store {
             .await?)
     }
 
-    pub async fn insert_order_payment(&self, row: OrderPaymentRow) -> Result<(), StoreError> {
-        order_payment::Entity::insert(order_payment::ActiveModel::from(row))
-            .exec_without_returning(self.db())
-            .await?;
-        Ok(())
-    }
-
-    pub async fn order_payment_by_key(
-        &self,
-        idempotency_key: &str,
-    ) -> Result<Option<OrderPaymentRow>, StoreError> {
-        Ok(order_payment::Entity::find()
-            .filter(order_payment::Column::IdempotencyKey.eq(idempotency_key))
-            .one(self.db())
-            .await?)
-    }
-
     /// The payment a provider knows by `provider_payment_id` (3-D Secure pages name it).
     pub async fn order_payment_by_provider_id(
         &self,

@@ -13,7 +13,7 @@
 //! Statuses are stored as the payments crate's snake_case names; this module only compares
 //! them.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -284,7 +284,7 @@ impl Store {
             Some(f) => (Some(f.code), f.decline_code, Some(f.message)),
             None => (None, None, None),
         };
-        let now = p.now.trunc_subsecs(6);
+        let now = crate::stored_time(p.now);
         let written = SandboxPaymentRow {
             id: p.id.clone(),
             idempotency_key: p.idempotency_key.clone(),
