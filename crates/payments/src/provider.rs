@@ -353,6 +353,15 @@ pub(crate) fn check_amount(
     Ok(())
 }
 
+/// A provider-side number derived from an idempotency key (Alipay's `out_trade_no`, WeChat
+/// Pay's `out_refund_no` …): `prefix` and the first `hex_digits` hex digits of the key's
+/// SHA-256, so a retry with the same key names the same trade or refund.
+pub(crate) fn number_for_key(prefix: &str, key: &str, hex_digits: usize) -> String {
+    use sha2::Digest;
+    let digest = hex::encode(sha2::Sha256::digest(key.as_bytes()));
+    format!("{prefix}{}", &digest[..hex_digits.min(digest.len())])
+}
+
 /// Checks an idempotency key is present and not too long.
 pub(crate) fn check_idempotency_key(key: &str) -> Result<(), PaymentError> {
     if key.trim().is_empty() {

@@ -40,7 +40,6 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use rsa::pkcs1v15::{SigningKey, VerifyingKey};
 use rsa::sha2::Sha256;
 use serde_json::{Map, Value, json};
-use sha2::Digest;
 use url::Url;
 use wayfare_domain::{Currency, Money};
 
@@ -148,17 +147,12 @@ impl fmt::Debug for AlipayProvider {
 /// The `out_trade_no` for a caller's idempotency key: `wf` and 32 hex digits of its SHA-256
 /// (34 characters of `[0-9a-z]`, within Alipay's 64), so a retry makes the same trade.
 pub fn out_trade_no(idempotency_key: &str) -> String {
-    derived_id("wf", idempotency_key)
+    crate::provider::number_for_key("wf", idempotency_key, 32)
 }
 
 /// The refund's `out_request_no` for a caller's idempotency key.
 pub fn out_request_no(idempotency_key: &str) -> String {
-    derived_id("wr", idempotency_key)
-}
-
-fn derived_id(prefix: &str, key: &str) -> String {
-    let digest = sha2::Sha256::digest(key.as_bytes());
-    format!("{prefix}{}", &hex::encode(digest)[..32])
+    crate::provider::number_for_key("wr", idempotency_key, 32)
 }
 
 /// Ids we put into `biz_content` are Alipay's charset: letters, digits, `_` and `-`.

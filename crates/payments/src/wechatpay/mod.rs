@@ -42,7 +42,6 @@ use reqwest::{Method, StatusCode};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::{PrivateKey, PublicKey};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use wayfare_domain::{Currency, Money};
 
 pub use crypto::{
@@ -171,17 +170,12 @@ impl fmt::Debug for WeChatPayProvider {
 /// The `out_trade_no` for an idempotency key: `wf` and 30 hex digits of its SHA-256, inside
 /// WeChat Pay's 6–32 characters of `[A-Za-z0-9_-|*]`, the same for the same key.
 pub fn out_trade_no(idempotency_key: &str) -> String {
-    derived_no("wf", idempotency_key)
+    crate::provider::number_for_key("wf", idempotency_key, 30)
 }
 
 /// The `out_refund_no` for a refund's idempotency key (`wr` and 30 hex digits).
 pub fn out_refund_no(idempotency_key: &str) -> String {
-    derived_no("wr", idempotency_key)
-}
-
-fn derived_no(prefix: &str, key: &str) -> String {
-    let digest = hex::encode(Sha256::digest(key.as_bytes()));
-    format!("{prefix}{}", &digest[..30])
+    crate::provider::number_for_key("wr", idempotency_key, 30)
 }
 
 /// Refuses ids that cannot be ours, so an id never changes the path it is put in.
