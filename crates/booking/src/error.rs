@@ -59,6 +59,16 @@ pub enum BookingError {
     /// The first request with this `Idempotency-Key` is still running.
     #[error("request in progress")]
     RequestInProgress,
+    /// A payment is not in a status that allows this (capturing one not authorised, voiding
+    /// one captured).
+    #[error("the payment is {status}, which does not allow this")]
+    PaymentState { status: String },
+    /// Nothing (or less than asked) is left to refund.
+    #[error("nothing more can be refunded")]
+    RefundNotAllowed,
+    /// A provider's notification failed verification; nothing changed.
+    #[error("the notification was rejected: {0}")]
+    WebhookRejected(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -93,6 +103,9 @@ impl BookingError {
             BookingError::ConfirmationFailed { .. } => "confirmation_failed",
             BookingError::IdempotencyMismatch => "idempotency_key_reused",
             BookingError::RequestInProgress => "request_in_progress",
+            BookingError::PaymentState { .. } => "payment_state",
+            BookingError::RefundNotAllowed => "refund_not_allowed",
+            BookingError::WebhookRejected(_) => "webhook_rejected",
             BookingError::Store(_) | BookingError::Internal(_) => "internal",
         }
     }

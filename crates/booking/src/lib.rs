@@ -19,6 +19,7 @@ mod create;
 mod error;
 mod messages;
 mod pay;
+mod payments;
 mod sweep;
 mod view;
 
@@ -39,6 +40,7 @@ pub use create::{
 };
 pub use error::BookingError;
 pub use pay::PayRequest;
+pub use payments::{PaymentDetail, ReconcileFix, ReconcileReport, RefundAsk, WebhookOutcome};
 pub use sweep::SweepReport;
 pub use view::{
     ItemView, OrderEventView, OrderSummary, OrderView, PaymentView, RefundView, TravellerView,
@@ -62,6 +64,8 @@ pub struct OrdersConfig {
     pub reminder_before: Duration,
     /// Key for the guest tokens that open one order each (the installation's secret).
     pub token_key: Vec<u8>,
+    /// The sweeper reconciles payments left open for this long.
+    pub reconcile_after: Duration,
 }
 
 impl Default for OrdersConfig {
@@ -73,6 +77,7 @@ impl Default for OrdersConfig {
             public_base_url: "http://localhost:8080".into(),
             reminder_before: Duration::hours(wayfare_domain::order::REMINDER_HOURS_BEFORE),
             token_key: Vec::new(),
+            reconcile_after: Duration::minutes(2),
         }
     }
 }
@@ -122,7 +127,9 @@ struct Inner {
     store: Store,
     flights: Arc<FlightAggregator>,
     hotels: Arc<HotelAggregator>,
+    /// Each wrapped to count its calls in `payment_metrics`.
     payments: Vec<Arc<dyn PaymentProvider>>,
+    payment_metrics: Arc<wayfare_payments::metered::PaymentMetrics>,
     notifier: Notifier,
     sealer: Sealer,
     translate: Translate,
@@ -161,12 +168,19 @@ impl Orders {
             .into_iter()
             .map(|a| (a.iata, a.country))
             .collect();
+        let payment_metrics = wayfare_payments::metered::PaymentMetrics::new();
+        let payments = parts
+            .payments
+            .into_iter()
+            .map(|p| payment_metrics.wrap(p))
+            .collect();
         Ok(Orders {
             inner: Arc::new(Inner {
                 store: parts.store,
                 flights: parts.flights,
                 hotels: parts.hotels,
-                payments: parts.payments,
+                payments,
+                payment_metrics,
                 notifier: parts.notifier,
                 sealer: parts.sealer,
                 translate: parts.translate,
@@ -194,6 +208,11 @@ impl Orders {
     /// The payment providers' names, in the order configured.
     pub fn payment_providers(&self) -> Vec<&'static str> {
         self.inner.payments.iter().map(|p| p.name()).collect()
+    }
+
+    /// Calls, outcomes and latency per payment provider, and webhook failures.
+    pub fn payment_metrics(&self) -> &Arc<wayfare_payments::metered::PaymentMetrics> {
+        &self.inner.payment_metrics
     }
 
     fn provider(&self, name: &str) -> Option<&Arc<dyn PaymentProvider>> {

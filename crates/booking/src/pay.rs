@@ -6,16 +6,14 @@
 use chrono::{DateTime, Utc};
 use wayfare_domain::Money;
 use wayfare_domain::order::{ItemStatus, OrderEvent, OrderStatus};
-use wayfare_payments::{
-    Capture, Payment, PaymentError, PaymentRequest, PaymentStatus, RefundRequest,
-};
-use wayfare_store::orders::{
-    ItemUpdate, OrderItemRow, OrderPaymentRow, OrderRefundRow, OrderRow, PaymentWrite,
-};
+use wayfare_domain::payment::record::{PaymentRecordStatus, RefundRecordStatus};
+use wayfare_payments::{Capture, Payment, PaymentError, PaymentRequest, PaymentStatus};
+use wayfare_store::orders::{ItemUpdate, OrderItemRow, OrderPaymentRow, OrderRow, PaymentWrite};
 use wayfare_suppliers::flight::SupplierError;
 use wayfare_suppliers::hotel::{GuestName, HotelBookingRequest};
 
 use crate::error::{BookingError, retryable};
+use crate::payments::RefundAsk;
 use crate::view::{OrderView, assemble_view, currency_of, status_of};
 use crate::{Actor, Orders, Viewer, new_id};
 
@@ -34,10 +32,6 @@ pub struct PayRequest {
 enum Confirmed {
     Yes,
     No(String),
-}
-
-fn payment_row_status(s: PaymentStatus) -> &'static str {
-    s.as_str()
 }
 
 impl Orders {
@@ -67,7 +61,7 @@ impl Orders {
             let existing = existing.clone();
             let view = self.view_of(row).await?;
             return match existing.status.as_str() {
-                "failed" | "canceled" => Err(BookingError::PaymentDeclined {
+                "failed" | "cancelled" => Err(BookingError::PaymentDeclined {
                     code: existing
                         .failure_code
                         .unwrap_or_else(|| "card_declined".into()),
@@ -98,7 +92,7 @@ impl Orders {
             order_id: order_id.to_owned(),
             provider: provider.name().to_owned(),
             provider_payment_id: None,
-            status: "pending".into(),
+            status: PaymentRecordStatus::Processing.as_str().into(),
             payment_method: req.payment_method.trim().chars().take(100).collect(),
             amount_minor: total.minor(),
             captured_minor: 0,
@@ -107,6 +101,9 @@ impl Orders {
             failure_code: None,
             next_action_url: None,
             idempotency_key: payment_key,
+            instalments: None,
+            fee_minor: 0,
+            checked_at: None,
             created_at: now,
             updated_at: now,
         };
@@ -137,24 +134,28 @@ impl Orders {
             };
         };
         let result = provider
-            .create_payment(&PaymentRequest {
-                amount: total,
-                payment_method: payment_row.payment_method.clone(),
-                capture: Capture::Manual,
-                idempotency_key: payment_row.id.clone(),
-                reference: row.reference.clone(),
-                description: format!("Wayfare order {}", row.reference),
-                customer_email: Some(row.contact_email.clone()),
-                return_url: Some(format!(
-                    "{}/bookings/{}",
-                    self.inner.config.public_base_url.trim_end_matches('/'),
-                    row.id
-                )),
-            })
+            .create_payment(&self.payment_request(&row, &payment_row)?)
             .await;
         match result {
+            Err(PaymentError::Timeout) => {
+                // The provider may have taken it: the attempt stays `processing` and the order
+                // waits, until the provider's notification or reconciliation says how it went.
+                // Nothing is tried again with another key, so nothing is charged twice.
+                store
+                    .note_order_event(
+                        order_id,
+                        "payment_unknown",
+                        OrderStatus::AwaitingPayment.as_str(),
+                        &label,
+                        "the payment provider did not answer in time; checking with it",
+                        self.now(),
+                    )
+                    .await?;
+                self.load_view(order_id).await
+            }
             Err(e) => {
-                payment_row.status = "failed".into();
+                let expected = payment_row.status.clone();
+                payment_row.status = PaymentRecordStatus::Failed.as_str().into();
                 payment_row.failure_code = Some(
                     match &e {
                         PaymentError::InvalidRequest(_) => "invalid_request",
@@ -163,7 +164,9 @@ impl Orders {
                     .into(),
                 );
                 payment_row.updated_at = self.now();
-                store.update_order_payment(payment_row.clone()).await?;
+                store
+                    .update_order_payment_if(&payment_row, &expected)
+                    .await?;
                 self.payment_failed(&row, &label, "the payment could not be made")
                     .await?;
                 match e {
@@ -179,6 +182,30 @@ impl Orders {
                     .await
             }
         }
+    }
+
+    /// The request a payment attempt sends to its provider, the same every time for the same
+    /// attempt (its id is the idempotency key), so asking again finds the first one.
+    pub(crate) fn payment_request(
+        &self,
+        row: &OrderRow,
+        payment_row: &OrderPaymentRow,
+    ) -> Result<PaymentRequest, BookingError> {
+        let currency = currency_of(&payment_row.currency)?;
+        Ok(PaymentRequest {
+            amount: Money::from_minor(payment_row.amount_minor, currency),
+            payment_method: payment_row.payment_method.clone(),
+            capture: Capture::Manual,
+            idempotency_key: payment_row.id.clone(),
+            reference: row.reference.clone(),
+            description: format!("Wayfare order {}", row.reference),
+            customer_email: Some(row.contact_email.clone()),
+            return_url: Some(format!(
+                "{}/bookings/{}",
+                self.inner.config.public_base_url.trim_end_matches('/'),
+                row.id
+            )),
+        })
     }
 
     /// The order and payment behind a provider's payment id (the 3-D Secure page's link), if
@@ -239,7 +266,7 @@ impl Orders {
     }
 
     /// The provider answered: record it and go on according to what it said.
-    async fn after_payment(
+    pub(crate) async fn after_payment(
         &self,
         row: OrderRow,
         mut payment_row: OrderPaymentRow,
@@ -248,14 +275,21 @@ impl Orders {
         actor: &str,
     ) -> Result<OrderView, BookingError> {
         let store = &self.inner.store;
+        let expected = payment_row.status.clone();
         record_payment(&mut payment_row, &payment, self.now());
         if !matches!(
             payment.status,
             PaymentStatus::Authorized | PaymentStatus::Succeeded
-        ) {
-            // An authorised one is recorded with the order's move to `paid`.
-            store.update_order_payment(payment_row.clone()).await?;
+        ) && !store
+            .update_order_payment_if(&payment_row, &expected)
+            .await?
+        {
+            // Recorded meanwhile by the provider's notification or reconciliation, which went
+            // on from there.
+            return self.load_view(&row.id).await;
         }
+        // (An authorised one is recorded with the order's move to `paid`, which only one of
+        // them wins.)
         match payment.status {
             PaymentStatus::Failed | PaymentStatus::Canceled => {
                 let failure = payment.failure.clone();
@@ -290,7 +324,7 @@ impl Orders {
     }
 
     /// Back to `held` after a failed attempt, so the traveller can try another card.
-    async fn payment_failed(
+    pub(crate) async fn payment_failed(
         &self,
         row: &OrderRow,
         actor: &str,
@@ -322,7 +356,7 @@ impl Orders {
         let now = self.now();
         if row.hold_expires_at <= now {
             // Too late: the seats and rooms may be someone else's by now. Never charge.
-            self.give_money_back(&row, &mut payment_row, &payment, None, "hold_expired")
+            self.give_money_back(&mut payment_row, &payment, None, "hold_expired")
                 .await;
             let moved = self
                 .move_order(
@@ -355,14 +389,18 @@ impl Orders {
             )
             .await?
         else {
-            // Moved by someone else meanwhile (it cannot be, short of a bug): keep the money
-            // safe and say what it is now.
-            self.give_money_back(&row, &mut payment_row, &payment, None, "order_changed")
-                .await;
             let again = store.order(&row.id).await?.ok_or(BookingError::NotFound)?;
-            return Err(BookingError::NotPayable {
-                status: status_of(&again)?,
-            });
+            return match status_of(&again)? {
+                // The same payment's notification (or reconciliation) moved it first and is
+                // confirming it: that one goes on.
+                OrderStatus::Paid | OrderStatus::Confirmed => self.view_of(again).await,
+                // Moved elsewhere (expired, cancelled): keep the money safe.
+                status => {
+                    self.give_money_back(&mut payment_row, &payment, None, "order_changed")
+                        .await;
+                    Err(BookingError::NotPayable { status })
+                }
+            };
         };
 
         // Confirm every item with its supplier.
@@ -381,7 +419,7 @@ impl Orders {
         }
         let currency = currency_of(&row.currency)?;
         if confirmed_minor == 0 {
-            self.give_money_back(&row, &mut payment_row, &payment, None, "supplier_failed")
+            self.give_money_back(&mut payment_row, &payment, None, "supplier_failed")
                 .await;
             let reason = failed
                 .iter()
@@ -648,9 +686,8 @@ impl Orders {
     }
 
     /// Voids an authorisation, or refunds a captured payment, recording the refund.
-    async fn give_money_back(
+    pub(crate) async fn give_money_back(
         &self,
-        row: &OrderRow,
         payment_row: &mut OrderPaymentRow,
         payment: &Payment,
         amount: Option<Money>,
@@ -675,30 +712,38 @@ impl Orders {
                 }
             }
             PaymentStatus::Succeeded => {
-                match provider
-                    .refund(&RefundRequest {
-                        payment_id: payment.id.clone(),
-                        amount,
-                        reason: reason.to_owned(),
-                        idempotency_key: format!("{}:refund:{reason}", payment_row.id),
-                    })
+                // Recorded as taken first, so the refund can be reserved against it.
+                payment_row.updated_at = now;
+                if let Err(e) = self
+                    .inner
+                    .store
+                    .update_order_payment(payment_row.clone())
                     .await
                 {
+                    tracing::error!(error = %e, "payment state not recorded");
+                }
+                let ask = RefundAsk {
+                    amount,
+                    reason: reason.to_owned(),
+                    idempotency_key: format!("auto:{reason}"),
+                };
+                match self.refund_record(payment_row, &ask, "system").await {
                     Ok(r) => {
-                        payment_row.refunded_minor += r.amount.minor();
-                        let refund = OrderRefundRow {
-                            id: new_id("orf"),
-                            order_id: row.id.clone(),
-                            payment_id: payment_row.id.clone(),
-                            provider_refund_id: Some(r.id),
-                            status: r.status.as_str().into(),
-                            amount_minor: r.amount.minor(),
-                            currency: r.amount.currency().code().to_owned(),
-                            reason: reason.to_owned(),
-                            created_at: now,
-                        };
-                        if let Err(e) = self.inner.store.insert_order_refund(refund).await {
-                            tracing::error!(error = %e, "refunded but not recorded");
+                        payment_row.refunded_minor += r.amount_minor;
+                        if r.status == RefundRecordStatus::Failed.as_str() {
+                            // The traveller must get this back: a person takes it from here.
+                            let mut review = r.clone();
+                            review.status = RefundRecordStatus::ManualReview.as_str().into();
+                            review.updated_at = Some(now);
+                            if let Err(e) = self
+                                .inner
+                                .store
+                                .settle_order_refund(&review, &r.status)
+                                .await
+                            {
+                                tracing::error!(error = %e, "refund review not recorded");
+                            }
+                            tracing::error!(refund = %r.id, "automatic refund failed: manual review");
                         }
                     }
                     Err(e) => {
@@ -821,9 +866,23 @@ impl Orders {
     }
 }
 
-fn record_payment(row: &mut OrderPaymentRow, p: &Payment, now: DateTime<Utc>) {
+/// Our record's status for what the provider says.
+pub(crate) fn record_status(p: &Payment) -> PaymentRecordStatus {
+    match p.status {
+        PaymentStatus::RequiresAction => PaymentRecordStatus::RequiresAction,
+        PaymentStatus::Processing => PaymentRecordStatus::Processing,
+        PaymentStatus::Authorized => PaymentRecordStatus::RequiresCapture,
+        PaymentStatus::Succeeded => {
+            PaymentRecordStatus::settled(p.amount_captured.minor(), p.amount.minor())
+        }
+        PaymentStatus::Canceled => PaymentRecordStatus::Cancelled,
+        PaymentStatus::Failed => PaymentRecordStatus::Failed,
+    }
+}
+
+pub(crate) fn record_payment(row: &mut OrderPaymentRow, p: &Payment, now: DateTime<Utc>) {
     row.provider_payment_id = Some(p.id.clone());
-    row.status = payment_row_status(p.status).into();
+    row.status = record_status(p).as_str().into();
     row.captured_minor = p.amount_captured.minor();
     row.refunded_minor = p.amount_refunded.minor();
     row.failure_code = p.failure.as_ref().map(|f| f.code.clone());

@@ -1,6 +1,7 @@
 //! The background work: unpaid holds whose time is up are expired and their seats and rooms
 //! given back (an item whose release failed is tried again on the next round), and the
-//! pre-trip reminders that are due go out. Safe to run on several instances at once: every
+//! pre-trip reminders that are due go out, and payments left open are reconciled with their
+//! providers. Safe to run on several instances at once: every
 //! step is a conditional update or a claimed lease.
 
 use std::time::Duration as StdDuration;
@@ -18,6 +19,8 @@ pub struct SweepReport {
     pub expired: usize,
     pub released: usize,
     pub reminders_sent: usize,
+    /// Payments and refunds reconciliation changed.
+    pub payments_fixed: usize,
 }
 
 const BATCH: u64 = 200;
@@ -55,6 +58,14 @@ impl Orders {
             // Sent, or no longer worth sending (cancelled, already departed): done either way.
             store.mark_reminder_sent(&reminder.id, self.now()).await?;
         }
+        let reconciled = self.reconcile(self.inner.config.reconcile_after).await?;
+        for e in &reconciled.errors {
+            tracing::warn!(error = %e, "reconciliation could not settle a payment yet");
+        }
+        for m in &reconciled.mismatches {
+            tracing::error!(mismatch = %m, "payment amount differs from the provider's");
+        }
+        report.payments_fixed = reconciled.fixed.len();
         Ok(report)
     }
 
@@ -70,6 +81,7 @@ impl Orders {
                         expired = r.expired,
                         released = r.released,
                         reminders = r.reminders_sent,
+                        payments_fixed = r.payments_fixed,
                         "order sweep"
                     )
                 }

@@ -110,9 +110,46 @@ pub struct PaymentView {
     pub amount: Money,
     pub captured: Money,
     pub refunded: Money,
+    /// An instalment plan's fee (included in `amount`); zero otherwise.
+    pub fee: Money,
+    /// The number of instalments of a plan payment.
+    pub instalments: Option<u8>,
     pub failure_code: Option<String>,
     pub next_action_url: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A payment record as shown.
+pub(crate) fn payment_view(p: OrderPaymentRow) -> Result<PaymentView, BookingError> {
+    let c = currency_of(&p.currency)?;
+    Ok(PaymentView {
+        amount: Money::from_minor(p.amount_minor, c),
+        captured: Money::from_minor(p.captured_minor, c),
+        refunded: Money::from_minor(p.refunded_minor, c),
+        fee: Money::from_minor(p.fee_minor, c),
+        instalments: p.instalments.and_then(|n| u8::try_from(n).ok()),
+        id: p.id,
+        provider: p.provider,
+        status: p.status,
+        payment_method: p.payment_method,
+        failure_code: p.failure_code,
+        next_action_url: p.next_action_url,
+        created_at: p.created_at,
+    })
+}
+
+/// A refund record as shown.
+pub(crate) fn refund_view(r: OrderRefundRow) -> Result<RefundView, BookingError> {
+    let c = currency_of(&r.currency)?;
+    Ok(RefundView {
+        amount: Money::from_minor(r.amount_minor, c),
+        id: r.id,
+        payment_id: r.payment_id,
+        status: r.status,
+        reason: r.reason,
+        failure_code: r.failure_code,
+        created_at: r.created_at,
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +159,7 @@ pub struct RefundView {
     pub status: String,
     pub amount: Money,
     pub reason: String,
+    pub failure_code: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -361,34 +399,14 @@ pub(crate) fn assemble_view(
             at: e.at,
         })
         .collect();
-    let mut payments = Vec::new();
-    for p in payment_rows {
-        let c = currency_of(&p.currency)?;
-        payments.push(PaymentView {
-            amount: Money::from_minor(p.amount_minor, c),
-            captured: Money::from_minor(p.captured_minor, c),
-            refunded: Money::from_minor(p.refunded_minor, c),
-            id: p.id,
-            provider: p.provider,
-            status: p.status,
-            payment_method: p.payment_method,
-            failure_code: p.failure_code,
-            next_action_url: p.next_action_url,
-            created_at: p.created_at,
-        });
-    }
-    let mut refunds = Vec::new();
-    for r in refund_rows {
-        let c = currency_of(&r.currency)?;
-        refunds.push(RefundView {
-            amount: Money::from_minor(r.amount_minor, c),
-            id: r.id,
-            payment_id: r.payment_id,
-            status: r.status,
-            reason: r.reason,
-            created_at: r.created_at,
-        });
-    }
+    let payments = payment_rows
+        .into_iter()
+        .map(payment_view)
+        .collect::<Result<Vec<_>, _>>()?;
+    let refunds = refund_rows
+        .into_iter()
+        .map(refund_view)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(OrderView {
         status: status_of(&row)?,
         total_amount: money(row.total_minor),

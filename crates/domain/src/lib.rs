@@ -7,6 +7,7 @@ pub mod fx;
 pub mod hotel;
 pub mod money;
 pub mod order;
+pub mod payment;
 pub mod reference;
 
 pub use fx::{Conversion, ExchangeRate, FxError, RateTable};

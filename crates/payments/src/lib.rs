@@ -27,6 +27,8 @@
 //! failed validation keeps nothing, so the key stays free.
 
 pub mod alipay;
+pub mod klarna;
+pub mod metered;
 pub mod paypal;
 mod provider;
 pub mod sandbox;
@@ -38,5 +40,5 @@ pub use provider::{
     Capture, Clock, MAX_IDEMPOTENCY_KEY_LEN, Payment, PaymentError, PaymentFailure,
     PaymentProvider, PaymentRequest, PaymentStatus, Refund, RefundRequest, RefundStatus,
 };
-pub use sandbox::{SandboxProvider, TEST_METHODS};
+pub use sandbox::{SandboxProvider, SandboxWebhook, SandboxWebhooks, TEST_METHODS, sign_webhook};
 pub use webhook::{WebhookError, WebhookEvent, WebhookRequest, WebhookSubject};

@@ -52,7 +52,8 @@ pub enum PaymentStatus {
     /// the provider's notification).
     RequiresAction,
     /// The provider has the payment but has not decided yet (asynchronous methods, pending
-    /// captures): look again later. The sandbox never answers this.
+    /// captures): look again later, or wait for the provider's notification (the sandbox's
+    /// `pm_card_sandboxLateWebhook`).
     Processing,
     /// Authorised and waiting for [`PaymentProvider::capture`] or [`PaymentProvider::void`]
     /// (Stripe's `requires_capture`).

@@ -8,10 +8,14 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::Rng;
 use tempfile::TempDir;
 use wayfare_domain::{Currency, Money};
-use wayfare_payments::sandbox::{MAX_AMOUNT_MINOR, NAME, authenticate_path};
+use wayfare_payments::sandbox::{
+    MAX_AMOUNT_MINOR, NAME, SIGNATURE_HEADER, SandboxWebhook, SandboxWebhooks, authenticate_path,
+    sign_webhook,
+};
 use wayfare_payments::{
     Capture, Clock, Payment, PaymentError, PaymentProvider, PaymentRequest, PaymentStatus,
-    RefundRequest, RefundStatus, SandboxProvider, TEST_METHODS,
+    RefundRequest, RefundStatus, SandboxProvider, TEST_METHODS, WebhookError, WebhookEvent,
+    WebhookRequest, WebhookSubject,
 };
 use wayfare_store::sea_orm::{ConnectionTrait, Database};
 use wayfare_store::{Store, StoreOptions, quote_ident};
@@ -964,10 +968,416 @@ fn test_methods_are_documented() {
         "pm_card_authenticationRequired",
         "pm_card_threeDSecure2Required",
         "pm_card_sandboxUnavailable",
+        "pm_card_sandboxTimeout",
+        "pm_card_sandboxLateWebhook",
     ] {
         assert!(
             TEST_METHODS.iter().any(|(n, _)| *n == required),
             "{required} is missing"
         );
+    }
+}
+
+const WEBHOOK_SECRET: &[u8] = b"sandbox-webhook-secret";
+const WEBHOOK_DELAY: std::time::Duration = std::time::Duration::from_secs(60);
+const LEASE: std::time::Duration = std::time::Duration::from_secs(30);
+
+async fn notifying_sandbox(db: &TestDb, clock: &TestClock) -> SandboxProvider {
+    SandboxProvider::with_webhooks(
+        db.store().await,
+        clock.clock(),
+        SandboxWebhooks {
+            secret: WEBHOOK_SECRET.to_vec(),
+            delay: WEBHOOK_DELAY,
+        },
+    )
+}
+
+/// What our endpoint would make of a notification received now.
+async fn receive(
+    sbx: &SandboxProvider,
+    body: &[u8],
+    signature: Option<&str>,
+    received_at: DateTime<Utc>,
+) -> Result<WebhookEvent, WebhookError> {
+    let headers: Vec<(String, String)> = signature
+        .map(|s| (SIGNATURE_HEADER.to_ascii_lowercase(), s.to_owned()))
+        .into_iter()
+        .collect();
+    sbx.parse_webhook(&WebhookRequest {
+        headers: &headers,
+        body,
+        received_at,
+    })
+    .await
+}
+
+async fn received(sbx: &SandboxProvider, w: &SandboxWebhook, at: DateTime<Utc>) -> WebhookEvent {
+    receive(sbx, w.body.as_bytes(), Some(&w.signature), at)
+        .await
+        .unwrap()
+}
+
+fn payment_subject(status: PaymentStatus, p: &Payment, captured: i64) -> WebhookSubject {
+    WebhookSubject::Payment {
+        payment_id: p.id.clone(),
+        status,
+        amount: Some(p.amount),
+        amount_captured: Some(eur(captured)),
+    }
+}
+
+#[tokio::test]
+async fn late_webhooks_settle_the_payment_when_sent() {
+    for db in databases() {
+        let clock = TestClock::new();
+        let sbx = notifying_sandbox(&db, &clock).await;
+        let store = db.store().await;
+        for (capture, settled, kind, captured) in [
+            (
+                Capture::Manual,
+                PaymentStatus::Authorized,
+                "payment_intent.amount_capturable_updated",
+                0,
+            ),
+            (
+                Capture::Automatic,
+                PaymentStatus::Succeeded,
+                "payment_intent.succeeded",
+                25_000,
+            ),
+        ] {
+            let key = format!("late-{}", capture.as_str());
+            let p = sbx
+                .create_payment(&request(
+                    &key,
+                    "pm_card_sandboxLateWebhook",
+                    25_000,
+                    capture,
+                ))
+                .await
+                .unwrap();
+            assert_eq!(p.status, PaymentStatus::Processing);
+            assert_eq!(p.amount_captured, eur(0));
+            assert_eq!(sbx.get_payment(&p.id).await.unwrap(), p);
+            // A retry with the key answers the same payment and queues nothing more.
+            assert_eq!(
+                sbx.create_payment(&request(
+                    &key,
+                    "pm_card_sandboxLateWebhook",
+                    25_000,
+                    capture
+                ))
+                .await
+                .unwrap(),
+                p
+            );
+            assert_eq!(store.sandbox_webhooks_of(&p.id).await.unwrap().len(), 1);
+
+            // Not before the delay.
+            assert!(sbx.claim_due_webhooks(10, LEASE).await.unwrap().is_empty());
+            clock.advance(Duration::seconds(59));
+            assert!(sbx.claim_due_webhooks(10, LEASE).await.unwrap().is_empty());
+            assert_eq!(
+                sbx.get_payment(&p.id).await.unwrap().status,
+                PaymentStatus::Processing
+            );
+            clock.advance(Duration::seconds(1));
+            let sent = sbx.claim_due_webhooks(10, LEASE).await.unwrap();
+            assert_eq!(sent.len(), 1);
+            let w = &sent[0];
+            assert!(w.id.starts_with("evt_sbx_"));
+            let event = received(&sbx, w, clock.now()).await;
+            assert_eq!(event.provider, NAME);
+            assert_eq!(event.event_id, w.id);
+            assert_eq!(event.event_type, kind);
+            assert_eq!(event.occurred_at, Some(clock.now()));
+            assert_eq!(event.subject, payment_subject(settled, &p, captured));
+            let body: serde_json::Value = serde_json::from_str(&w.body).unwrap();
+            assert_eq!(body["data"]["object"]["currency"], "eur");
+            assert_eq!(body["data"]["object"]["reference"], format!("WF-{key}"));
+            let now = sbx.get_payment(&p.id).await.unwrap();
+            assert_eq!(now.status, settled);
+            assert_eq!(now.amount_captured, eur(captured));
+
+            // Leased: not handed out again until the lease runs out.
+            assert!(sbx.claim_due_webhooks(10, LEASE).await.unwrap().is_empty());
+            clock.advance(Duration::seconds(30));
+            let again = sbx.claim_due_webhooks(10, LEASE).await.unwrap();
+            assert_eq!(again.len(), 1);
+            assert_eq!((&again[0].id, &again[0].body), (&w.id, &w.body));
+
+            // A failed delivery is due again after the retry delay.
+            sbx.webhook_failed(&w.id, "HTTP 503", std::time::Duration::from_secs(120))
+                .await
+                .unwrap();
+            assert!(sbx.claim_due_webhooks(10, LEASE).await.unwrap().is_empty());
+            clock.advance(Duration::seconds(119));
+            assert!(sbx.claim_due_webhooks(10, LEASE).await.unwrap().is_empty());
+            clock.advance(Duration::seconds(1));
+            let retried = sbx.claim_due_webhooks(10, LEASE).await.unwrap();
+            assert_eq!(retried.len(), 1);
+            assert_eq!(retried[0].body, w.body);
+            assert_eq!(
+                received(&sbx, &retried[0], clock.now()).await.subject,
+                payment_subject(settled, &p, captured)
+            );
+            let row = store.sandbox_webhook(&w.id).await.unwrap().unwrap();
+            assert_eq!(row.attempts, 3);
+            assert_eq!(row.last_error.as_deref(), Some("HTTP 503"));
+
+            // Delivered: never again.
+            sbx.webhook_delivered(&w.id).await.unwrap();
+            clock.advance(Duration::days(1));
+            assert!(sbx.claim_due_webhooks(10, LEASE).await.unwrap().is_empty());
+            let row = store.sandbox_webhook(&w.id).await.unwrap().unwrap();
+            assert!(row.delivered_at.is_some());
+            assert_eq!(row.lease_until, None);
+        }
+        assert_eq!(
+            sbx.webhook_delivered("evt_sbx_nope").await,
+            Err(PaymentError::NotFound("evt_sbx_nope".into()))
+        );
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn lost_answers_are_still_notified() {
+    for db in databases() {
+        let clock = TestClock::new();
+        let sbx = notifying_sandbox(&db, &clock).await;
+        let store = db.store().await;
+        for (capture, status, kind, captured) in [
+            (
+                Capture::Manual,
+                PaymentStatus::Authorized,
+                "payment_intent.amount_capturable_updated",
+                0,
+            ),
+            (
+                Capture::Automatic,
+                PaymentStatus::Succeeded,
+                "payment_intent.succeeded",
+                7_000,
+            ),
+        ] {
+            let key = format!("slow-{}", capture.as_str());
+            let slow = request(&key, "pm_card_sandboxTimeout", 7_000, capture);
+            assert_eq!(sbx.create_payment(&slow).await, Err(PaymentError::Timeout));
+            let p = sbx.create_payment(&slow).await.unwrap();
+            assert_eq!(p.status, status);
+            let queued = store.sandbox_webhooks_of(&p.id).await.unwrap();
+            assert_eq!(queued.len(), 1, "one notification, not one per retry");
+            assert_eq!(queued[0].event_type, kind);
+
+            assert!(sbx.claim_due_webhooks(10, LEASE).await.unwrap().is_empty());
+            clock.advance(Duration::seconds(60));
+            let sent = sbx.claim_due_webhooks(10, LEASE).await.unwrap();
+            assert_eq!(sent.len(), 1);
+            assert_eq!(sent[0].id, queued[0].id);
+            let event = received(&sbx, &sent[0], clock.now()).await;
+            assert_eq!(event.event_type, kind);
+            assert_eq!(event.subject, payment_subject(status, &p, captured));
+            sbx.webhook_delivered(&sent[0].id).await.unwrap();
+        }
+        // Other methods notify nothing.
+        let visa = sbx
+            .create_payment(&request("visa", "pm_card_visa", 1_000, Capture::Automatic))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .sandbox_webhooks_of(&visa.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        clock.advance(Duration::days(1));
+        assert!(sbx.claim_due_webhooks(10, LEASE).await.unwrap().is_empty());
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn notifications_are_signed() {
+    for db in databases() {
+        let clock = TestClock::new();
+        let sbx = notifying_sandbox(&db, &clock).await;
+        let debug = format!("{sbx:?}");
+        assert!(!debug.contains("sandbox-webhook-secret"), "{debug}");
+        assert!(
+            !debug.contains(&format!("{:?}", WEBHOOK_SECRET.to_vec())),
+            "{debug}"
+        );
+
+        let p = sbx
+            .create_payment(&request(
+                "signed",
+                "pm_card_sandboxLateWebhook",
+                4_200,
+                Capture::Automatic,
+            ))
+            .await
+            .unwrap();
+        clock.advance(Duration::seconds(60));
+        let w = sbx.claim_due_webhooks(1, LEASE).await.unwrap().remove(0);
+        let now = clock.now();
+        let body = w.body.as_bytes();
+        assert_eq!(
+            w.signature,
+            sign_webhook(WEBHOOK_SECRET, body, now.timestamp())
+        );
+        assert_eq!(
+            receive(&sbx, body, Some(&w.signature), now)
+                .await
+                .unwrap()
+                .subject,
+            payment_subject(PaymentStatus::Succeeded, &p, 4_200)
+        );
+
+        let tampered = w.body.replace("\"amount\":4200", "\"amount\":1");
+        assert_ne!(tampered, w.body);
+        assert_eq!(
+            receive(&sbx, tampered.as_bytes(), Some(&w.signature), now).await,
+            Err(WebhookError::BadSignature)
+        );
+        let wrong_key = sign_webhook(b"another secret", body, now.timestamp());
+        assert_eq!(
+            receive(&sbx, body, Some(&wrong_key), now).await,
+            Err(WebhookError::BadSignature)
+        );
+        assert_eq!(
+            receive(&sbx, body, None, now).await,
+            Err(WebhookError::MissingSignature)
+        );
+        assert_eq!(
+            receive(&sbx, body, Some("t=1,v1=zz"), now).await,
+            Err(WebhookError::BadSignature)
+        );
+        // Signed 301 s before it arrived: a replay.
+        let old = sign_webhook(WEBHOOK_SECRET, body, now.timestamp() - 301);
+        assert_eq!(
+            receive(&sbx, body, Some(&old), now).await,
+            Err(WebhookError::Stale)
+        );
+        assert!(
+            receive(&sbx, body, Some(&w.signature), now + Duration::seconds(300))
+                .await
+                .is_ok()
+        );
+        // Several v1 (a key being rotated): one matching is enough.
+        let t = now.timestamp();
+        let v1 = w.signature.split_once(",v1=").unwrap().1;
+        let rotated = format!("t={t},v1={},v1={v1},v0=00", "ab".repeat(32));
+        assert!(receive(&sbx, body, Some(&rotated), now).await.is_ok());
+        // A valid signature over something unreadable.
+        let junk = br#"{"id":"evt_sbx_x","type":"payment_intent.succeeded"}"#;
+        let signed_junk = sign_webhook(WEBHOOK_SECRET, junk, t);
+        assert!(matches!(
+            receive(&sbx, junk, Some(&signed_junk), now).await,
+            Err(WebhookError::Malformed(_))
+        ));
+
+        // A sandbox without notifications takes none and queues none.
+        let quiet = sandbox(&db, &clock).await;
+        assert_eq!(
+            receive(&quiet, body, Some(&w.signature), now).await,
+            Err(WebhookError::Unsupported)
+        );
+        let late = quiet
+            .create_payment(&request(
+                "quiet",
+                "pm_card_sandboxLateWebhook",
+                4_200,
+                Capture::Automatic,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(late.status, PaymentStatus::Processing);
+        clock.advance(Duration::days(1));
+        assert!(
+            quiet
+                .claim_due_webhooks(10, LEASE)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            db.store()
+                .await
+                .sandbox_webhooks_of(&late.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_claimers_never_send_one_event_twice() {
+    for db in databases() {
+        let clock = TestClock::new();
+        let sbx = notifying_sandbox(&db, &clock).await;
+        let mut payments = Vec::new();
+        for i in 0..20 {
+            let capture = if i % 2 == 0 {
+                Capture::Manual
+            } else {
+                Capture::Automatic
+            };
+            let method = if i % 4 < 2 {
+                "pm_card_sandboxLateWebhook"
+            } else {
+                "pm_card_sandboxTimeout"
+            };
+            match sbx
+                .create_payment(&request(&format!("many-{i}"), method, 1_000 + i, capture))
+                .await
+            {
+                Ok(p) => payments.push(p.id),
+                Err(PaymentError::Timeout) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        clock.advance(Duration::seconds(60));
+        let claimers: Vec<_> = (0..8)
+            .map(|_| {
+                let sbx = sbx.clone();
+                tokio::spawn(async move {
+                    let mut mine = Vec::new();
+                    loop {
+                        let batch = sbx.claim_due_webhooks(3, LEASE).await.unwrap();
+                        if batch.is_empty() {
+                            return mine;
+                        }
+                        for w in batch {
+                            sbx.webhook_delivered(&w.id).await.unwrap();
+                            mine.push(w.id);
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut sent = Vec::new();
+        for claimer in claimers {
+            sent.extend(claimer.await.unwrap());
+        }
+        let mut unique = sent.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), sent.len(), "an event was sent twice");
+        assert_eq!(sent.len(), 20, "every event is sent");
+        clock.advance(Duration::days(1));
+        assert!(sbx.claim_due_webhooks(100, LEASE).await.unwrap().is_empty());
+        // Every late payment settled.
+        for id in payments {
+            assert_ne!(
+                sbx.get_payment(&id).await.unwrap().status,
+                PaymentStatus::Processing
+            );
+        }
+        db.drop_schema().await;
     }
 }

@@ -121,7 +121,8 @@ fn event_row(
     }
 }
 
-/// What the provider says about a payment, as an update of its row.
+/// What the provider says about a payment, as an update of its row. The refunded total is
+/// not written here: refunds reserve and settle it (`payments.rs`).
 fn payment_update(row: &OrderPaymentRow) -> sea_orm::UpdateMany<order_payment::Entity> {
     order_payment::Entity::update_many()
         .col_expr(
@@ -135,10 +136,6 @@ fn payment_update(row: &OrderPaymentRow) -> sea_orm::UpdateMany<order_payment::E
         .col_expr(
             order_payment::Column::CapturedMinor,
             Expr::value(row.captured_minor),
-        )
-        .col_expr(
-            order_payment::Column::RefundedMinor,
-            Expr::value(row.refunded_minor),
         )
         .col_expr(
             order_payment::Column::FailureCode,

@@ -1,7 +1,9 @@
 //! The sandbox payment provider's records, so that a payment taken today can still be
 //! captured or refunded after a restart: payments (`sandbox_payments`), their refunds
-//! (`sandbox_refunds`) and the captures, voids and authentications done on them
-//! (`sandbox_payment_actions`).
+//! (`sandbox_refunds`), the captures, voids and authentications done on them
+//! (`sandbox_payment_actions`), and the notifications waiting to be sent about them
+//! (`sandbox_webhook_events`, queued in the same transaction as the payment they are about and
+//! handed out under a lease taken by a conditional update).
 //!
 //! Every change is a conditional update that names the state it expects, so concurrent calls
 //! cannot both win: a payment is captured or voided once, and refunds never add up to more than
@@ -17,7 +19,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    QuerySelect, TransactionTrait,
 };
 use wayfare_domain::Money;
 
@@ -128,10 +130,69 @@ pub mod action {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// The `sandbox_webhook_events` table: notifications the sandbox sends, like a real provider,
+/// once `deliver_at` has passed.
+pub mod webhook_event {
+    use sea_orm::entity::prelude::*;
+
+    /// One notification. Never deleted; delivered once `delivered_at` is set.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sandbox_webhook_events")]
+    pub struct Model {
+        /// `evt_sbx_…`, also the event's id in the body.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub payment_id: String,
+        /// `payment_intent.succeeded` …
+        pub event_type: String,
+        /// The JSON sent; empty until built (a late payment's body is built when it settles).
+        #[sea_orm(column_type = "Text")]
+        pub body: String,
+        /// Not sent before.
+        pub deliver_at: DateTimeUtc,
+        /// Claimed by a sender until then.
+        pub lease_until: Option<DateTimeUtc>,
+        pub delivered_at: Option<DateTimeUtc>,
+        /// Claims so far.
+        pub attempts: i32,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub last_error: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 /// A stored sandbox payment.
 pub type SandboxPaymentRow = payment::Model;
 /// A stored sandbox refund.
 pub type SandboxRefundRow = refund::Model;
+/// A stored sandbox notification.
+pub type SandboxWebhookRow = webhook_event::Model;
+
+/// A notification to queue with a new payment.
+#[derive(Debug, Clone)]
+pub struct NewSandboxWebhook {
+    /// `evt_sbx_…`.
+    pub id: String,
+    pub event_type: String,
+    /// Empty when it is built at delivery.
+    pub body: String,
+    pub deliver_at: DateTime<Utc>,
+}
+
+/// What a claim of one event found.
+#[derive(Debug)]
+pub enum SettleSandboxPayment {
+    /// Moved to the settled state now.
+    Settled(SandboxPaymentRow),
+    /// Not in the expected state (settled before, or changed since): as it is.
+    Unchanged(SandboxPaymentRow),
+    NotFound,
+}
 
 /// Why a payment failed, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -273,6 +334,16 @@ impl Store {
         &self,
         p: NewSandboxPayment,
     ) -> Result<CreateSandboxPayment, StoreError> {
+        self.create_sandbox_payment_with_webhook(p, None).await
+    }
+
+    /// [`Store::create_sandbox_payment`], queuing `webhook` in the same transaction when the
+    /// payment is created (a replay queues nothing).
+    pub async fn create_sandbox_payment_with_webhook(
+        &self,
+        p: NewSandboxPayment,
+        webhook: Option<NewSandboxWebhook>,
+    ) -> Result<CreateSandboxPayment, StoreError> {
         let replay = |existing: SandboxPaymentRow| {
             if existing.request_hash == p.request_hash {
                 CreateSandboxPayment::Replayed(existing)
@@ -306,11 +377,13 @@ impl Store {
             created_at: now,
             updated_at: now,
         };
+        let txn = self.db().begin().await?;
         // A key used before is found by its unique index refusing the insert.
         if let Err(e) = payment::Entity::insert(payment::ActiveModel::from(written.clone()))
-            .exec_without_returning(self.db())
+            .exec_without_returning(&txn)
             .await
         {
+            txn.rollback().await?;
             if is_unique_violation(&e)
                 && let Some(existing) = self.sandbox_payment_by_key(&p.idempotency_key).await?
             {
@@ -318,6 +391,24 @@ impl Store {
             }
             return Err(e.into());
         }
+        if let Some(w) = webhook {
+            let event = webhook_event::ActiveModel {
+                id: Set(w.id),
+                payment_id: Set(p.id.clone()),
+                event_type: Set(w.event_type),
+                body: Set(w.body),
+                deliver_at: Set(crate::stored_time(w.deliver_at)),
+                lease_until: Set(None),
+                delivered_at: Set(None),
+                attempts: Set(0),
+                last_error: Set(None),
+                created_at: Set(now),
+            };
+            webhook_event::Entity::insert(event)
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
         Ok(CreateSandboxPayment::Created(written))
     }
 
@@ -553,6 +644,182 @@ impl Store {
             .filter(refund::Column::PaymentId.eq(payment_id))
             .order_by_asc(refund::Column::CreatedAt)
             .order_by_asc(refund::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Moves a payment from `from` to `to` (setting the amount captured) if it is still in
+    /// `from`: a late payment settling when its notification goes out.
+    pub async fn settle_sandbox_payment(
+        &self,
+        payment_id: &str,
+        from: &str,
+        to: &str,
+        amount_captured_minor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<SettleSandboxPayment, StoreError> {
+        let mut update = payment::Entity::update_many()
+            .col_expr(payment::Column::Status, Expr::value(to.to_owned()))
+            .col_expr(
+                payment::Column::UpdatedAt,
+                Expr::value(crate::stored_time(now)),
+            );
+        if let Some(captured) = amount_captured_minor {
+            update = update.col_expr(payment::Column::AmountCapturedMinor, Expr::value(captured));
+        }
+        let updated = update
+            .filter(payment::Column::Id.eq(payment_id))
+            .filter(payment::Column::Status.eq(from))
+            .exec_with_returning(self.db())
+            .await?;
+        if let Some(row) = updated.into_iter().next() {
+            return Ok(SettleSandboxPayment::Settled(row));
+        }
+        Ok(match self.sandbox_payment(payment_id).await? {
+            Some(row) => SettleSandboxPayment::Unchanged(row),
+            None => SettleSandboxPayment::NotFound,
+        })
+    }
+
+    /// Takes the lease on up to `limit` undelivered events due at `now` whose lease is free or
+    /// expired, until `lease_until`, counting an attempt on each. Each lease is a conditional
+    /// update, so concurrent claimers never take the same event.
+    pub async fn claim_sandbox_webhooks(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<SandboxWebhookRow>, StoreError> {
+        let now = crate::stored_time(now);
+        let lease_until = crate::stored_time(lease_until);
+        let claimable = || {
+            sea_orm::Condition::all()
+                .add(webhook_event::Column::DeliveredAt.is_null())
+                .add(webhook_event::Column::DeliverAt.lte(now))
+                .add(
+                    sea_orm::Condition::any()
+                        .add(webhook_event::Column::LeaseUntil.is_null())
+                        .add(webhook_event::Column::LeaseUntil.lte(now)),
+                )
+        };
+        let candidates = webhook_event::Entity::find()
+            .filter(claimable())
+            .order_by_asc(webhook_event::Column::DeliverAt)
+            .order_by_asc(webhook_event::Column::Id)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        let mut claimed = Vec::with_capacity(candidates.len());
+        for candidate in candidates {
+            // Checked again against the row as it is when the update runs: another claimer may
+            // have taken it since it was read.
+            let updated = webhook_event::Entity::update_many()
+                .col_expr(webhook_event::Column::LeaseUntil, Expr::value(lease_until))
+                .col_expr(
+                    webhook_event::Column::Attempts,
+                    Expr::col(webhook_event::Column::Attempts).add(1),
+                )
+                .filter(webhook_event::Column::Id.eq(candidate.id.clone()))
+                .filter(claimable())
+                .exec_with_returning(self.db())
+                .await?;
+            claimed.extend(updated);
+        }
+        Ok(claimed)
+    }
+
+    /// Sets a claimed event's type and body once: a body set before (by an earlier claim) is
+    /// kept and answered.
+    pub async fn fill_sandbox_webhook(
+        &self,
+        id: &str,
+        event_type: &str,
+        body: &str,
+    ) -> Result<SandboxWebhookRow, StoreError> {
+        let updated = webhook_event::Entity::update_many()
+            .col_expr(
+                webhook_event::Column::EventType,
+                Expr::value(event_type.to_owned()),
+            )
+            .col_expr(webhook_event::Column::Body, Expr::value(body.to_owned()))
+            .filter(webhook_event::Column::Id.eq(id))
+            .filter(webhook_event::Column::Body.eq(""))
+            .exec_with_returning(self.db())
+            .await?;
+        if let Some(row) = updated.into_iter().next() {
+            return Ok(row);
+        }
+        self.sandbox_webhook(id)
+            .await?
+            .ok_or_else(|| vanished("sandbox webhook event", id))
+    }
+
+    /// Marks an event delivered and frees its lease. `false` when there is no such event.
+    pub async fn sandbox_webhook_delivered(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        webhook_event::Entity::update_many()
+            .col_expr(
+                webhook_event::Column::DeliveredAt,
+                Expr::value(crate::stored_time(now)),
+            )
+            .col_expr(
+                webhook_event::Column::LeaseUntil,
+                Expr::value(None::<DateTime<Utc>>),
+            )
+            .filter(webhook_event::Column::Id.eq(id))
+            .filter(webhook_event::Column::DeliveredAt.is_null())
+            .exec(self.db())
+            .await?;
+        Ok(self.sandbox_webhook(id).await?.is_some())
+    }
+
+    /// Records a failed delivery of an undelivered event: keeps `error`, frees the lease and
+    /// makes it due again at `retry_at`. `false` when there is no such event.
+    pub async fn sandbox_webhook_failed(
+        &self,
+        id: &str,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        webhook_event::Entity::update_many()
+            .col_expr(
+                webhook_event::Column::LastError,
+                Expr::value(error.to_owned()),
+            )
+            .col_expr(
+                webhook_event::Column::LeaseUntil,
+                Expr::value(None::<DateTime<Utc>>),
+            )
+            .col_expr(
+                webhook_event::Column::DeliverAt,
+                Expr::value(crate::stored_time(retry_at)),
+            )
+            .filter(webhook_event::Column::Id.eq(id))
+            .filter(webhook_event::Column::DeliveredAt.is_null())
+            .exec(self.db())
+            .await?;
+        Ok(self.sandbox_webhook(id).await?.is_some())
+    }
+
+    /// A notification by its id.
+    pub async fn sandbox_webhook(&self, id: &str) -> Result<Option<SandboxWebhookRow>, StoreError> {
+        Ok(webhook_event::Entity::find_by_id(id.to_owned())
+            .one(self.db())
+            .await?)
+    }
+
+    /// The notifications queued about a payment, oldest first.
+    pub async fn sandbox_webhooks_of(
+        &self,
+        payment_id: &str,
+    ) -> Result<Vec<SandboxWebhookRow>, StoreError> {
+        Ok(webhook_event::Entity::find()
+            .filter(webhook_event::Column::PaymentId.eq(payment_id))
+            .order_by_asc(webhook_event::Column::CreatedAt)
+            .order_by_asc(webhook_event::Column::Id)
             .all(self.db())
             .await?)
     }

@@ -68,6 +68,9 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    /// The sandbox payment provider, whose notifications this process delivers to itself.
+    sandbox: wayfare_payments::SandboxProvider,
+    bound: SocketAddr,
     grace: Duration,
     /// Demo accounts made on this start (their passwords are printed once, after the address).
     new_demo_accounts: Vec<(&'static str, &'static str, wayfare_domain::account::Role)>,
@@ -164,14 +167,19 @@ impl Application {
             bound,
         )
         .await?;
+        let sandbox = wayfare_payments::SandboxProvider::with_webhooks(
+            store.clone(),
+            clock.clone(),
+            wayfare_payments::sandbox::SandboxWebhooks {
+                secret: sandbox_webhook_secret(&web.secret_key),
+                delay: Duration::from_secs(u64::from(config.payments.sandbox_webhook_delay_secs)),
+            },
+        );
         let orders = wayfare_booking::Orders::new(wayfare_booking::OrdersParts {
             store: store.clone(),
             flights: flights.shared_aggregator(),
             hotels: hotels.shared_aggregator(),
-            payments: vec![Arc::new(wayfare_payments::SandboxProvider::new(
-                store.clone(),
-                clock.clone(),
-            ))],
+            payments: vec![Arc::new(sandbox.clone())],
             notifier: accounts.notifier().clone(),
             sealer: accounts.sealer().clone(),
             translate: crate::accounts::translate(web.default_locale),
@@ -180,6 +188,9 @@ impl Application {
                 hold: chrono::Duration::minutes(i64::from(config.booking.hold_minutes)),
                 public_base_url: accounts.config().public_base_url.clone(),
                 token_key: web.secret_key.clone(),
+                reconcile_after: chrono::Duration::seconds(i64::from(
+                    config.payments.reconcile_after_secs,
+                )),
                 ..wayfare_booking::OrdersConfig::default()
             },
         })
@@ -190,6 +201,8 @@ impl Application {
             listener,
             router,
             state,
+            sandbox,
+            bound,
             grace: Duration::from_secs(config.http.shutdown_grace_secs),
             new_demo_accounts,
         })
@@ -248,9 +261,11 @@ impl Application {
             .orders()
             .clone()
             .sweep_forever(Duration::from_secs(5));
+        let sandbox_webhooks = deliver_sandbox_webhooks_forever(self.sandbox, self.bound);
         let result = tokio::select! {
             r = server => r,
             () = holds => Ok(()),
+            () = sandbox_webhooks => Ok(()),
             () = sweeper => Ok(()),
             () = hotel_holds => Ok(()),
             () = deadline => {
@@ -260,6 +275,84 @@ impl Application {
         };
         let _ = self.state.store().clone().close().await;
         result
+    }
+}
+
+/// The sandbox's notification signing key, derived from the installation's secret.
+pub fn sandbox_webhook_secret(secret_key: &[u8]) -> Vec<u8> {
+    wayfare_domain::account::sha256_hex(
+        &[b"wayfare sandbox webhooks\0".as_slice(), secret_key].concat(),
+    )
+    .into_bytes()
+}
+
+/// Sends the sandbox provider's due notifications to this server's own
+/// `POST /api/v1/webhooks/sandbox` over HTTP, as a real provider would; an answer other than
+/// 2xx is sent again later (after 5 s, 10 s … up to 5 min).
+async fn deliver_sandbox_webhooks_forever(
+    sandbox: wayfare_payments::SandboxProvider,
+    bound: SocketAddr,
+) {
+    let host = if bound.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), bound.port())
+    } else {
+        bound
+    };
+    let url = format!("http://{host}/api/v1/webhooks/sandbox");
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "sandbox notifications disabled: no HTTP client");
+            return std::future::pending().await;
+        }
+    };
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let due = match sandbox
+            .claim_due_webhooks(50, Duration::from_secs(60))
+            .await
+        {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the sandbox's notifications");
+                continue;
+            }
+        };
+        for hook in due {
+            let sent = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .header(wayfare_payments::sandbox::SIGNATURE_HEADER, &hook.signature)
+                .body(hook.body.clone())
+                .send()
+                .await;
+            let result = match sent {
+                Ok(r) if r.status().is_success() => sandbox.webhook_delivered(&hook.id).await,
+                Ok(r) => {
+                    let status = r.status();
+                    sandbox
+                        .webhook_failed(
+                            &hook.id,
+                            &format!("answered {status}"),
+                            Duration::from_secs(10),
+                        )
+                        .await
+                }
+                Err(e) => {
+                    sandbox
+                        .webhook_failed(&hook.id, &e.to_string(), Duration::from_secs(10))
+                        .await
+                }
+            };
+            if let Err(e) = result {
+                tracing::warn!(error = %e, webhook = %hook.id, "sandbox notification state not saved");
+            }
+        }
     }
 }
 

@@ -65,6 +65,24 @@ pub enum Command {
         #[command(subcommand)]
         which: BenchTarget,
     },
+    /// Payment operations.
+    Payments {
+        #[command(subcommand)]
+        which: PaymentsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentsCommand {
+    /// Asks the providers about every payment left open (no answer, waiting for the customer,
+    /// a capture that did not go through) and every pending refund, fixes our records from
+    /// their answers, and prints what changed. Exits 1 when a record's amount differs from the
+    /// provider's or a provider could not be asked.
+    Reconcile {
+        /// Only payments unchanged for at least this many seconds (0: all open ones).
+        #[arg(long, default_value_t = 0)]
+        older_than_secs: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

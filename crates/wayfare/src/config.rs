@@ -82,6 +82,28 @@ pub struct Config {
     pub hotels: HotelsConfig,
     pub accounts: AccountsSettings,
     pub booking: BookingConfig,
+    pub payments: PaymentsConfig,
+}
+
+/// `[payments]`: the providers' background work.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PaymentsConfig {
+    /// How long the sandbox provider waits before sending a late notification
+    /// (`pm_card_sandboxLateWebhook`, and the one after `pm_card_sandboxTimeout`), 0–3600 s.
+    pub sandbox_webhook_delay_secs: u32,
+    /// Reconciliation asks the providers about payments left open (no answer, waiting for the
+    /// customer, a capture that did not go through) once unchanged this long, 10–86400 s.
+    pub reconcile_after_secs: u32,
+}
+
+impl Default for PaymentsConfig {
+    fn default() -> Self {
+        PaymentsConfig {
+            sandbox_webhook_delay_secs: 5,
+            reconcile_after_secs: 120,
+        }
+    }
 }
 
 /// `[booking]`: trip orders.
@@ -278,6 +300,7 @@ impl Default for Config {
             flights: FlightsConfig::default(),
             hotels: HotelsConfig::default(),
             booking: BookingConfig::default(),
+            payments: PaymentsConfig::default(),
         }
     }
 }
@@ -405,6 +428,18 @@ impl Config {
             return Err(ConfigError::BadValue {
                 key: "booking.hold_minutes",
                 problem: "must be from 1 to 60".into(),
+            });
+        }
+        if self.payments.sandbox_webhook_delay_secs > 3600 {
+            return Err(ConfigError::BadValue {
+                key: "payments.sandbox_webhook_delay_secs",
+                problem: "must be from 0 to 3600".into(),
+            });
+        }
+        if !(10..=86_400).contains(&self.payments.reconcile_after_secs) {
+            return Err(ConfigError::BadValue {
+                key: "payments.reconcile_after_secs",
+                problem: "must be from 10 to 86400".into(),
             });
         }
         if self.database.max_connections == 0 {

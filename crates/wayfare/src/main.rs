@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use wayfare::app::{self, Application, StartupError};
-use wayfare::cli::{BenchTarget, Cli, Command};
+use wayfare::cli::{BenchTarget, Cli, Command, PaymentsCommand};
 use wayfare::config::{Config, LogFormat};
 use wayfare::{bench, seed};
 
@@ -206,6 +206,46 @@ async fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(1, e),
+            }
+        }
+        Command::Payments {
+            which: PaymentsCommand::Reconcile { older_than_secs },
+        } => {
+            // The service as the server builds it, on a port of its own so a running server
+            // is not disturbed.
+            let mut local = config.clone();
+            local.bind = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            local.seed_demo_on_first_start = false;
+            let app = match Application::build(&local).await {
+                Ok(a) => a,
+                Err(e) => return startup_failure(e),
+            };
+            let report = match app
+                .state()
+                .orders()
+                .reconcile(chrono::Duration::seconds(i64::from(older_than_secs)))
+                .await
+            {
+                Ok(r) => r,
+                Err(e) => return fail(1, e),
+            };
+            println!("checked {} payments and refunds", report.checked);
+            for f in &report.fixed {
+                println!(
+                    "fixed {} (order {}): {} -> {}",
+                    f.id, f.order_reference, f.from, f.to
+                );
+            }
+            for m in &report.mismatches {
+                println!("MISMATCH {m}");
+            }
+            for e in &report.errors {
+                println!("ERROR {e}");
+            }
+            if report.mismatches.is_empty() && report.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             }
         }
         Command::Bench { which } => {

@@ -53,6 +53,9 @@ pub enum ErrorCode {
     ConfirmationFailed,
     IdempotencyKeyReused,
     RequestInProgress,
+    PaymentState,
+    RefundNotAllowed,
+    WebhookRejected,
     Internal,
 }
 
@@ -96,6 +99,9 @@ impl ErrorCode {
         ErrorCode::ConfirmationFailed,
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::RequestInProgress,
+        ErrorCode::PaymentState,
+        ErrorCode::RefundNotAllowed,
+        ErrorCode::WebhookRejected,
         ErrorCode::Internal,
     ];
 
@@ -139,6 +145,9 @@ impl ErrorCode {
             ErrorCode::ConfirmationFailed => "confirmation_failed",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::RequestInProgress => "request_in_progress",
+            ErrorCode::PaymentState => "payment_state",
+            ErrorCode::RefundNotAllowed => "refund_not_allowed",
+            ErrorCode::WebhookRejected => "webhook_rejected",
             ErrorCode::Internal => "internal",
         }
     }
@@ -183,6 +192,9 @@ impl ErrorCode {
             ErrorCode::ConfirmationFailed => StatusCode::BAD_GATEWAY,
             ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::RequestInProgress => StatusCode::CONFLICT,
+            ErrorCode::PaymentState => StatusCode::CONFLICT,
+            ErrorCode::RefundNotAllowed => StatusCode::CONFLICT,
+            ErrorCode::WebhookRejected => StatusCode::BAD_REQUEST,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -31,9 +31,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let store = state.store();
-    let body = state
+    let mut body = state
         .metrics()
         .render(store.pool_stats(), store.backend().name());
+    body.push_str(&state.orders().payment_metrics().render_prometheus());
     let mut res = body.into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -1,5 +1,5 @@
-//! The sandbox's payment methods: Stripe's test PaymentMethods (payments.md §1.8) and two of
-//! our own that make the provider fail.
+//! The sandbox's payment methods: Stripe's test PaymentMethods (payments.md §1.8), two of our
+//! own that make the provider fail, and one that settles later, by notification.
 
 /// A method's outcome when a payment is confirmed with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,9 @@ pub(crate) enum Behaviour {
     /// Charged like [`Behaviour::Succeed`], but the answer is lost: the call fails with
     /// `Timeout` and a retry with the same key finds the payment.
     Timeout,
+    /// Asynchronous, like a bank transfer: `Processing` at first, settled (authorised or
+    /// charged) when its notification is handed out for delivery.
+    LateWebhook,
 }
 
 /// Stripe's message for a generic card decline.
@@ -125,7 +128,15 @@ pub const TEST_METHODS: &[(&str, &str)] = &[
     (
         "pm_card_sandboxTimeout",
         "sandbox only: the payment succeeds as with pm_card_visa but the answer is lost: \
-         PaymentError::Timeout; retrying with the same idempotency key returns the payment",
+         PaymentError::Timeout; retrying with the same idempotency key returns the payment; \
+         with notifications configured, one is still sent after their delay \
+         (payment_intent.succeeded, or amount_capturable_updated with manual capture)",
+    ),
+    (
+        "pm_card_sandboxLateWebhook",
+        "sandbox only: asynchronous, like a bank transfer: the payment answers processing; with \
+         notifications configured it settles (succeeded, or authorized with manual capture) when \
+         its notification goes out after their delay, otherwise it stays processing",
     ),
 ];
 
@@ -186,6 +197,7 @@ const BEHAVIOURS: &[(&str, Behaviour)] = &[
     ("pm_card_threeDSecure2Required", Behaviour::Authenticate),
     ("pm_card_sandboxUnavailable", Behaviour::Unavailable),
     ("pm_card_sandboxTimeout", Behaviour::Timeout),
+    ("pm_card_sandboxLateWebhook", Behaviour::LateWebhook),
 ];
 
 /// What a payment method does, or `None` when the sandbox does not know it.

@@ -13,8 +13,28 @@
 //!   stays as it is (a new attempt is a new payment).
 //! - `pm_card_sandboxUnavailable` and `pm_card_sandboxTimeout` make the provider fail, to test
 //!   how callers cope with an outage and with a lost answer.
+//!
+//! Notifications (webhooks), when built with [`SandboxProvider::with_webhooks`]:
+//! - Like Stripe's, signed with HMAC-SHA256 in [`SIGNATURE_HEADER`]
+//!   (`t=<unix secs>,v1=<hex of HMAC(secret, "{t}.{body}")>`, see [`sign_webhook`]), with
+//!   Stripe-like `payment_intent.*` bodies; [`PaymentProvider::parse_webhook`] checks them
+//!   (300 s tolerance) before reading anything.
+//! - Queued in the `sandbox_webhook_events` table in the same transaction as the payment they
+//!   are about, deliverable after [`SandboxWebhooks::delay`]:
+//!   - `pm_card_sandboxLateWebhook` is asynchronous, like a bank transfer: the payment answers
+//!     `Processing`, and settles (`Authorized` with manual capture, else `Succeeded`) when its
+//!     notification is claimed for delivery, the body saying the settled state;
+//!   - `pm_card_sandboxTimeout` still notifies the payment whose answer was lost.
+//! - The app sends them to itself: [`SandboxProvider::claim_due_webhooks`] leases due events
+//!   (a conditional update: two processes never both take one), then
+//!   [`SandboxProvider::webhook_delivered`] or [`SandboxProvider::webhook_failed`] (due again
+//!   later).
+//!
+//! Without notifications nothing is queued, `parse_webhook` answers `Unsupported`, and a
+//! `pm_card_sandboxLateWebhook` payment stays `Processing`.
 
 mod methods;
+mod webhooks;
 
 use async_trait::async_trait;
 use rand::Rng;
@@ -23,19 +43,22 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use wayfare_domain::{Currency, Money};
 use wayfare_store::sandbox_payments::{
-    CreateSandboxPayment, NewSandboxPayment, NewSandboxRefund, RefundSandboxPayment,
-    SandboxFailure, SandboxPaymentRow, SandboxRefundRow, SandboxTransition,
-    TransitionSandboxPayment,
+    CreateSandboxPayment, NewSandboxPayment, NewSandboxRefund, NewSandboxWebhook,
+    RefundSandboxPayment, SandboxFailure, SandboxPaymentRow, SandboxRefundRow, SandboxTransition,
+    SandboxWebhookRow, SettleSandboxPayment, TransitionSandboxPayment,
 };
 use wayfare_store::{Store, StoreError};
 
 pub use methods::TEST_METHODS;
 use methods::{AUTHENTICATION_FAILURE_CODE, AUTHENTICATION_FAILURE_MESSAGE, Behaviour, behaviour};
+use webhooks::{EventObject, event_body, event_type};
+pub use webhooks::{SIGNATURE_HEADER, TOLERANCE as WEBHOOK_TOLERANCE, sign_webhook};
 
 use crate::provider::{
     Capture, Clock, Payment, PaymentError, PaymentFailure, PaymentProvider, PaymentRequest,
     PaymentStatus, Refund, RefundRequest, RefundStatus, check_amount, check_idempotency_key,
 };
+use crate::webhook::{WebhookError, WebhookEvent, WebhookRequest};
 
 /// The sandbox's [`PaymentProvider::name`].
 pub const NAME: &str = "sandbox";
@@ -52,17 +75,61 @@ pub fn authenticate_path(payment_id: &str) -> String {
     format!("{AUTHENTICATE_PATH_PREFIX}{payment_id}")
 }
 
+/// How the sandbox notifies: the key it signs with and how long after a payment its
+/// notification becomes due.
+#[derive(Clone)]
+pub struct SandboxWebhooks {
+    /// The HMAC-SHA256 key; never printed.
+    pub secret: Vec<u8>,
+    pub delay: std::time::Duration,
+}
+
+impl std::fmt::Debug for SandboxWebhooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxWebhooks")
+            .field("secret", &"[redacted]")
+            .field("delay", &self.delay)
+            .finish()
+    }
+}
+
+/// A notification handed out for delivery: POST `body` with header [`SIGNATURE_HEADER`]:
+/// `signature`, then report with [`SandboxProvider::webhook_delivered`] or
+/// [`SandboxProvider::webhook_failed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxWebhook {
+    /// The event id (`evt_sbx_…`).
+    pub id: String,
+    pub body: String,
+    /// The [`SIGNATURE_HEADER`] value, signed when claimed.
+    pub signature: String,
+}
+
 /// The sandbox provider. Cheap to clone.
 #[derive(Clone)]
 pub struct SandboxProvider {
     store: Store,
     clock: Clock,
+    webhooks: Option<std::sync::Arc<SandboxWebhooks>>,
 }
 
 impl std::fmt::Debug for SandboxProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SandboxProvider").finish_non_exhaustive()
+        f.debug_struct("SandboxProvider")
+            .field("webhooks", &self.webhooks)
+            .finish_non_exhaustive()
     }
+}
+
+/// `now + d`, saturating far in the future rather than failing.
+fn after(
+    now: chrono::DateTime<chrono::Utc>,
+    d: std::time::Duration,
+) -> chrono::DateTime<chrono::Utc> {
+    chrono::Duration::from_std(d)
+        .ok()
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
 }
 
 fn storage(e: StoreError) -> PaymentError {
@@ -180,7 +247,149 @@ fn transition_result(outcome: TransitionSandboxPayment, id: &str) -> Result<Paym
 impl SandboxProvider {
     /// A sandbox keeping its records in `store` (migrated), stamping them with `clock`.
     pub fn new(store: Store, clock: Clock) -> SandboxProvider {
-        SandboxProvider { store, clock }
+        SandboxProvider {
+            store,
+            clock,
+            webhooks: None,
+        }
+    }
+
+    /// [`SandboxProvider::new`] that also sends signed notifications (see the module docs).
+    pub fn with_webhooks(store: Store, clock: Clock, webhooks: SandboxWebhooks) -> SandboxProvider {
+        SandboxProvider {
+            store,
+            clock,
+            webhooks: Some(std::sync::Arc::new(webhooks)),
+        }
+    }
+
+    /// Leases up to `limit` notifications that are due and not leased (or whose lease has
+    /// expired) for `lease`, counting an attempt on each. A late payment settles first, and its
+    /// body says the settled state. Each comes signed now. Without notifications configured,
+    /// none.
+    pub async fn claim_due_webhooks(
+        &self,
+        limit: usize,
+        lease: std::time::Duration,
+    ) -> Result<Vec<SandboxWebhook>, PaymentError> {
+        let Some(config) = &self.webhooks else {
+            return Ok(Vec::new());
+        };
+        let now = (self.clock)();
+        let claimed = self
+            .store
+            .claim_sandbox_webhooks(
+                now,
+                u64::try_from(limit).unwrap_or(u64::MAX),
+                after(now, lease),
+            )
+            .await
+            .map_err(storage)?;
+        let mut out = Vec::with_capacity(claimed.len());
+        for event in claimed {
+            let event = if event.body.is_empty() {
+                self.settle(event, now).await?
+            } else {
+                event
+            };
+            tracing::info!(event = %event.id, payment = %event.payment_id, kind = %event.event_type,
+                attempts = event.attempts, "sandbox notification claimed");
+            out.push(SandboxWebhook {
+                signature: sign_webhook(&config.secret, event.body.as_bytes(), now.timestamp()),
+                id: event.id,
+                body: event.body,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Settles the late payment an event without a body is about, then writes the body from
+    /// the payment as it is.
+    async fn settle(
+        &self,
+        event: SandboxWebhookRow,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<SandboxWebhookRow, PaymentError> {
+        let payment = self.payment_row(&event.payment_id).await?;
+        let capture = Capture::parse(&payment.capture_method).ok_or_else(|| {
+            corrupt(format!(
+                "sandbox payment {} capture method `{}`",
+                payment.id, payment.capture_method
+            ))
+        })?;
+        let (to, captured) = match capture {
+            Capture::Automatic => (PaymentStatus::Succeeded, Some(payment.amount_minor)),
+            Capture::Manual => (PaymentStatus::Authorized, None),
+        };
+        let row = match self
+            .store
+            .settle_sandbox_payment(
+                &payment.id,
+                PaymentStatus::Processing.as_str(),
+                to.as_str(),
+                captured,
+                now,
+            )
+            .await
+            .map_err(storage)?
+        {
+            SettleSandboxPayment::Settled(row) => {
+                tracing::info!(payment = %row.id, status = %row.status, "sandbox payment settled");
+                row
+            }
+            SettleSandboxPayment::Unchanged(row) => row,
+            SettleSandboxPayment::NotFound => {
+                return Err(corrupt(format!(
+                    "sandbox webhook {} is about a missing payment {}",
+                    event.id, event.payment_id
+                )));
+            }
+        };
+        let object = EventObject::of_row(&row).ok_or_else(|| {
+            corrupt(format!(
+                "sandbox payment {} status `{}`",
+                row.id, row.status
+            ))
+        })?;
+        let (kind, body) = event_body(&event.id, now, &object);
+        self.store
+            .fill_sandbox_webhook(&event.id, kind, &body)
+            .await
+            .map_err(storage)
+    }
+
+    /// Marks a claimed notification delivered: it is not handed out again.
+    pub async fn webhook_delivered(&self, id: &str) -> Result<(), PaymentError> {
+        let found = self
+            .store
+            .sandbox_webhook_delivered(id, (self.clock)())
+            .await
+            .map_err(storage)?;
+        if !found {
+            return Err(PaymentError::NotFound(id.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Records a failed delivery: keeps `error`, frees the lease, and makes the notification
+    /// due again `retry_in` from now. A delivered one stays delivered.
+    pub async fn webhook_failed(
+        &self,
+        id: &str,
+        error: &str,
+        retry_in: std::time::Duration,
+    ) -> Result<(), PaymentError> {
+        let retry_at = after((self.clock)(), retry_in);
+        let found = self
+            .store
+            .sandbox_webhook_failed(id, error, retry_at)
+            .await
+            .map_err(storage)?;
+        if !found {
+            return Err(PaymentError::NotFound(id.to_owned()));
+        }
+        tracing::warn!(event = %id, error = %error, "sandbox notification not delivered");
+        Ok(())
     }
 
     async fn payment_row(&self, id: &str) -> Result<SandboxPaymentRow, PaymentError> {
@@ -249,6 +458,7 @@ impl PaymentProvider for SandboxProvider {
                     "the sandbox is simulating an outage (pm_card_sandboxUnavailable)".into(),
                 ));
             }
+            Behaviour::LateWebhook => (PaymentStatus::Processing, 0, None, None),
             Behaviour::Succeed | Behaviour::Timeout => match req.capture {
                 Capture::Automatic => (PaymentStatus::Succeeded, amount, None, None),
                 Capture::Manual => (PaymentStatus::Authorized, 0, None, None),
@@ -274,24 +484,63 @@ impl PaymentProvider for SandboxProvider {
                 Some(authenticate_path(&id)),
             ),
         };
+        let now = (self.clock)();
+        let webhook = match (&self.webhooks, behaviour) {
+            (Some(config), Behaviour::LateWebhook) => Some(NewSandboxWebhook {
+                id: new_id("evt_sbx_"),
+                event_type: event_type(match req.capture {
+                    Capture::Automatic => PaymentStatus::Succeeded,
+                    Capture::Manual => PaymentStatus::Authorized,
+                })
+                .to_owned(),
+                // Built from the payment when it settles.
+                body: String::new(),
+                deliver_at: after(now, config.delay),
+            }),
+            (Some(config), Behaviour::Timeout) => {
+                let event_id = new_id("evt_sbx_");
+                let (kind, body) = event_body(
+                    &event_id,
+                    now,
+                    &EventObject {
+                        id: &id,
+                        status,
+                        amount_minor: amount,
+                        amount_captured_minor: captured,
+                        currency: req.amount.currency().code(),
+                        reference: &req.reference,
+                    },
+                );
+                Some(NewSandboxWebhook {
+                    id: event_id,
+                    event_type: kind.to_owned(),
+                    body,
+                    deliver_at: after(now, config.delay),
+                })
+            }
+            _ => None,
+        };
         let created = self
             .store
-            .create_sandbox_payment(NewSandboxPayment {
-                id,
-                idempotency_key: req.idempotency_key.clone(),
-                request_hash: create_hash(req),
-                reference: req.reference.clone(),
-                description: req.description.clone(),
-                customer_email: req.customer_email.clone(),
-                payment_method: req.payment_method.clone(),
-                capture_method: req.capture.as_str().to_owned(),
-                status: status.as_str().to_owned(),
-                amount: req.amount,
-                amount_captured_minor: captured,
-                failure,
-                next_action_url,
-                now: (self.clock)(),
-            })
+            .create_sandbox_payment_with_webhook(
+                NewSandboxPayment {
+                    id,
+                    idempotency_key: req.idempotency_key.clone(),
+                    request_hash: create_hash(req),
+                    reference: req.reference.clone(),
+                    description: req.description.clone(),
+                    customer_email: req.customer_email.clone(),
+                    payment_method: req.payment_method.clone(),
+                    capture_method: req.capture.as_str().to_owned(),
+                    status: status.as_str().to_owned(),
+                    amount: req.amount,
+                    amount_captured_minor: captured,
+                    failure,
+                    next_action_url,
+                    now,
+                },
+                webhook,
+            )
             .await
             .map_err(storage)?;
         match created {
@@ -493,6 +742,10 @@ impl PaymentProvider for SandboxProvider {
             .map_err(storage)?
             .ok_or_else(|| PaymentError::NotFound(id.to_owned()))?;
         to_refund(&row)
+    }
+
+    async fn parse_webhook(&self, req: &WebhookRequest<'_>) -> Result<WebhookEvent, WebhookError> {
+        webhooks::parse(req, self.webhooks.as_deref().map(|w| w.secret.as_slice()))
     }
 }
 

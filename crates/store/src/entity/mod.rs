@@ -29,6 +29,7 @@ pub mod order_refund;
 pub mod order_reminder;
 pub mod order_traveller;
 pub mod payment_method;
+pub mod payment_webhook_event;
 pub mod recovery_code;
 pub mod session;
 pub mod traveller;

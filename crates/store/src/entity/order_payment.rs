@@ -9,7 +9,8 @@ pub struct Model {
     pub order_id: String,
     pub provider: String,
     pub provider_payment_id: Option<String>,
-    /// `pending`, `requires_action`, `authorized`, `succeeded`, `canceled`, `failed`.
+    /// `processing`, `requires_action`, `requires_capture`, `partially_captured`, `succeeded`,
+    /// `failed`, `cancelled` (`wayfare_domain::payment::record::PaymentRecordStatus`).
     pub status: String,
     pub payment_method: String,
     pub amount_minor: i64,
@@ -21,6 +22,12 @@ pub struct Model {
     pub next_action_url: Option<String>,
     /// Unique: the order id and the client's key.
     pub idempotency_key: String,
+    /// The number of instalments of a plan payment (`amount_minor` then includes `fee_minor`).
+    pub instalments: Option<i32>,
+    /// The instalment plan's fee, in the payment's currency.
+    pub fee_minor: i64,
+    /// When reconciliation last asked the provider about it.
+    pub checked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -12,6 +12,7 @@ mod m0006_accounts;
 mod m0007_hotel_holds;
 mod m0008_orders;
 mod m0009_sandbox_payments;
+mod m0010_payment_records;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_hotel_holds::Migration),
             Box::new(m0008_orders::Migration),
             Box::new(m0009_sandbox_payments::Migration),
+            Box::new(m0010_payment_records::Migration),
         ]
     }
 }

@@ -29,4 +29,5 @@ mod openapi;
 mod ops;
 mod order_failures;
 mod orders;
+mod payments;
 mod storage;

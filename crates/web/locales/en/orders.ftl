@@ -54,3 +54,11 @@ msg-trip-reminder-email = A reminder that your trip { $reference } starts within
     { $items }
     Have a good journey! Your booking: { $link }
 msg-trip-reminder-sms = [Wayfare] Reminder: your trip { $reference } starts within 24 hours ({ $first_item }). { $link }
+
+## Payments: staff operations and provider notifications.
+error-payment-state = This payment can't do that in its current state.
+error-refund-not-allowed = Nothing more can be refunded from this payment.
+error-webhook-rejected = The notification could not be verified and was ignored.
+reason-capture-amount = capture at most the authorised amount, in its currency.
+reason-refund-currency = refund in the payment's currency.
+reason-currency = enter a three-letter currency code such as EUR.

@@ -54,3 +54,11 @@ msg-trip-reminder-email = 提醒：您的行程 { $reference } 将在 24 小时�
     { $items }
     祝旅途愉快！查看订单：{ $link }
 msg-trip-reminder-sms = 【Wayfare】提醒：您的行程 { $reference } 将在 24 小时内开始（{ $first_item }）。{ $link }
+
+## Payments: staff operations and provider notifications.
+error-payment-state = 该笔支付当前状态下无法执行此操作。
+error-refund-not-allowed = 该笔支付已无可退款金额。
+error-webhook-rejected = 通知未通过验证，已忽略。
+reason-capture-amount = 请款金额不能超过授权金额，且须为同一币种。
+reason-refund-currency = 请使用该笔支付的币种退款。
+reason-currency = 请输入三位货币代码，例如 CNY。

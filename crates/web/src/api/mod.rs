@@ -11,6 +11,7 @@ pub mod hotels;
 pub mod me;
 pub mod me_data;
 pub mod orders;
+pub mod payments;
 pub mod types;
 
 use utoipa::OpenApi;
@@ -39,6 +40,8 @@ Signing in sets the `wf_session` cookie; scripts and apps may instead send a per
 Unauthenticated calls to `/me` get 401 `unauthenticated`."),
         (name = "orders", description = "Trip orders: a flight offer, a hotel rate or both, held for payment, paid and confirmed with the suppliers. \
 `POST` calls take an `Idempotency-Key` header: a replay answers the first result. Guests read and pay their order with `Authorization: Bearer <guest_token>`."),
+        (name = "payments", description = "Payment records and refunds; capture, void and refunds are for staff (agents, supervisors, finance, admins). \
+Provider notifications arrive at `POST /api/v1/webhooks/{provider}` and are verified by signature (Stripe-Signature, PayPal's verify call, Alipay RSA2, WeChat Pay WECHATPAY2-SHA256-RSA2048, Sandbox-Signature; Klarna's by reading the order back from Klarna) before anything is read."),
         (name = "admin", description = "Back office for admins: accounts, roles and the audit log. Other callers get 403 `forbidden`."),
     ),
     modifiers(&SecuritySchemes)
@@ -98,7 +101,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::find_order))
         .routes(routes!(orders::get_order))
         .routes(routes!(orders::pay_order))
-        .routes(routes!(orders::authenticate_payment));
+        .routes(routes!(orders::authenticate_payment))
+        .routes(routes!(payments::get_payment))
+        .routes(routes!(payments::capture_payment))
+        .routes(routes!(payments::void_payment))
+        .routes(routes!(payments::refund_payment))
+        .routes(routes!(payments::webhook));
     let v1 = me_data::routes(v1);
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }

@@ -305,6 +305,15 @@ impl From<BookingError> for WebError {
             }
             BookingError::IdempotencyMismatch => WebError::new(ErrorCode::IdempotencyKeyReused),
             BookingError::RequestInProgress => WebError::new(ErrorCode::RequestInProgress),
+            BookingError::PaymentState { status } => {
+                WebError::new(ErrorCode::PaymentState).detail("status", status.into())
+            }
+            BookingError::RefundNotAllowed => WebError::new(ErrorCode::RefundNotAllowed),
+            BookingError::WebhookRejected(why) => {
+                let mut w = WebError::new(ErrorCode::WebhookRejected);
+                w.internal = Some(why);
+                w
+            }
             BookingError::Store(e) => WebError::internal(e),
             BookingError::Internal(e) => WebError::internal(e),
         }
@@ -313,14 +322,14 @@ impl From<BookingError> for WebError {
 
 // ----- who is asking --------------------------------------------------------------------------
 
-fn is_staff(ctx: &RequestContext) -> bool {
+pub(crate) fn is_staff(ctx: &RequestContext) -> bool {
     ctx.user.as_ref().is_some_and(|u| {
         u.has_role(Role::Agent) || u.has_role(Role::Supervisor) || u.has_role(Role::Admin)
     })
 }
 
 /// The viewer: a guest token beats the session (a guest's link opens their order alone).
-fn viewer(ctx: &RequestContext, headers: &HeaderMap) -> Result<Viewer, WebError> {
+pub(crate) fn viewer(ctx: &RequestContext, headers: &HeaderMap) -> Result<Viewer, WebError> {
     if let Some(t) = bearer_token(headers).filter(|t| t.starts_with("wfg_")) {
         return Ok(Viewer::GuestToken(t.to_owned()));
     }
@@ -333,7 +342,7 @@ fn viewer(ctx: &RequestContext, headers: &HeaderMap) -> Result<Viewer, WebError>
     }
 }
 
-fn actor(ctx: &RequestContext, as_agent: bool) -> Actor {
+pub(crate) fn actor(ctx: &RequestContext, as_agent: bool) -> Actor {
     match &ctx.user {
         Some(u) if as_agent => Actor::Agent {
             agent_id: u.user.id.clone(),
@@ -349,7 +358,7 @@ fn actor(ctx: &RequestContext, as_agent: bool) -> Actor {
 
 /// Runs `work` once per `Idempotency-Key` (when one is given) within `scope`; stores and
 /// replays its answer.
-async fn idempotent<F, Fut>(
+pub(crate) async fn idempotent<F, Fut>(
     state: &AppState,
     ctx: &RequestContext,
     headers: &HeaderMap,
@@ -517,7 +526,7 @@ pub fn create_request(
     })
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebError> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebError> {
     serde_json::from_slice(body)
         .map_err(|e| WebError::new(ErrorCode::InvalidJson).detail("reason", e.to_string().into()))
 }
