@@ -301,7 +301,7 @@ async fn when_no_supplier_confirms_the_payment_is_voided_and_the_traveller_told(
     let order = store.order(&id).await.unwrap().unwrap();
     assert_eq!(order.status, "cancelled");
     let payment = &store.order_payments(&id).await.unwrap()[0];
-    assert_eq!(payment.status, "canceled", "the authorisation was voided");
+    assert_eq!(payment.status, "cancelled", "the authorisation was voided");
     assert_eq!(payment.captured_minor, 0, "nothing was charged");
     let item = &store.order_items(&id).await.unwrap()[0];
     assert_eq!(item.status, "released");
@@ -432,7 +432,7 @@ async fn a_hold_that_expires_while_the_bank_checks_the_card_is_never_charged() {
     let order = store.order(&id).await.unwrap().unwrap();
     assert_eq!(order.status, "expired");
     let payment = &store.order_payments(&id).await.unwrap()[0];
-    assert_eq!(payment.status, "canceled");
+    assert_eq!(payment.status, "cancelled");
     assert_eq!(payment.captured_minor, 0);
     assert_eq!(store.order_items(&id).await.unwrap()[0].status, "released");
 }
