@@ -49,6 +49,14 @@ impl Orders {
         if req.payment_method.trim().is_empty() {
             return Err(BookingError::invalid("payment_method", "reason-required"));
         }
+        if wayfare_domain::payment::card::contains_card_number(&req.payment_method) {
+            // A card number must never be stored or logged (PCI DSS): refused before anything
+            // is written, and not repeated in the answer.
+            return Err(BookingError::invalid(
+                "payment_method",
+                "reason-card-number-not-accepted",
+            ));
+        }
         let store = &self.inner.store;
         let row = store.order(order_id).await?.ok_or(BookingError::NotFound)?;
         if !self.may_see(&row, viewer) {

@@ -190,10 +190,10 @@ impl Orders {
                 self.sync_payment(provider.as_ref(), payment_id, *amount, &actor)
                     .await
             }
-            WebhookSubject::Refund { refund_id, .. } => self
-                .sync_refund_by_provider_id(provider.as_ref(), refund_id)
-                .await
-                .map(|(outcome, id)| (outcome, id)),
+            WebhookSubject::Refund { refund_id, .. } => {
+                self.sync_refund_by_provider_id(provider.as_ref(), refund_id)
+                    .await
+            }
             WebhookSubject::Other => Ok((WebhookOutcome::Ignored, None)),
         };
         match result {
@@ -536,10 +536,10 @@ impl Orders {
                 .await?;
             }
         }
-        Ok(store
+        store
             .order_refund(&refund.id)
             .await?
-            .ok_or(BookingError::NotFound)?)
+            .ok_or(BookingError::NotFound)
     }
 
     /// Refunds a payment (staff): see [`Orders::refund_record`].

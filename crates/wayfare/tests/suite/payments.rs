@@ -486,3 +486,123 @@ async fn staff_refund_and_void_through_the_payments_api_and_travellers_only_read
     assert_eq!(status, 200, "{paid}");
     assert_eq!(paid["status"], "confirmed");
 }
+
+/// Kills the server when the test ends, however it ends.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Printable text of a file (SQLite pages keep text as bytes).
+fn text_of(path: &std::path::Path) -> String {
+    std::fs::read(path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn no_card_number_is_stored_or_logged_after_a_card_flow() {
+    use std::io::{BufRead, BufReader};
+    // The real server in its own process, logging everything at debug level to stderr.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cards.db");
+    let log = dir.path().join("server.log");
+    let child = std::process::Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--database"])
+        .arg(format!("sqlite://{}", db.display()))
+        .current_dir(dir.path())
+        .env("RUST_LOG", "debug")
+        .env("WAYFARE_FLIGHTS__DEMO_FLIGHTS_PER_DAY", "1500")
+        .env("WAYFARE_FLIGHTS__HORIZON_DAYS", "45")
+        .env("WAYFARE_HOTELS__DEMO_HOTELS", "3000")
+        .env("WAYFARE_ACCOUNTS__DEMO_ACCOUNTS", "false")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("start the server");
+    let mut server = Server(child);
+    let stdout = server.0.stdout.take().unwrap();
+    let base = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        loop {
+            let line = lines.next()?.ok()?;
+            if let Some(rest) = line.split("running at ").nth(1) {
+                let url = rest.split_whitespace().next()?.to_owned();
+                // Keep reading so the server never blocks on a full pipe.
+                std::thread::spawn(move || for _ in lines {});
+                return Some(url);
+            }
+        }
+    })
+    .await
+    .unwrap()
+    .expect("the server prints its address");
+    let client = new_client();
+    let search: Value = client
+        .post(format!("{base}/api/v1/flights/search"))
+        .json(&json!({"slices": [{"origin": "PEK", "destination": "SHA", "departure_date": date_in(9)}],
+            "passengers": {"adults": 1}, "cabin_class": "economy", "max_connections": 1, "limit": 3}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let order: Value = client
+        .post(format!("{base}/api/v1/orders"))
+        .json(&json!({"flight_offer_ids": [search["offers"][0]["id"]],
+            "passengers": [{"type": "adult", "given_name": "Wei", "family_name": "Li",
+                "born_on": "1988-05-01", "gender": "f", "nationality": "CN"}],
+            "contact": {"email": "mei@example.com", "phone": "+8613800138000"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = order["id"].as_str().expect("an order");
+    let token = order["guest_token"].as_str().unwrap();
+    let pay = |method: &'static str| {
+        client
+            .post(format!("{base}/api/v1/orders/{id}/payments"))
+            .bearer_auth(token)
+            .header("accept-language", "zh-CN")
+            .json(&json!({"provider": "sandbox", "payment_method": method}))
+            .send()
+    };
+    // A card number sent by mistake is refused before anything is written, and not echoed.
+    let res = pay("4242 4242 4242 4242").await.unwrap();
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(!body.contains("4242"), "{body}");
+    assert!(body.contains("令牌"), "a Chinese explanation: {body}");
+    let res = pay("pm_card_visa").await.unwrap();
+    assert_eq!(res.status(), 200);
+    let paid: Value = res.json().await.unwrap();
+    assert_eq!(paid["status"], "confirmed");
+    drop(server);
+
+    let logs = text_of(&log);
+    assert!(
+        logs.contains("sandbox payment created"),
+        "debug logs were captured"
+    );
+    let mut stored = text_of(&db);
+    stored.push_str(&text_of(&dir.path().join("cards.db-wal")));
+    assert!(stored.contains("pm_card_visa"), "the database was read");
+    for (what, text) in [("logs", &logs), ("database", &stored)] {
+        assert!(
+            !text.contains("4242424242424242") && !text.contains("4242 4242 4242 4242"),
+            "{what}"
+        );
+        if let Some(found) = wayfare_domain::payment::card::find_card_number(text) {
+            let at = text.find(found).unwrap_or(0);
+            let around: String = text[at..].chars().take(120).collect();
+            panic!("a card number in the {what}: {found:?} in {around:?}");
+        }
+    }
+}
