@@ -123,7 +123,7 @@ fn event_row(
 
 /// What the provider says about a payment, as an update of its row. The refunded total is
 /// not written here: refunds reserve and settle it (`payments.rs`).
-fn payment_update(row: &OrderPaymentRow) -> sea_orm::UpdateMany<order_payment::Entity> {
+pub(crate) fn payment_update(row: &OrderPaymentRow) -> sea_orm::UpdateMany<order_payment::Entity> {
     order_payment::Entity::update_many()
         .col_expr(
             order_payment::Column::ProviderPaymentId,

@@ -17,7 +17,7 @@ use sea_orm::{
 
 use crate::accounts::is_unique_violation;
 use crate::entity::{order_payment, order_refund, payment_webhook_event};
-use crate::orders::{OrderPaymentRow, OrderRefundRow};
+use crate::orders::{OrderPaymentRow, OrderRefundRow, payment_update};
 use crate::{Store, StoreError};
 
 pub type WebhookEventRow = payment_webhook_event::Model;
@@ -54,32 +54,7 @@ impl Store {
         row: &OrderPaymentRow,
         expected_status: &str,
     ) -> Result<bool, StoreError> {
-        let done = order_payment::Entity::update_many()
-            .col_expr(
-                order_payment::Column::ProviderPaymentId,
-                Expr::value(row.provider_payment_id.clone()),
-            )
-            .col_expr(
-                order_payment::Column::Status,
-                Expr::value(row.status.clone()),
-            )
-            .col_expr(
-                order_payment::Column::CapturedMinor,
-                Expr::value(row.captured_minor),
-            )
-            .col_expr(
-                order_payment::Column::FailureCode,
-                Expr::value(row.failure_code.clone()),
-            )
-            .col_expr(
-                order_payment::Column::NextActionUrl,
-                Expr::value(row.next_action_url.clone()),
-            )
-            .col_expr(
-                order_payment::Column::UpdatedAt,
-                Expr::value(row.updated_at),
-            )
-            .filter(order_payment::Column::Id.eq(row.id.clone()))
+        let done = payment_update(row)
             .filter(order_payment::Column::Status.eq(expected_status))
             .exec(self.db())
             .await?;
