@@ -740,18 +740,9 @@ impl Orders {
                         payment_row.refunded_minor += r.amount_minor;
                         if r.status == RefundRecordStatus::Failed.as_str() {
                             // The traveller must get this back: a person takes it from here.
-                            let mut review = r.clone();
-                            review.status = RefundRecordStatus::ManualReview.as_str().into();
-                            review.updated_at = Some(now);
-                            if let Err(e) = self
-                                .inner
-                                .store
-                                .settle_order_refund(&review, &r.status)
-                                .await
-                            {
+                            if let Err(e) = self.to_manual_review(r).await {
                                 tracing::error!(error = %e, "refund review not recorded");
                             }
-                            tracing::error!(refund = %r.id, "automatic refund failed: manual review");
                         }
                     }
                     Err(e) => {

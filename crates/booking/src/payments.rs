@@ -424,6 +424,26 @@ impl Orders {
         Ok(done)
     }
 
+    /// Hands a refund that failed or stalled to finance (`manual_review`); false when it had
+    /// changed meanwhile.
+    pub(crate) async fn to_manual_review(
+        &self,
+        mut row: OrderRefundRow,
+    ) -> Result<bool, BookingError> {
+        let expected = row.status.clone();
+        row.status = RefundRecordStatus::ManualReview.as_str().into();
+        row.updated_at = Some(self.now());
+        let moved = self
+            .inner
+            .store
+            .settle_order_refund(&row, &expected)
+            .await?;
+        if moved {
+            tracing::error!(refund = %row.id, "refund needs a person: moved to manual review");
+        }
+        Ok(moved)
+    }
+
     async fn order_status_str(&self, order_id: &str) -> Result<String, BookingError> {
         Ok(self
             .inner
@@ -875,25 +895,20 @@ impl Orders {
                 .await?
             }
         };
-        let mut to = store
+        let mut now_row = store
             .order_refund(&id)
             .await?
-            .map(|r| r.status)
-            .unwrap_or_default();
+            .ok_or(BookingError::NotFound)?;
         // Pending for too long, or refused: finance looks.
-        if (to == "pending" && row.created_at + refund_review_after() <= now) || to == "failed" {
-            let mut review = store
-                .order_refund(&id)
-                .await?
-                .ok_or(BookingError::NotFound)?;
-            let expected = review.status.clone();
-            review.status = RefundRecordStatus::ManualReview.as_str().into();
-            review.updated_at = Some(now);
-            if store.settle_order_refund(&review, &expected).await? {
-                tracing::error!(refund = %id, "refund needs a person: moved to manual review");
-                to = review.status;
+        if (now_row.status == "pending" && row.created_at + refund_review_after() <= now)
+            || now_row.status == "failed"
+        {
+            let review = self.to_manual_review(now_row.clone()).await?;
+            if review {
+                now_row.status = RefundRecordStatus::ManualReview.as_str().into();
             }
         }
+        let to = now_row.status;
         if settled || to != from {
             report.fixed.push(ReconcileFix {
                 id,

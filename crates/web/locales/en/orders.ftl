@@ -61,5 +61,4 @@ error-refund-not-allowed = Nothing more can be refunded from this payment.
 error-webhook-rejected = The notification could not be verified and was ignored.
 reason-capture-amount = capture at most the authorised amount, in its currency.
 reason-refund-currency = refund in the payment's currency.
-reason-currency = enter a three-letter currency code such as EUR.
 reason-card-number-not-accepted = send the token from the payment form, never a card number.

@@ -61,5 +61,4 @@ error-refund-not-allowed = 该笔支付已无可退款金额。
 error-webhook-rejected = 通知未通过验证，已忽略。
 reason-capture-amount = 请款金额不能超过授权金额，且须为同一币种。
 reason-refund-currency = 请使用该笔支付的币种退款。
-reason-currency = 请输入三位货币代码，例如 CNY。
 reason-card-number-not-accepted = 请提交支付表单生成的令牌，切勿直接发送卡号。

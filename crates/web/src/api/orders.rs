@@ -451,7 +451,7 @@ where
     }
 }
 
-fn parse_money(m: &MoneyInput, field: &str) -> Result<Money, WebError> {
+pub(crate) fn parse_money(m: &MoneyInput, field: &str) -> Result<Money, WebError> {
     let c = Currency::parse(m.currency.trim()).map_err(|_| {
         WebError::invalid_field(&format!("{field}.currency"), "reason-unknown-currency")
     })?;

@@ -11,11 +11,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use wayfare_booking::{BookingError, PaymentDetail, PaymentView, RefundAsk, RefundView, Viewer};
+use wayfare_domain::Money;
 use wayfare_domain::account::Role;
-use wayfare_domain::{Currency, Money};
 use wayfare_payments::WebhookRequest;
 
-use crate::api::orders::{IDEMPOTENCY_HEADER, actor, idempotent, parse_json, viewer};
+use crate::api::orders::{
+    IDEMPOTENCY_HEADER, MoneyInput, actor, idempotent, parse_json, parse_money, viewer,
+};
 use crate::api::types::{ErrorBody, MoneyJson};
 use crate::auth::require_role;
 use crate::error::{ErrorCode, WebError};
@@ -115,42 +117,28 @@ impl From<PaymentDetail> for PaymentDetailJson {
     }
 }
 
-/// An amount given in a request: a decimal string in major units and its currency.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct AmountInput {
-    #[schema(example = "120.50")]
-    pub amount: String,
-    #[schema(example = "EUR")]
-    pub currency: String,
-}
-
-impl AmountInput {
-    fn to_money(&self, field: &str) -> Result<Money, WebError> {
-        let currency = Currency::parse(self.currency.trim()).map_err(|_| {
-            WebError::invalid_field(&format!("{field}.currency"), "reason-currency")
-        })?;
-        let money = Money::parse(self.amount.trim(), currency)
-            .map_err(|_| WebError::invalid_field(&format!("{field}.amount"), "reason-amount"))?;
-        if money.minor() <= 0 {
-            return Err(WebError::invalid_field(
-                &format!("{field}.amount"),
-                "reason-amount",
-            ));
-        }
-        Ok(money)
+/// An amount from a request, more than zero.
+fn positive_amount(m: &MoneyInput, field: &str) -> Result<Money, WebError> {
+    let money = parse_money(m, field)?;
+    if money.minor() <= 0 {
+        return Err(WebError::invalid_field(
+            &format!("{field}.amount"),
+            "reason-amount",
+        ));
     }
+    Ok(money)
 }
 
 /// Capture all of an authorised payment, or `amount` of it.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CaptureRequest {
-    pub amount: Option<AmountInput>,
+    pub amount: Option<MoneyInput>,
 }
 
 /// Refund all that is left of a payment, or `amount` of it.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefundPaymentRequest {
-    pub amount: Option<AmountInput>,
+    pub amount: Option<MoneyInput>,
     /// Why, for the records and the order's timeline.
     pub reason: String,
 }
@@ -245,7 +233,7 @@ pub async fn capture_payment(
             let amount = req
                 .amount
                 .as_ref()
-                .map(|a| a.to_money("amount"))
+                .map(|a| positive_amount(a, "amount"))
                 .transpose()?;
             let detail = state
                 .orders()
@@ -357,7 +345,7 @@ pub async fn refund_payment(
             let amount = req
                 .amount
                 .as_ref()
-                .map(|a| a.to_money("amount"))
+                .map(|a| positive_amount(a, "amount"))
                 .transpose()?;
             let refund = state
                 .orders()
