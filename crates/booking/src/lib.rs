@@ -18,6 +18,7 @@
 mod create;
 mod error;
 mod messages;
+mod methods;
 mod pay;
 mod payments;
 mod sweep;
@@ -39,6 +40,9 @@ pub use create::{
     RoomGuestInput,
 };
 pub use error::BookingError;
+pub use methods::{
+    InstalmentOffer, MethodOffer, PaymentOptions, PaymentSettings, SavedCard, capture_for,
+};
 pub use pay::PayRequest;
 pub use payments::{PaymentDetail, ReconcileFix, ReconcileReport, RefundAsk, WebhookOutcome};
 pub use sweep::SweepReport;
@@ -66,6 +70,8 @@ pub struct OrdersConfig {
     pub token_key: Vec<u8>,
     /// The sweeper reconciles payments left open for this long.
     pub reconcile_after: Duration,
+    /// Which payment methods and instalment plans are offered.
+    pub payments: PaymentSettings,
 }
 
 impl Default for OrdersConfig {
@@ -78,6 +84,7 @@ impl Default for OrdersConfig {
             reminder_before: Duration::hours(wayfare_domain::order::REMINDER_HOURS_BEFORE),
             token_key: Vec::new(),
             reconcile_after: Duration::minutes(2),
+            payments: PaymentSettings::default(),
         }
     }
 }

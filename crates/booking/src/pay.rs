@@ -6,26 +6,49 @@
 use chrono::{DateTime, Utc};
 use wayfare_domain::Money;
 use wayfare_domain::order::{ItemStatus, OrderEvent, OrderStatus};
+use wayfare_domain::payment::methods::MethodKind;
 use wayfare_domain::payment::record::{PaymentRecordStatus, RefundRecordStatus};
-use wayfare_payments::{Capture, Payment, PaymentError, PaymentRequest, PaymentStatus};
+use wayfare_payments::{Payment, PaymentError, PaymentRequest, PaymentStatus};
 use wayfare_store::orders::{ItemUpdate, OrderItemRow, OrderPaymentRow, OrderRow, PaymentWrite};
 use wayfare_suppliers::flight::SupplierError;
 use wayfare_suppliers::hotel::{GuestName, HotelBookingRequest};
 
 use crate::error::{BookingError, retryable};
+use crate::methods::capture_for;
 use crate::payments::RefundAsk;
 use crate::view::{OrderView, assemble_view, currency_of, status_of};
 use crate::{Actor, Orders, Viewer, new_id};
 
 /// A payment the traveller asked for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PayRequest {
-    /// `sandbox`, later `stripe`, `alipay` …
+    /// The way of paying (`card`, `paypal`, `instalments` …). `None`: the first way the
+    /// provider offers for this order.
+    pub method: Option<MethodKind>,
+    /// The connector (`sandbox`, `stripe` …). Empty: the one offering `method`.
     pub provider: String,
-    /// The provider's payment method (`pm_card_visa` in the sandbox).
+    /// The provider's payment method (`pm_card_visa` in the sandbox, a Stripe.js `pm_…`, a
+    /// Klarna authorisation token). Empty with `saved_payment_method`.
     pub payment_method: String,
+    /// One of the traveller's saved cards (its id), instead of `payment_method`.
+    pub saved_payment_method: Option<String>,
+    /// Pay in this many monthly instalments (a plan the order is offered).
+    pub instalments: Option<u8>,
+    /// The traveller's country, for which methods are offered (else the lead traveller's
+    /// nationality).
+    pub country: Option<String>,
     /// The client's `Idempotency-Key`; the same key never pays twice.
     pub idempotency_key: String,
+}
+
+/// What a payment request comes to once checked against the order's options.
+struct Chosen {
+    provider: std::sync::Arc<dyn wayfare_payments::PaymentProvider>,
+    payment_method: String,
+    /// What is charged: the total, plus the plan's fee when in instalments.
+    amount: Money,
+    instalments: Option<u8>,
+    fee: Money,
 }
 
 /// What confirming one item ended in.
@@ -43,12 +66,6 @@ impl Orders {
         actor: &Actor,
         req: &PayRequest,
     ) -> Result<OrderView, BookingError> {
-        let provider = self.provider(&req.provider).cloned().ok_or_else(|| {
-            BookingError::invalid("provider", "reason-payment-unavailable-provider")
-        })?;
-        if req.payment_method.trim().is_empty() {
-            return Err(BookingError::invalid("payment_method", "reason-required"));
-        }
         if wayfare_domain::payment::card::contains_card_number(&req.payment_method) {
             // A card number must never be stored or logged (PCI DSS): refused before anything
             // is written, and not repeated in the answer.
@@ -92,8 +109,8 @@ impl Orders {
             OrderStatus::Held => {}
         }
         let label = actor.label();
-        let currency = currency_of(&row.currency)?;
-        let total = Money::from_minor(row.total_minor, currency);
+        let chosen = self.choose(&row, viewer, req).await?;
+        let provider = chosen.provider.clone();
         // The attempt is recorded with the move, before the provider hears of it.
         let mut payment_row = OrderPaymentRow {
             id: new_id("opy"),
@@ -101,16 +118,16 @@ impl Orders {
             provider: provider.name().to_owned(),
             provider_payment_id: None,
             status: PaymentRecordStatus::Processing.as_str().into(),
-            payment_method: req.payment_method.trim().chars().take(100).collect(),
-            amount_minor: total.minor(),
+            payment_method: chosen.payment_method.chars().take(100).collect(),
+            amount_minor: chosen.amount.minor(),
             captured_minor: 0,
             refunded_minor: 0,
-            currency: currency.code().to_owned(),
+            currency: chosen.amount.currency().code().to_owned(),
             failure_code: None,
             next_action_url: None,
             idempotency_key: payment_key,
-            instalments: None,
-            fee_minor: 0,
+            instalments: chosen.instalments.map(i32::from),
+            fee_minor: chosen.fee.minor(),
             checked_at: None,
             created_at: now,
             updated_at: now,
@@ -121,7 +138,14 @@ impl Orders {
                 OrderStatus::Held,
                 OrderEvent::PaymentStarted,
                 &label,
-                &format!("{} {}", provider.name(), req.payment_method.trim()),
+                &match chosen.instalments {
+                    Some(n) => format!(
+                        "{} {} in {n} instalments",
+                        provider.name(),
+                        payment_row.payment_method
+                    ),
+                    None => format!("{} {}", provider.name(), payment_row.payment_method),
+                },
                 true,
                 Some(PaymentWrite::Insert(&payment_row)),
             )
@@ -192,6 +216,95 @@ impl Orders {
         }
     }
 
+    /// Checks a payment request against what may pay this order: the method offered, the
+    /// plan offered, the card the traveller's own. Nothing is written.
+    async fn choose(
+        &self,
+        row: &OrderRow,
+        viewer: &Viewer,
+        req: &PayRequest,
+    ) -> Result<Chosen, BookingError> {
+        let options = self
+            .options_for(row, viewer, req.country.as_deref())
+            .await?;
+        let asked_provider = Some(req.provider.trim()).filter(|p| !p.is_empty());
+        // A saved card names its connector.
+        let (saved_provider, saved_token) = match req.saved_payment_method.as_deref() {
+            Some(id) => {
+                let (p, t) = self.saved_card_token(row, viewer, id.trim()).await?;
+                (Some(p), Some(t))
+            }
+            None => (None, None),
+        };
+        if let (Some(a), Some(s)) = (asked_provider, saved_provider.as_deref())
+            && a != s
+        {
+            return Err(BookingError::invalid(
+                "saved_payment_method",
+                "reason-saved-card",
+            ));
+        }
+        let provider_name = asked_provider.or(saved_provider.as_deref());
+        let kind = match (req.method, req.instalments) {
+            (Some(k), _) => k,
+            (None, Some(_)) => MethodKind::Instalments,
+            (None, None) => options
+                .methods
+                .iter()
+                .find(|m| provider_name.is_none_or(|p| p == m.provider))
+                .map(|m| m.kind)
+                .ok_or_else(|| {
+                    BookingError::invalid("provider", "reason-payment-unavailable-provider")
+                })?,
+        };
+        let offer = options.offer(kind, provider_name).ok_or_else(|| {
+            if provider_name.is_some_and(|p| self.provider(p).is_none()) {
+                BookingError::invalid("provider", "reason-payment-unavailable-provider")
+            } else {
+                BookingError::invalid("method", "reason-payment-method-not-offered")
+            }
+        })?;
+        let provider = self.provider(&offer.provider).cloned().ok_or_else(|| {
+            BookingError::invalid("provider", "reason-payment-unavailable-provider")
+        })?;
+        let (amount, instalments, fee) = match (kind, req.instalments) {
+            (MethodKind::Instalments, Some(n)) => {
+                let plan = options.plan(n).ok_or_else(|| {
+                    BookingError::invalid("instalments", "reason-instalments-not-offered")
+                })?;
+                (plan.quote.total, Some(n), plan.quote.fee)
+            }
+            (MethodKind::Instalments, None) => {
+                return Err(BookingError::invalid("instalments", "reason-required"));
+            }
+            (_, Some(_)) => {
+                return Err(BookingError::invalid(
+                    "instalments",
+                    "reason-instalments-not-offered",
+                ));
+            }
+            (_, None) => (options.amount, None, Money::zero(options.amount.currency())),
+        };
+        let payment_method = match saved_token {
+            Some(token) => token,
+            None if !req.payment_method.trim().is_empty() => req.payment_method.trim().to_owned(),
+            // A wallet needs nothing more: the payer approves on its page.
+            None => match kind {
+                MethodKind::PayPal => wayfare_payments::paypal::PAYMENT_METHOD.to_owned(),
+                MethodKind::Alipay => wayfare_payments::alipay::PAYMENT_METHOD.to_owned(),
+                MethodKind::WeChatPay => wayfare_payments::wechatpay::METHOD_NATIVE.to_owned(),
+                _ => return Err(BookingError::invalid("payment_method", "reason-required")),
+            },
+        };
+        Ok(Chosen {
+            provider,
+            payment_method,
+            amount,
+            instalments,
+            fee,
+        })
+    }
+
     /// The request a payment attempt sends to its provider, the same every time for the same
     /// attempt (its id is the idempotency key), so asking again finds the first one.
     pub(crate) fn payment_request(
@@ -203,7 +316,7 @@ impl Orders {
         Ok(PaymentRequest {
             amount: Money::from_minor(payment_row.amount_minor, currency),
             payment_method: payment_row.payment_method.clone(),
-            capture: Capture::Manual,
+            capture: capture_for(&payment_row.provider),
             idempotency_key: payment_row.id.clone(),
             reference: row.reference.clone(),
             description: format!("Wayfare order {}", row.reference),
@@ -213,6 +326,7 @@ impl Orders {
                 self.inner.config.public_base_url.trim_end_matches('/'),
                 row.id
             )),
+            instalments: payment_row.instalments.and_then(|n| u8::try_from(n).ok()),
         })
     }
 
@@ -451,10 +565,38 @@ impl Orders {
             });
         }
         // Take what was confirmed; the rest of the authorisation lapses.
-        let capture_amount =
-            (!failed.is_empty()).then(|| Money::from_minor(confirmed_minor, currency));
-        self.capture(&mut payment_row, &payment, capture_amount)
-            .await;
+        // With a plan, its fee shrinks in proportion to what is kept.
+        let capture_amount = (!failed.is_empty()).then(|| {
+            let fee_share = if row.total_minor > 0 {
+                i64::try_from(
+                    i128::from(payment_row.fee_minor) * i128::from(confirmed_minor)
+                        / i128::from(row.total_minor),
+                )
+                .unwrap_or(0)
+            } else {
+                0
+            };
+            Money::from_minor(confirmed_minor + fee_share, currency)
+        });
+        match (payment.status, capture_amount) {
+            // Taken at once (Alipay, WeChat Pay): what was not confirmed goes back.
+            (PaymentStatus::Succeeded, Some(keep)) => {
+                let back = payment.amount_captured.minor() - keep.minor();
+                if back > 0 {
+                    self.give_money_back(
+                        &mut payment_row,
+                        &payment,
+                        Some(Money::from_minor(back, currency)),
+                        "supplier_failed",
+                    )
+                    .await;
+                }
+            }
+            _ => {
+                self.capture(&mut payment_row, &payment, capture_amount)
+                    .await
+            }
+        }
         for (item, why) in &failed {
             store
                 .update_order_item(

@@ -599,6 +599,7 @@ mod tests {
             description: "Flight".into(),
             customer_email: None,
             return_url: None,
+            instalments: None,
         }
     }
 

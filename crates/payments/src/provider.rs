@@ -137,6 +137,12 @@ pub struct PaymentRequest {
     /// Where the customer comes back to after a redirect (3-D Secure, a wallet); connectors that
     /// redirect need it. The sandbox's authentication page is ours, so it ignores it.
     pub return_url: Option<String>,
+    /// Pay in this many monthly instalments (3, 6 or 12), `amount` including the plan's fee.
+    /// The card's plan (Stripe's `payment_method_options[card][installments]`, the sandbox's
+    /// saved-card plan) is collected by the provider; a provider without plans refuses it.
+    /// `None`: one payment.
+    #[serde(default)]
+    pub instalments: Option<u8>,
 }
 
 /// A payment as the provider has it.

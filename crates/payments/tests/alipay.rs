@@ -49,6 +49,7 @@ fn request(key: &str, amount: Money) -> PaymentRequest {
         description: "Flight PEK-SHA".into(),
         customer_email: None,
         return_url: Some("https://wayfare.test/checkout/return".into()),
+        instalments: None,
     }
 }
 

@@ -56,6 +56,7 @@ fn request(amount: Money, token: &str, capture: Capture, key: &str) -> PaymentRe
         description: "Flight BER-LIS".into(),
         customer_email: Some("customer@email.de".into()),
         return_url: None,
+        instalments: None,
     }
 }
 

@@ -65,6 +65,7 @@ fn request(amount: Money, capture: Capture, key: &str) -> PaymentRequest {
         description: "Flight PEK-SHA".into(),
         customer_email: Some("buyer@example.com".into()),
         return_url: Some("https://wayfare.example/payments/paypal/return".into()),
+        instalments: None,
     }
 }
 
@@ -688,10 +689,12 @@ async fn requests_without_what_paypal_needs_are_refused() {
     for bad in [
         PaymentRequest {
             return_url: None,
+            instalments: None,
             ..base.clone()
         },
         PaymentRequest {
             return_url: Some("ftp://x".into()),
+            instalments: None,
             ..base.clone()
         },
         PaymentRequest {

@@ -123,6 +123,7 @@ fn request(key: &str, method: &str, minor: i64, capture: Capture) -> PaymentRequ
         description: "Flight PEK-SHA".to_owned(),
         customer_email: Some("traveller@example.com".to_owned()),
         return_url: None,
+        instalments: None,
     }
 }
 
@@ -1378,6 +1379,44 @@ async fn concurrent_claimers_never_send_one_event_twice() {
                 PaymentStatus::Processing
             );
         }
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn a_card_plan_is_authorised_in_3_6_or_12_and_keyed_with_its_count() {
+    for db in databases() {
+        let sbx = sandbox(&db, &TestClock::new()).await;
+        let mut req = request("plan", "pm_card_visa", 61_800, Capture::Manual);
+        req.instalments = Some(6);
+        let p = sbx.create_payment(&req).await.unwrap();
+        assert_eq!(p.status, PaymentStatus::Authorized, "{}", db.label);
+        assert_eq!(p.amount, eur(61_800));
+        assert_eq!(sbx.create_payment(&req).await.unwrap(), p);
+        // The same attempt in another plan (or as a one-off) is another request.
+        let mut other = req.clone();
+        other.instalments = Some(3);
+        assert_eq!(
+            sbx.create_payment(&other).await,
+            Err(PaymentError::IdempotencyKeyReused)
+        );
+        other.instalments = None;
+        assert_eq!(
+            sbx.create_payment(&other).await,
+            Err(PaymentError::IdempotencyKeyReused)
+        );
+        let mut odd = request("plan-4", "pm_card_visa", 61_800, Capture::Manual);
+        odd.instalments = Some(4);
+        assert!(matches!(
+            sbx.create_payment(&odd).await,
+            Err(PaymentError::InvalidRequest(m)) if m.contains("3, 6 or 12")
+        ));
+        assert!(
+            sbx.payments_for_reference("WF-plan-4")
+                .await
+                .unwrap()
+                .is_empty()
+        );
         db.drop_schema().await;
     }
 }

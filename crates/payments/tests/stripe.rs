@@ -25,7 +25,9 @@ use wayfare_payments::{
     RefundStatus, WebhookError, WebhookRequest, WebhookSubject,
 };
 
-use fake_stripe::{FakeStripe, Mode, SECRET_KEY, WEBHOOK_SECRET, signature_header};
+use fake_stripe::{
+    FakeStripe, Mode, PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, signature_header,
+};
 
 fn config(fake: &FakeStripe) -> StripeConfig {
     let mut config = StripeConfig::new(SECRET_KEY);
@@ -55,6 +57,7 @@ fn request(minor: i64, currency: Currency, method: &str, capture: Capture) -> Pa
         description: "Flight PEK-SHA".to_owned(),
         customer_email: Some("a@example.com".to_owned()),
         return_url: Some("https://wayfare.example/pay/return".to_owned()),
+        instalments: None,
     }
 }
 
@@ -1101,4 +1104,676 @@ async fn the_documented_test_vector() {
             .await,
         Err(WebhookError::Malformed(_))
     ));
+}
+
+// ---- Card instalments -------------------------------------------------------------------
+
+fn instalment_request(count: u8) -> PaymentRequest {
+    let mut req = request(36_000, Currency::USD, "pm_card_visa", Capture::Manual);
+    req.instalments = Some(count);
+    req
+}
+
+#[tokio::test]
+async fn instalments_send_stripes_plan_and_the_intent_keeps_it() {
+    let (fake, stripe) = setup().await;
+    let req = instalment_request(3);
+    let p = stripe.create_payment(&req).await.unwrap();
+    assert_eq!(p.status, PaymentStatus::Authorized);
+    assert_eq!(p.amount_capturable(), money(36_000, Currency::USD));
+
+    let sent = &fake.requests_to("POST", "/v1/payment_intents")[0];
+    let params = sent.params();
+    for (name, value) in [
+        (
+            "payment_method_options[card][installments][enabled]",
+            "true",
+        ),
+        (
+            "payment_method_options[card][installments][plan][count]",
+            "3",
+        ),
+        (
+            "payment_method_options[card][installments][plan][interval]",
+            "month",
+        ),
+        (
+            "payment_method_options[card][installments][plan][type]",
+            "fixed_count",
+        ),
+    ] {
+        assert!(
+            params.contains(&(name.to_owned(), value.to_owned())),
+            "{name}={value} not in {}",
+            sent.body
+        );
+    }
+    assert!(
+        sent.body.contains(
+            "&payment_method_options[card][installments][enabled]=true\
+             &payment_method_options[card][installments][plan][count]=3\
+             &payment_method_options[card][installments][plan][interval]=month\
+             &payment_method_options[card][installments][plan][type]=fixed_count&"
+        ),
+        "{}",
+        sent.body
+    );
+    let intent = fake.payment_intent(&p.id).unwrap();
+    assert_eq!(
+        intent["payment_method_options"]["card"]["installments"]["plan"],
+        json!({ "count": 3, "interval": "month", "type": "fixed_count" })
+    );
+    assert_eq!(
+        intent["payment_method_options"]["card"]["installments"]["enabled"],
+        json!(true)
+    );
+
+    // 6 and 12 too; without instalments nothing of it is sent.
+    for count in [6, 12] {
+        let p = stripe
+            .create_payment(&instalment_request(count))
+            .await
+            .unwrap();
+        assert_eq!(p.status, PaymentStatus::Authorized);
+        let intent = fake.payment_intent(&p.id).unwrap();
+        assert_eq!(
+            intent["payment_method_options"]["card"]["installments"]["plan"]["count"],
+            json!(count)
+        );
+    }
+    let plain = stripe
+        .create_payment(&request(
+            100,
+            Currency::USD,
+            "pm_card_visa",
+            Capture::Automatic,
+        ))
+        .await
+        .unwrap();
+    assert!(
+        !fake.requests_to("POST", "/v1/payment_intents")[3]
+            .body
+            .contains("payment_method_options")
+    );
+    assert_eq!(
+        fake.payment_intent(&plain.id).unwrap()["payment_method_options"]["card"]["installments"],
+        serde_json::Value::Null
+    );
+}
+
+#[tokio::test]
+async fn an_instalment_count_not_offered_is_refused_before_sending() {
+    let (fake, stripe) = setup().await;
+    for count in [0, 1, 2, 4, 9, 24, 255] {
+        assert!(
+            matches!(
+                stripe.create_payment(&instalment_request(count)).await,
+                Err(PaymentError::InvalidRequest(_))
+            ),
+            "{count}"
+        );
+    }
+    assert!(fake.requests().is_empty());
+    assert_eq!(fake.payment_intent_count(), 0);
+}
+
+#[tokio::test]
+async fn an_instalment_payment_retried_with_the_same_key_replays() {
+    let (fake, stripe) = setup().await;
+    let req = instalment_request(12);
+    let first = stripe.create_payment(&req).await.unwrap();
+    let second = stripe.create_payment(&req).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(fake.payment_intent_count(), 1);
+    let creates = fake.requests_to("POST", "/v1/payment_intents");
+    assert_eq!(creates.len(), 2);
+    assert_eq!(creates[0].body, creates[1].body);
+    // Another plan under the same key is another request.
+    let other = PaymentRequest {
+        instalments: Some(6),
+        ..req.clone()
+    };
+    assert_eq!(
+        stripe.create_payment(&other).await,
+        Err(PaymentError::IdempotencyKeyReused)
+    );
+    let without = PaymentRequest {
+        instalments: None,
+        ..req
+    };
+    assert_eq!(
+        stripe.create_payment(&without).await,
+        Err(PaymentError::IdempotencyKeyReused)
+    );
+    assert_eq!(fake.payment_intent_count(), 1);
+}
+
+/// A PaymentIntent create straight to the fake with the secret key.
+async fn raw_create(fake: &FakeStripe, extra: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let mut form = vec![
+        ("amount", "1000"),
+        ("currency", "mxn"),
+        ("payment_method", "pm_card_visa"),
+        ("confirm", "true"),
+        ("capture_method", "manual"),
+    ];
+    form.extend_from_slice(extra);
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/payment_intents", fake.base_url()))
+        .bearer_auth(SECRET_KEY)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_fake_takes_instalments_only_in_stripes_shape() {
+    let fake = FakeStripe::start().await;
+    const E: &str = "payment_method_options[card][installments][enabled]";
+    const C: &str = "payment_method_options[card][installments][plan][count]";
+    const I: &str = "payment_method_options[card][installments][plan][interval]";
+    const T: &str = "payment_method_options[card][installments][plan][type]";
+    let good = [(E, "true"), (C, "6"), (I, "month"), (T, "fixed_count")];
+    let (status, pi) = raw_create(&fake, &good).await;
+    assert_eq!(status, 200, "{pi}");
+    assert_eq!(pi["status"], "requires_capture");
+    assert_eq!(
+        pi["payment_method_options"]["card"]["installments"]["plan"],
+        json!({ "count": 6, "interval": "month", "type": "fixed_count" })
+    );
+
+    // Enabled without a plan: the plans on offer, none chosen.
+    let (status, pi) = raw_create(&fake, &[(E, "true")]).await;
+    assert_eq!(status, 200, "{pi}");
+    let installments = &pi["payment_method_options"]["card"]["installments"];
+    assert_eq!(installments["plan"], serde_json::Value::Null);
+    assert!(
+        installments["available_plans"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({ "count": 3, "interval": "month", "type": "fixed_count" }))
+    );
+
+    let refused: Vec<Vec<(&str, &str)>> = vec![
+        vec![(C, "3"), (I, "month"), (T, "fixed_count")],
+        vec![(E, "false"), (C, "3"), (I, "month"), (T, "fixed_count")],
+        vec![(E, "yes")],
+        vec![(E, "true"), (C, "3"), (I, "week"), (T, "fixed_count")],
+        vec![(E, "true"), (C, "3"), (I, "month"), (T, "revolving")],
+        vec![(E, "true"), (C, "5"), (I, "month"), (T, "fixed_count")],
+        vec![(E, "true"), (C, "three"), (I, "month"), (T, "fixed_count")],
+        vec![(E, "true"), (C, "3"), (I, "month")],
+        vec![(E, "true"), (I, "month"), (T, "fixed_count")],
+        vec![(E, "true"), (C, "3"), (T, "fixed_count")],
+        vec![(
+            "payment_method_options[card][installments][plan][months]",
+            "3",
+        )],
+        vec![("payment_method_options[card][instalments][enabled]", "true")],
+    ];
+    for params in refused {
+        let (status, body) = raw_create(&fake, &params).await;
+        assert_eq!(status, 400, "{params:?}: {body}");
+        assert_eq!(body["error"]["type"], "invalid_request_error", "{body}");
+    }
+    assert_eq!(fake.payment_intent_count(), 2);
+}
+
+// ---- The fake Stripe.js and card tokenisation ------------------------------------------
+
+fn next_year() -> String {
+    use chrono::Datelike;
+    (Utc::now().year() + 1).to_string()
+}
+
+/// What the fake Stripe.js posts, with `key` as the form field (or left out when `None`).
+async fn tokenise(
+    fake: &FakeStripe,
+    number: &str,
+    exp_month: &str,
+    exp_year: &str,
+    cvc: &str,
+    key: Option<&str>,
+) -> reqwest::Response {
+    let mut form = vec![
+        ("type", "card"),
+        ("card[number]", number),
+        ("card[exp_month]", exp_month),
+        ("card[exp_year]", exp_year),
+        ("card[cvc]", cvc),
+        ("billing_details[name]", "Ada Lovelace"),
+    ];
+    if let Some(key) = key {
+        form.push(("key", key));
+    }
+    reqwest::Client::new()
+        .post(format!("{}/v1/payment_methods", fake.base_url()))
+        .header("origin", "http://127.0.0.1:1")
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn tokenise_ok(fake: &FakeStripe, number: &str) -> String {
+    let response = tokenise(
+        fake,
+        number,
+        "12",
+        &next_year(),
+        "123",
+        Some(PUBLISHABLE_KEY),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let pm: serde_json::Value = response.json().await.unwrap();
+    pm["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_fake_serves_stripe_js_with_cors() {
+    let fake = FakeStripe::start().await;
+    assert_eq!(fake.stripe_js_url(), format!("{}/v3/", fake.base_url()));
+    for path in ["/v3/", "/v3/stripe.js"] {
+        let response = reqwest::get(format!("{}{path}", fake.base_url()))
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        assert!(
+            header("content-type")
+                .unwrap()
+                .starts_with("application/javascript")
+        );
+        assert_eq!(header("access-control-allow-origin").as_deref(), Some("*"));
+        let js = response.text().await.unwrap();
+        for needle in [
+            "window.Stripe = Stripe",
+            "createPaymentMethod",
+            "document.currentScript",
+            "../v1/payment_methods",
+            "fake-stripe-number",
+            "fake-stripe-expiry",
+            "fake-stripe-cvc",
+        ] {
+            assert!(js.contains(needle), "{needle}");
+        }
+        // The card inputs never get a name, so no form can post them to the merchant.
+        assert!(!js.contains("setAttribute('name'") && !js.contains("input.name"));
+    }
+
+    // The browser's preflight, were Stripe.js to send a non-simple request.
+    let preflight = reqwest::Client::new()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/v1/payment_methods", fake.base_url()),
+        )
+        .header("origin", "http://127.0.0.1:1")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success());
+    let h = preflight.headers();
+    assert_eq!(h["access-control-allow-origin"], "*");
+    assert!(
+        h["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    assert!(
+        h["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
+}
+
+#[tokio::test]
+async fn tokenising_with_the_publishable_key_keeps_only_brand_last4_and_expiry() {
+    let fake = FakeStripe::start().await;
+    let year = next_year();
+    let response = tokenise(
+        &fake,
+        "4242424242424242",
+        "12",
+        &year,
+        "123",
+        Some(PUBLISHABLE_KEY),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    let pm: serde_json::Value = response.json().await.unwrap();
+    assert!(pm["id"].as_str().unwrap().starts_with("pm_"), "{pm}");
+    assert_eq!(pm["object"], "payment_method");
+    assert_eq!(pm["type"], "card");
+    assert_eq!(pm["card"]["brand"], "visa");
+    assert_eq!(pm["card"]["last4"], "4242");
+    assert_eq!(pm["card"]["exp_month"], 12);
+    assert_eq!(pm["card"]["exp_year"], year.parse::<i64>().unwrap());
+    assert_eq!(pm["billing_details"]["name"], "Ada Lovelace");
+    assert_eq!(fake.payment_method(pm["id"].as_str().unwrap()).unwrap(), pm);
+    // Stripe's side saw the number; it keeps none of it, nor the CVC.
+    let sent = &fake.requests_to("POST", "/v1/payment_methods")[0];
+    assert!(sent.body.contains("4242424242424242"));
+    assert!(!pm.to_string().contains("4242424242424242"));
+    assert!(!fake.retains("4242424242424242"));
+    assert!(!pm.to_string().contains("\"123\""));
+
+    // Mastercard by its prefix; the key as Bearer; the secret key works server-side too.
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/payment_methods", fake.base_url()))
+        .bearer_auth(PUBLISHABLE_KEY)
+        .header("idempotency-key", "tok-1")
+        .form(&[
+            ("type", "card"),
+            ("card[number]", "5555555555554444"),
+            ("card[exp_month]", "1"),
+            ("card[exp_year]", year.as_str()),
+            ("card[cvc]", "9876"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let pm: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(pm["card"]["brand"], "mastercard");
+    assert_eq!(pm["card"]["last4"], "4444");
+    // Not even in the saved idempotency fingerprint.
+    assert!(!fake.retains("5555555555554444"));
+    assert!(!fake.retains("9876"));
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/payment_methods", fake.base_url()))
+        .bearer_auth(SECRET_KEY)
+        .form(&[
+            ("type", "card"),
+            ("card[number]", "378282246310005"),
+            ("card[exp_month]", "6"),
+            ("card[exp_year]", year.as_str()),
+            ("card[cvc]", "1234"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let pm: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(pm["card"]["brand"], "amex");
+    assert_eq!(pm["card"]["last4"], "0005");
+}
+
+#[tokio::test]
+async fn tokenising_with_a_wrong_or_no_key_is_401() {
+    let fake = FakeStripe::start().await;
+    let year = next_year();
+    for key in [
+        Some("pk_test_51SomeoneElsesKey0000000000"),
+        Some("pk_live_51FakeWayfareKey0123456789"),
+        Some("sk_test_wrong"),
+        None,
+    ] {
+        let response = tokenise(&fake, "4242424242424242", "12", &year, "123", key).await;
+        assert_eq!(response.status().as_u16(), 401, "{key:?}");
+        assert_eq!(response.headers()["access-control-allow-origin"], "*");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["type"], "invalid_request_error", "{body}");
+    }
+    // The publishable key cannot do what the secret key does.
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/payment_intents", fake.base_url()))
+        .bearer_auth(PUBLISHABLE_KEY)
+        .form(&[("amount", "100"), ("currency", "usd")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(fake.payment_intent_count(), 0);
+}
+
+#[tokio::test]
+async fn tokenising_checks_the_card_like_stripe() {
+    use chrono::Datelike;
+    let fake = FakeStripe::start().await;
+    let year = next_year();
+    let now = Utc::now();
+    let last_year = (now.year() - 1).to_string();
+    let cases: Vec<(&str, &str, String, &str, &str)> = vec![
+        (
+            "4242424242424241",
+            "12",
+            year.clone(),
+            "123",
+            "incorrect_number",
+        ),
+        (
+            "424242424242",
+            "12",
+            year.clone(),
+            "123",
+            "incorrect_number",
+        ),
+        (
+            "42424242424242424",
+            "12",
+            year.clone(),
+            "123",
+            "incorrect_number",
+        ),
+        (
+            "4242 4242 4242 4242",
+            "12",
+            year.clone(),
+            "123",
+            "incorrect_number",
+        ),
+        (
+            "37828224631000",
+            "12",
+            year.clone(),
+            "123",
+            "incorrect_number",
+        ),
+        (
+            "4242424242424242",
+            "13",
+            year.clone(),
+            "123",
+            "invalid_expiry_month",
+        ),
+        (
+            "4242424242424242",
+            "0",
+            year.clone(),
+            "123",
+            "invalid_expiry_month",
+        ),
+        (
+            "4242424242424242",
+            "12",
+            last_year,
+            "123",
+            "invalid_expiry_year",
+        ),
+        (
+            "4242424242424242",
+            "12",
+            "99999".into(),
+            "123",
+            "invalid_expiry_year",
+        ),
+        ("4242424242424242", "12", year.clone(), "12", "invalid_cvc"),
+        (
+            "4242424242424242",
+            "12",
+            year.clone(),
+            "12345",
+            "invalid_cvc",
+        ),
+        ("4242424242424242", "12", year.clone(), "12a", "invalid_cvc"),
+    ];
+    for (number, month, year, cvc, code) in &cases {
+        let response = tokenise(&fake, number, month, year, cvc, Some(PUBLISHABLE_KEY)).await;
+        assert_eq!(
+            response.status().as_u16(),
+            402,
+            "{number} {month}/{year} {cvc}"
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["type"], "card_error", "{body}");
+        assert_eq!(body["error"]["code"], *code, "{body}");
+        assert!(body["error"]["message"].is_string());
+    }
+    if now.month() > 1 {
+        let response = tokenise(
+            &fake,
+            "4242424242424242",
+            &(now.month() - 1).to_string(),
+            &now.year().to_string(),
+            "123",
+            Some(PUBLISHABLE_KEY),
+        )
+        .await;
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_expiry_month", "{body}");
+    }
+    // A real card in test mode, as Stripe answers it.
+    let response = tokenise(
+        &fake,
+        "4111111111111111",
+        "12",
+        &year,
+        "123",
+        Some(PUBLISHABLE_KEY),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 402);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "card_declined");
+    assert_eq!(body["error"]["decline_code"], "test_mode_live_card");
+    // Two-digit years are this century's.
+    let response = tokenise(
+        &fake,
+        "4242424242424242",
+        "12",
+        &year[2..],
+        "123",
+        Some(PUBLISHABLE_KEY),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 200);
+    // Missing details and unknown parameters are refused as Stripe does.
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/payment_methods", fake.base_url()))
+        .form(&[
+            ("type", "card"),
+            ("card[number]", "4242424242424242"),
+            ("key", PUBLISHABLE_KEY),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/payment_methods", fake.base_url()))
+        .form(&[
+            ("type", "card"),
+            ("card[number]", "4242424242424242"),
+            ("card[exp_month]", "12"),
+            ("card[exp_year]", year.as_str()),
+            ("card[pin]", "0000"),
+            ("key", PUBLISHABLE_KEY),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    assert_eq!(
+        fake.requests_to("POST", "/v1/payment_methods").len(),
+        cases.len() + 5 - usize::from(now.month() == 1)
+    );
+}
+
+#[tokio::test]
+async fn a_tokenised_card_pays_like_its_stripe_test_card() {
+    let (fake, stripe) = setup().await;
+    let visa = tokenise_ok(&fake, "4242424242424242").await;
+    let p = stripe
+        .create_payment(&request(5_000, Currency::EUR, &visa, Capture::Automatic))
+        .await
+        .unwrap();
+    assert_eq!(p.status, PaymentStatus::Succeeded);
+    assert_eq!(p.payment_method, visa);
+    assert_eq!(p.amount_captured, money(5_000, Currency::EUR));
+
+    let mastercard = tokenise_ok(&fake, "5555555555554444").await;
+    let p = stripe
+        .create_payment(&request(5_000, Currency::EUR, &mastercard, Capture::Manual))
+        .await
+        .unwrap();
+    assert_eq!(p.status, PaymentStatus::Authorized);
+
+    for (number, decline_code) in [
+        ("4000000000000002", "generic_decline"),
+        ("4000000000009995", "insufficient_funds"),
+    ] {
+        let pm = tokenise_ok(&fake, number).await;
+        let p = stripe
+            .create_payment(&request(5_000, Currency::EUR, &pm, Capture::Automatic))
+            .await
+            .unwrap();
+        assert_eq!(p.status, PaymentStatus::Failed, "{number}");
+        let failure = p.failure.unwrap();
+        assert_eq!(failure.code, "card_declined");
+        assert_eq!(failure.decline_code.as_deref(), Some(decline_code));
+        assert_eq!(p.payment_method, pm);
+    }
+
+    let three_ds = tokenise_ok(&fake, "4000002500003155").await;
+    let p = stripe
+        .create_payment(&request(
+            5_000,
+            Currency::EUR,
+            &three_ds,
+            Capture::Automatic,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(p.status, PaymentStatus::RequiresAction);
+    let url = p.next_action_url.clone().unwrap();
+    answer_3ds(&url, "approve").await;
+    assert_eq!(
+        stripe.complete_action(&p.id, true).await.unwrap().status,
+        PaymentStatus::Succeeded
+    );
+
+    // With instalments too.
+    let mut req = request(36_000, Currency::USD, &visa, Capture::Manual);
+    req.instalments = Some(3);
+    assert_eq!(
+        stripe.create_payment(&req).await.unwrap().status,
+        PaymentStatus::Authorized
+    );
+    for number in [
+        "4242424242424242",
+        "5555555555554444",
+        "4000000000000002",
+        "4000000000009995",
+        "4000002500003155",
+    ] {
+        assert!(!fake.retains(number), "{number}");
+    }
 }

@@ -15,8 +15,8 @@ use fake_wechatpay::{
 use serde_json::{Value, json};
 use wayfare_domain::{Currency, Money};
 use wayfare_payments::wechatpay::{
-    DEFAULT_TIMESTAMP_TOLERANCE, METHOD_H5, METHOD_NATIVE, WeChatPayConfig, WeChatPayProvider,
-    out_trade_no,
+    DEFAULT_TIMESTAMP_TOLERANCE, JsapiParams, METHOD_H5, METHOD_JSAPI_PREFIX, METHOD_NATIVE,
+    WeChatPayConfig, WeChatPayProvider, authorization, out_trade_no, request_message,
 };
 use wayfare_payments::{
     Capture, PaymentError, PaymentProvider, PaymentRequest, PaymentStatus, RefundRequest,
@@ -59,6 +59,7 @@ fn request(amount: Money, method: &str, key: &str) -> PaymentRequest {
         description: "Flight PEK-SHA".into(),
         customer_email: None,
         return_url: None,
+        instalments: None,
     }
 }
 
@@ -606,4 +607,427 @@ async fn the_fake_posts_notifications_the_connector_takes() {
     assert_eq!(status, 204);
     assert_eq!(seen.lock().unwrap().as_slice(), ["EV-9".to_owned()]);
     server.abort();
+}
+
+// ---- JSAPI orders ----
+
+const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+
+fn jsapi_method(openid: &str) -> String {
+    format!("{METHOD_JSAPI_PREFIX}{openid}")
+}
+
+/// The query of a `weixin://jsapi?…` descriptor, in order, decoded.
+fn descriptor_pairs(url: &str) -> Vec<(String, String)> {
+    let parsed = url::Url::parse(url).unwrap();
+    assert_eq!(parsed.scheme(), "weixin");
+    assert_eq!(parsed.host_str(), Some("jsapi"));
+    parsed
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The object the page passes to `getBrandWCPayRequest`, read from the descriptor.
+fn invoke_args(url: &str) -> Value {
+    Value::Object(
+        descriptor_pairs(url)
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect(),
+    )
+}
+
+/// Whether `pay_sign` is the merchant's SHA256withRSA signature of `message`.
+fn merchant_signed(message: &str, pay_sign: &str) -> bool {
+    use base64::Engine;
+    let Ok(sig) = base64::engine::general_purpose::STANDARD.decode(pay_sign) else {
+        return false;
+    };
+    merchant_key()
+        .to_public_key()
+        .pkcs1v15_verify::<sha2::Sha256>(message.as_bytes(), &sig)
+        .is_ok()
+}
+
+#[tokio::test]
+async fn jsapi_order_sends_the_payer_and_answers_signed_invoke_arguments() {
+    let (fake, provider) = setup().await;
+    let p = provider
+        .create_payment(&request(cny(66_600), &jsapi_method(OPENID), "order-js"))
+        .await
+        .unwrap();
+    assert_eq!(p.status, PaymentStatus::RequiresAction);
+    assert_eq!(p.id, out_trade_no("order-js"));
+    assert_eq!(p.payment_method, jsapi_method(OPENID));
+    assert_eq!(p.amount, cny(66_600));
+
+    // What the fake saw: the jsapi endpoint, the payer, a signature over exactly that body.
+    let reqs = fake.requests();
+    assert_eq!(reqs.len(), 1);
+    let r = &reqs[0];
+    assert_eq!(r.path_and_query, "/v3/pay/transactions/jsapi");
+    let body: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(body["payer"], json!({"openid": OPENID}));
+    assert_eq!(body["amount"], json!({"total": 66_600, "currency": "CNY"}));
+    assert_eq!(body["appid"], APP_ID);
+    assert_eq!(body["mchid"], MCH_ID);
+    assert_eq!(body["out_trade_no"], p.id.as_str());
+    assert_eq!(body["attach"], "WF-ABC123");
+    assert!(body.get("scene_info").is_none());
+    let lines: Vec<&str> = r.signed_message.split('\n').collect();
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[0], "POST");
+    assert_eq!(lines[1], "/v3/pay/transactions/jsapi");
+    assert_eq!(lines[4], r.body);
+    assert!(
+        r.authorization
+            .starts_with("WECHATPAY2-SHA256-RSA2048 mchid=\"1900000001\",nonce_str=\"")
+    );
+    let trade = fake.trade(&p.id).unwrap();
+    assert_eq!(trade.trade_type, "JSAPI");
+    assert_eq!(trade.payer_openid.as_deref(), Some(OPENID));
+    let prepay_id = trade.prepay_id.unwrap();
+
+    // The descriptor: six arguments in WeChat's order and names, values percent-encoded.
+    let url = p.next_action_url.unwrap();
+    assert!(url.starts_with("weixin://jsapi?appId="), "{url}");
+    assert!(
+        url.contains(&format!(
+            "&package=prepay_id%3D{prepay_id}&signType=RSA&paySign="
+        )),
+        "{url}"
+    );
+    let raw_sign = url.rsplit_once("&paySign=").unwrap().1;
+    assert!(!raw_sign.contains(['+', '/', '=']), "{raw_sign}");
+    let pairs = descriptor_pairs(&url);
+    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "appId",
+            "timeStamp",
+            "nonceStr",
+            "package",
+            "signType",
+            "paySign"
+        ]
+    );
+    let v = |k: &str| pairs.iter().find(|(n, _)| n == k).unwrap().1.clone();
+    assert_eq!(v("appId"), APP_ID);
+    assert_eq!(v("package"), format!("prepay_id={prepay_id}"));
+    assert_eq!(v("signType"), "RSA");
+    let ts: i64 = v("timeStamp").parse().unwrap();
+    assert!((Utc::now().timestamp() - ts).abs() < 60);
+    let nonce = v("nonceStr");
+    assert_eq!(nonce.len(), 32);
+    assert!(nonce.bytes().all(|b| b.is_ascii_alphanumeric()));
+
+    // paySign: the merchant key over appId, timeStamp, nonceStr, package, each line ended.
+    let pay_sign = v("paySign");
+    let exact = format!("{APP_ID}\n{ts}\n{nonce}\nprepay_id={prepay_id}\n");
+    assert!(merchant_signed(&exact, &pay_sign));
+    for wrong in [
+        format!("{APP_ID}\n{ts}\n{nonce}\nprepay_id={prepay_id}"),
+        format!("{APP_ID}\n{ts}\n{nonce}\n{prepay_id}\n"),
+        format!("{APP_ID}\n{ts}\n{nonce}\nprepay_id={prepay_id}\nRSA\n"),
+        format!("{ts}\n{nonce}\nprepay_id={prepay_id}\n"),
+    ] {
+        assert!(!merchant_signed(&wrong, &pay_sign), "{wrong:?}");
+    }
+}
+
+#[tokio::test]
+async fn jsapi_invoke_params_use_the_clock_and_sign_the_documented_string() {
+    let fake = FakeWeChatPay::start().await;
+    let at = chrono::DateTime::from_timestamp(1_764_000_000, 0).unwrap();
+    let provider = WeChatPayProvider::with_clock(config_for(&fake), Arc::new(move || at)).unwrap();
+    let p = provider.jsapi_invoke_params("wx26112410000000000000000000000001");
+    assert_eq!(p.app_id, APP_ID);
+    assert_eq!(p.time_stamp, "1764000000");
+    assert_eq!(p.package, "prepay_id=wx26112410000000000000000000000001");
+    assert_eq!(p.sign_type, "RSA");
+    assert_eq!(p.nonce_str.len(), 32);
+    assert_eq!(
+        p.signing_string(),
+        format!(
+            "{APP_ID}\n1764000000\n{}\nprepay_id=wx26112410000000000000000000000001\n",
+            p.nonce_str
+        )
+    );
+    assert!(merchant_signed(&p.signing_string(), &p.pay_sign));
+    let as_json = serde_json::to_value(&p).unwrap();
+    let mut keys: Vec<&String> = as_json.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "appId",
+            "nonceStr",
+            "package",
+            "paySign",
+            "signType",
+            "timeStamp"
+        ]
+    );
+    assert_eq!(as_json["package"], p.package.as_str());
+    let back: JsapiParams = serde_json::from_value(as_json).unwrap();
+    assert_eq!(back, p);
+    // A new nonce and signature each time.
+    let q = provider.jsapi_invoke_params("wx26112410000000000000000000000001");
+    assert_ne!(q.nonce_str, p.nonce_str);
+    assert_ne!(q.pay_sign, p.pay_sign);
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test]
+async fn bad_openids_are_refused_before_any_call() {
+    let (fake, provider) = setup().await;
+    let long = "o".repeat(129);
+    for (i, openid) in [
+        "",
+        "o p",
+        "../v3/x",
+        "oUpF8u%2F",
+        "openid中文",
+        "o=1&a=b",
+        &long,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let got = provider
+            .create_payment(&request(
+                cny(100),
+                &jsapi_method(openid),
+                &format!("js-{i}"),
+            ))
+            .await;
+        assert!(
+            matches!(got, Err(PaymentError::InvalidRequest(_))),
+            "{openid:?}: {got:?}"
+        );
+    }
+    // The longest openid allowed goes.
+    assert!(fake.requests().is_empty());
+    provider
+        .create_payment(&request(cny(100), &jsapi_method(&"o".repeat(128)), "js-ok"))
+        .await
+        .unwrap();
+    assert_eq!(fake.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_jsapi_retry_names_the_same_trade_and_a_paid_one_answers_paid() {
+    let (fake, provider) = setup().await;
+    let method = jsapi_method(OPENID);
+    let first = provider
+        .create_payment(&request(cny(1_200), &method, "order-jr"))
+        .await
+        .unwrap();
+    let again = provider
+        .create_payment(&request(cny(1_200), &method, "order-jr"))
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    assert_eq!(fake.trades(), 1);
+    let package = |url: &str| {
+        descriptor_pairs(url)
+            .into_iter()
+            .find(|(k, _)| k == "package")
+            .unwrap()
+            .1
+    };
+    let (u1, u2) = (
+        first.next_action_url.unwrap(),
+        again.next_action_url.unwrap(),
+    );
+    assert_eq!(package(&u1), package(&u2));
+    let bodies: Vec<String> = fake.requests().into_iter().map(|r| r.body).collect();
+    assert_eq!(bodies[0], bodies[1]);
+    // The same key for another payer is another order.
+    assert_eq!(
+        provider
+            .create_payment(&request(
+                cny(1_200),
+                &jsapi_method("oOtherPayer"),
+                "order-jr"
+            ))
+            .await,
+        Err(PaymentError::IdempotencyKeyReused)
+    );
+
+    // The payer pays with the arguments jsapi_invoke_params makes for the prepay_id.
+    let prepay_id = fake.trade(&first.id).unwrap().prepay_id.unwrap();
+    let args = serde_json::to_value(provider.jsapi_invoke_params(&prepay_id)).unwrap();
+    assert_eq!(fake.pay_jsapi(&args), Ok(first.id.clone()));
+    // A retry after payment (ORDERPAID) answers the paid trade.
+    let replay = provider
+        .create_payment(&request(cny(1_200), &method, "order-jr"))
+        .await
+        .unwrap();
+    assert_eq!(replay.id, first.id);
+    assert_eq!(replay.status, PaymentStatus::Succeeded);
+    assert_eq!(replay.payment_method, method);
+    assert_eq!(replay.next_action_url, None);
+    assert_eq!(fake.trades(), 1);
+}
+
+#[tokio::test]
+async fn a_paid_jsapi_trade_queries_refunds_and_notifies() {
+    let (fake, provider) = setup().await;
+    let p = provider
+        .create_payment(&request(cny(5_000), &jsapi_method(OPENID), "order-jp"))
+        .await
+        .unwrap();
+    let args = invoke_args(p.next_action_url.as_deref().unwrap());
+    // WeChat's client refuses tampered arguments.
+    for (k, v) in [
+        ("nonceStr", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        ("timeStamp", "1"),
+        ("appId", "wx0000000000000000"),
+        ("signType", "HMAC-SHA256"),
+    ] {
+        let mut bad = args.clone();
+        bad[k] = json!(v);
+        assert!(fake.pay_jsapi(&bad).is_err(), "{k}");
+    }
+    let unpaid = provider.get_payment(&p.id).await.unwrap();
+    assert_eq!(unpaid.status, PaymentStatus::RequiresAction);
+
+    assert_eq!(fake.pay_jsapi(&args), Ok(p.id.clone()));
+    let got = provider.complete_action(&p.id, true).await.unwrap();
+    assert_eq!(got.status, PaymentStatus::Succeeded);
+    assert_eq!(got.amount_captured, cny(5_000));
+    assert_eq!(got.payment_method, jsapi_method(OPENID));
+    assert_eq!(got.reference, "WF-ABC123");
+    assert_eq!(fake.transaction_json(&p.id)["trade_type"], "JSAPI");
+    // Paying twice is refused.
+    assert!(fake.pay_jsapi(&args).is_err());
+
+    // The payment notification is read like any other.
+    let body = notification_body(
+        "EV-JS",
+        "TRANSACTION.SUCCESS",
+        &fake.transaction_json(&p.id),
+    );
+    let headers = signed(&body);
+    let event = provider
+        .parse_webhook(&webhook(&headers, &body))
+        .await
+        .unwrap();
+    assert_eq!(
+        event.subject,
+        WebhookSubject::Payment {
+            payment_id: p.id.clone(),
+            status: PaymentStatus::Succeeded,
+            amount: Some(cny(5_000)),
+            amount_captured: Some(cny(5_000)),
+        }
+    );
+
+    // Refunds work on it; closing a paid JSAPI trade does not.
+    let r = provider
+        .refund(&refund(&p.id, Some(cny(1_500)), "refund-js"))
+        .await
+        .unwrap();
+    assert_eq!(r.status, RefundStatus::Succeeded);
+    assert_eq!(r.amount, cny(1_500));
+    assert_eq!(r.payment_id, p.id);
+    assert_eq!(fake.trade(&p.id).unwrap().refunded, 1_500);
+    assert_eq!(
+        provider.void(&p.id, "void-js").await,
+        Err(PaymentError::InvalidState {
+            status: PaymentStatus::Succeeded
+        })
+    );
+}
+
+#[tokio::test]
+async fn an_unpaid_jsapi_trade_is_closed_and_cannot_be_paid() {
+    let (fake, provider) = setup().await;
+    let p = provider
+        .create_payment(&request(cny(700), &jsapi_method(OPENID), "order-jc"))
+        .await
+        .unwrap();
+    let closed = provider.void(&p.id, "void-jc").await.unwrap();
+    assert_eq!(closed.status, PaymentStatus::Canceled);
+    // Unpaid, the transaction does not name its payer.
+    assert_eq!(closed.payment_method, "wechatpay_jsapi");
+    assert_eq!(fake.trade(&p.id).unwrap().state, "CLOSED");
+    let args = invoke_args(p.next_action_url.as_deref().unwrap());
+    assert!(fake.pay_jsapi(&args).is_err());
+}
+
+/// POSTs `body` to the fake's JSAPI endpoint, signed with `key`; answers status and code.
+async fn raw_jsapi_order(
+    fake: &FakeWeChatPay,
+    key: &rsa::PrivateKey,
+    body: &Value,
+) -> (u16, String) {
+    use base64::Engine;
+    let path = "/v3/pay/transactions/jsapi";
+    let body = body.to_string();
+    let ts = Utc::now().timestamp();
+    let nonce = "0123456789abcdefghijklmnopqrstuv";
+    let message = request_message("POST", path, ts, nonce, &body);
+    let signature = base64::engine::general_purpose::STANDARD.encode(
+        key.pkcs1v15_sign::<sha2::Sha256>(message.as_bytes())
+            .unwrap(),
+    );
+    let auth = authorization(MCH_ID, nonce, ts, MERCHANT_SERIAL, &signature);
+    let resp = reqwest::Client::new()
+        .post(format!("{}{path}", fake.base_url))
+        .header("authorization", auth)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let answer: Value = resp.json().await.unwrap_or(Value::Null);
+    (
+        status,
+        answer["code"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_fake_refuses_jsapi_orders_wechat_pay_would_refuse() {
+    let fake = FakeWeChatPay::start().await;
+    let good = json!({
+        "appid": APP_ID, "mchid": MCH_ID, "description": "d", "out_trade_no": out_trade_no("raw"),
+        "notify_url": "https://wayfare.example/n", "amount": {"total": 100, "currency": "CNY"},
+        "payer": {"openid": OPENID},
+    });
+    let with = |path: &[&str], v: Value| {
+        let mut b = good.clone();
+        let mut at = &mut b;
+        for p in &path[..path.len() - 1] {
+            at = &mut at[*p];
+        }
+        at[path[path.len() - 1]] = v;
+        b
+    };
+    for bad in [
+        with(&["payer"], Value::Null),
+        with(&["payer", "openid"], json!("")),
+        with(&["amount", "currency"], json!("USD")),
+        with(&["appid"], json!("wx0000000000000000")),
+        with(&["mchid"], json!("1900000002")),
+    ] {
+        assert_eq!(
+            raw_jsapi_order(&fake, merchant_key(), &bad).await,
+            (400, "PARAM_ERROR".to_owned()),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        raw_jsapi_order(&fake, other_key(), &good).await,
+        (401, "SIGN_ERROR".to_owned())
+    );
+    assert_eq!(fake.trades(), 0);
+    let (status, _) = raw_jsapi_order(&fake, merchant_key(), &good).await;
+    assert_eq!(status, 200);
+    assert_eq!(fake.trades(), 1);
 }

@@ -144,6 +144,7 @@ impl Application {
             secure_cookies: config.http.secure_cookies,
             secret_key: secret_key(config, &store).await?,
             map_tiles_url: config.hotels.map_tiles_url.clone(),
+            stripe_js: None,
         };
         let (hotels, _builtin_hotels) =
             crate::hotel_suppliers::catalog(&store, config, clock.clone()).await?;
@@ -175,11 +176,27 @@ impl Application {
                 delay: Duration::from_secs(u64::from(config.payments.sandbox_webhook_delay_secs)),
             },
         );
+        // The real connectors that are configured, then the sandbox unless turned off.
+        let connectors = crate::payment_connectors::build(
+            &config.payments,
+            &accounts.config().public_base_url,
+            clock.clone(),
+        )?;
+        tracing::info!(connectors = ?connectors, sandbox = config.payments.sandbox, "payment connectors");
+        let mut payments = connectors.providers;
+        if config.payments.sandbox {
+            payments.push(Arc::new(sandbox.clone()));
+        }
+        let mut web = web;
+        web.stripe_js = connectors.stripe_js.map(|s| wayfare_web::StripeJsConfig {
+            publishable_key: s.publishable_key,
+            js_url: s.js_url,
+        });
         let orders = wayfare_booking::Orders::new(wayfare_booking::OrdersParts {
             store: store.clone(),
             flights: flights.shared_aggregator(),
             hotels: hotels.shared_aggregator(),
-            payments: vec![Arc::new(sandbox.clone())],
+            payments,
             notifier: accounts.notifier().clone(),
             sealer: accounts.sealer().clone(),
             translate: crate::accounts::translate(web.default_locale),
@@ -191,6 +208,10 @@ impl Application {
                 reconcile_after: chrono::Duration::seconds(i64::from(
                     config.payments.reconcile_after_secs,
                 )),
+                payments: wayfare_booking::PaymentSettings {
+                    methods: config.payments.methods.clone(),
+                    instalments: config.payments.instalments.clone(),
+                },
                 ..wayfare_booking::OrdersConfig::default()
             },
         })

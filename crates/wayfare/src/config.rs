@@ -95,6 +95,23 @@ pub struct PaymentsConfig {
     /// Reconciliation asks the providers about payments left open (no answer, waiting for the
     /// customer, a capture that did not go through) once unchanged this long, 10–86400 s.
     pub reconcile_after_secs: u32,
+    /// The built-in sandbox (test cards, no real money) takes payments too. On by default for
+    /// the demo; production with a real connector must turn it off.
+    pub sandbox: bool,
+    /// Which methods are offered, first match per kind wins (`kind`, `provider`, `currencies`,
+    /// `countries`, `min_amount_minor`). Empty: the defaults of
+    /// `wayfare_domain::payment::methods::default_rules`. A rule naming a connector that is not
+    /// configured offers nothing.
+    pub methods: Vec<wayfare_domain::payment::methods::MethodRule>,
+    /// Paying in instalments: the plans offered (`count`, `fee_bps`, `fee_fixed_minor`) and the
+    /// smallest order per currency (`min_amount_minor.EUR = 30000`).
+    pub instalments: wayfare_domain::payment::instalments::InstalmentPolicy,
+    /// Each real connector is off until its section is given.
+    pub stripe: Option<crate::payment_connectors::StripeSection>,
+    pub paypal: Option<crate::payment_connectors::PayPalSection>,
+    pub alipay: Option<crate::payment_connectors::AlipaySection>,
+    pub wechatpay: Option<crate::payment_connectors::WeChatPaySection>,
+    pub klarna: Option<crate::payment_connectors::KlarnaSection>,
 }
 
 impl Default for PaymentsConfig {
@@ -102,6 +119,14 @@ impl Default for PaymentsConfig {
         PaymentsConfig {
             sandbox_webhook_delay_secs: 5,
             reconcile_after_secs: 120,
+            sandbox: true,
+            methods: Vec::new(),
+            instalments: wayfare_domain::payment::instalments::InstalmentPolicy::default(),
+            stripe: None,
+            paypal: None,
+            alipay: None,
+            wechatpay: None,
+            klarna: None,
         }
     }
 }
@@ -440,6 +465,20 @@ impl Config {
             return Err(ConfigError::BadValue {
                 key: "payments.reconcile_after_secs",
                 problem: "must be from 10 to 86400".into(),
+            });
+        }
+        crate::payment_connectors::validate(&self.payments)?;
+        let real_connector = self.payments.stripe.is_some()
+            || self.payments.paypal.is_some()
+            || self.payments.alipay.is_some()
+            || self.payments.wechatpay.is_some()
+            || self.payments.klarna.is_some();
+        if self.env == Environment::Production && self.payments.sandbox && real_connector {
+            return Err(ConfigError::BadValue {
+                key: "payments.sandbox",
+                problem: "set it to false: in production real connectors take the payments, \
+                          and the sandbox's test cards must not be offered"
+                    .into(),
             });
         }
         if self.database.max_connections == 0 {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod flights;
 pub mod hotel_suppliers;
 pub mod hotels;
+pub mod payment_connectors;
 pub mod seed;
 
 pub use app::{Application, StartupError};

@@ -23,7 +23,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 pub use error::{ErrorCode, WebError};
 pub use i18n::Locale;
-pub use state::{AppState, Clock, FlightCatalog, HotelCatalog, WebConfig};
+pub use state::{AppState, Clock, FlightCatalog, HotelCatalog, StripeJsConfig, WebConfig};
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {

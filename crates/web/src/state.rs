@@ -37,6 +37,17 @@ pub struct WebConfig {
     /// Leaflet-style raster tiles (`https://tiles.example/{z}/{x}/{y}.png`) for hotel maps;
     /// without it maps are drawn as a plain plot of the pins, with no network needed.
     pub map_tiles_url: Option<String>,
+    /// Stripe.js for tokenising cards in the browser, when Stripe is configured.
+    pub stripe_js: Option<StripeJsConfig>,
+}
+
+/// Where the checkout loads Stripe.js from and the key it tokenises cards with.
+#[derive(Debug, Clone)]
+pub struct StripeJsConfig {
+    /// `pk_test_…` / `pk_live_…` (public by design).
+    pub publishable_key: String,
+    /// `https://js.stripe.com/v3/`.
+    pub js_url: String,
 }
 
 #[derive(Clone)]

@@ -51,6 +51,61 @@
     });
   });
 
+  // The payment page: show the fields of the chosen way of paying; with Stripe, tokenise the
+  // card in the browser (Stripe.js posts it to Stripe; only the pm_… token comes to us).
+  document.querySelectorAll("form[data-pay-form]").forEach(function (form) {
+    var radios = form.querySelectorAll("[data-method-choice]");
+    function chosen() {
+      var m = "card";
+      radios.forEach(function (r) { if (r.checked) m = r.value; });
+      return m;
+    }
+    function show() {
+      var m = chosen();
+      form.querySelectorAll("[data-for-method]").forEach(function (el) {
+        el.hidden = el.getAttribute("data-for-method").split(" ").indexOf(m) < 0;
+      });
+    }
+    radios.forEach(function (r) { r.addEventListener("change", show); });
+    show();
+
+    var key = form.getAttribute("data-stripe-key");
+    var mount = form.querySelector("[data-stripe-card]");
+    if (!key || !mount || typeof window.Stripe !== "function") return;
+    var stripe = window.Stripe(key);
+    var card = stripe.elements({ locale: document.documentElement.lang || "auto" }).create("card");
+    card.mount(mount);
+    var problem = form.querySelector("[data-stripe-error]");
+    var token = form.querySelector("[data-stripe-token]");
+    function savedChosen() {
+      var s = form.querySelector("input[name=payment_method]:checked");
+      return s && s.hasAttribute("data-saved-card");
+    }
+    function unlock() {
+      window.setTimeout(function () {
+        form.querySelectorAll("button[type=submit]").forEach(function (b) {
+          b.disabled = false;
+          b.removeAttribute("aria-busy");
+        });
+      }, 10);
+    }
+    form.addEventListener("submit", function (e) {
+      var m = chosen();
+      if ((m !== "card" && m !== "instalments") || savedChosen() || token.value) return;
+      e.preventDefault();
+      stripe.createPaymentMethod({ type: "card", card: card }).then(function (r) {
+        if (r.error) {
+          problem.textContent = r.error.message;
+          problem.hidden = false;
+          unlock();
+          return;
+        }
+        token.value = r.paymentMethod.id;
+        form.submit();
+      }, function () { unlock(); });
+    });
+  });
+
   // A form sent once: its buttons lock after the click (the button's own value still goes).
   document.querySelectorAll("form[data-once]").forEach(function (form) {
     form.addEventListener("submit", function () {
@@ -61,6 +116,12 @@
         });
       }, 0);
     });
+  });
+
+  // Waiting for a payment provider's answer: look again in a few seconds.
+  document.querySelectorAll("[data-refresh-after]").forEach(function (el) {
+    var secs = parseInt(el.getAttribute("data-refresh-after"), 10) || 5;
+    window.setTimeout(function () { window.location.reload(); }, secs * 1000);
   });
 
   // After a refused submit, take the reader to the summary of what to fix.

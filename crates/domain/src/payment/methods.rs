@@ -122,6 +122,9 @@ pub const KLARNA_COUNTRIES: [&str; 14] = [
     "DE", "AT", "NL", "BE", "FI", "SE", "NO", "DK", "GB", "US", "AU", "ES", "IT", "FR",
 ];
 
+/// Currencies Stripe offers card instalment plans in.
+pub const STRIPE_INSTALMENT_CURRENCIES: [&str; 2] = ["MXN", "JPY"];
+
 /// The rules used when the configuration gives none: the real connectors first, then the
 /// built-in sandbox's card and instalments for the demo.
 pub fn default_rules() -> Vec<MethodRule> {
@@ -142,6 +145,13 @@ pub fn default_rules() -> Vec<MethodRule> {
             "klarna",
             &KLARNA_CURRENCIES,
             &KLARNA_COUNTRIES,
+        ),
+        // Stripe's card instalments exist for Mexican and Japanese cards.
+        rule(
+            MethodKind::Instalments,
+            "stripe",
+            &STRIPE_INSTALMENT_CURRENCIES,
+            &[],
         ),
         rule(MethodKind::Card, "sandbox", &[], &[]),
         rule(MethodKind::Instalments, "sandbox", &[], &[]),

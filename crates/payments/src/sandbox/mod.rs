@@ -163,8 +163,11 @@ fn money_json(m: Option<Money>) -> serde_json::Value {
     }
 }
 
+/// The plans the sandbox's cards can be paid in (like the issuers' plans Stripe offers).
+pub const INSTALMENT_COUNTS: [u8; 3] = [3, 6, 12];
+
 fn create_hash(req: &PaymentRequest) -> String {
-    request_hash(&json!({
+    let mut request = json!({
         "op": "create",
         "amount": money_json(Some(req.amount)),
         "payment_method": req.payment_method,
@@ -173,7 +176,12 @@ fn create_hash(req: &PaymentRequest) -> String {
         "description": req.description,
         "customer_email": req.customer_email,
         "return_url": req.return_url,
-    }))
+    });
+    // Only when asked, so a one-off payment hashes as it always did.
+    if let Some(n) = req.instalments {
+        request["instalments"] = json!(n);
+    }
+    request_hash(&request)
 }
 
 fn to_failure(row: &SandboxPaymentRow) -> Option<PaymentFailure> {
@@ -444,6 +452,13 @@ impl PaymentProvider for SandboxProvider {
             )));
         }
         check_idempotency_key(&req.idempotency_key)?;
+        if let Some(n) = req.instalments
+            && !INSTALMENT_COUNTS.contains(&n)
+        {
+            return Err(PaymentError::InvalidRequest(format!(
+                "the sandbox's card plans are in 3, 6 or 12 instalments, not {n}"
+            )));
+        }
         let Some(behaviour) = behaviour(&req.payment_method) else {
             return Err(PaymentError::InvalidRequest(format!(
                 "the sandbox does not know the payment method `{}`",
@@ -780,6 +795,7 @@ mod tests {
             description: "Flight PEK-SHA".into(),
             customer_email: Some("a@example.com".into()),
             return_url: None,
+            instalments: None,
         }
     }
 
@@ -823,6 +839,7 @@ mod tests {
             },
             PaymentRequest {
                 return_url: Some("https://example.com/back".into()),
+                instalments: None,
                 ..request()
             },
         ];

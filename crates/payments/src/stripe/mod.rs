@@ -33,7 +33,7 @@ use crate::webhook::{WebhookError, WebhookEvent, WebhookRequest};
 pub use client::{ClientIntent, ClientIntentRequest, SetupIntent, SetupIntentStatus};
 pub use webhooks::{SIGNATURE_HEADER, sign_payload, verify_signature};
 
-use form::Form;
+use form::{Form, Param};
 use wire::{
     ApiErrorWire, ErrorBody, PaymentIntentWire, RefundWire, stripe_currency, to_payment, to_refund,
     to_stripe_amount,
@@ -58,6 +58,9 @@ pub const DEFAULT_WEBHOOK_TOLERANCE: Duration = Duration::from_secs(300);
 
 /// Stripe's own refund reasons; any other reason of ours goes to `metadata[reason]`.
 const REFUND_REASONS: &[&str] = &["duplicate", "fraudulent", "requested_by_customer"];
+
+/// The monthly instalment plans we offer on cards (Stripe's `fixed_count` plans).
+pub const INSTALMENT_COUNTS: &[u8] = &[3, 6, 12];
 
 /// The charge is expanded in every answer so refunds can be read from it.
 const EXPAND_CHARGE: &[&str] = &["latest_charge"];
@@ -426,6 +429,34 @@ fn check_id(id: &str) -> Result<(), PaymentError> {
     Ok(())
 }
 
+/// Refuses an instalment count we do not offer, before anything is sent.
+fn check_instalments(instalments: Option<u8>) -> Result<(), PaymentError> {
+    match instalments {
+        Some(n) if !INSTALMENT_COUNTS.contains(&n) => Err(PaymentError::InvalidRequest(format!(
+            "{n} instalments are not offered: pay in 3, 6 or 12 monthly instalments"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `payment_method_options[card][installments]` choosing a fixed plan of `count` monthly
+/// payments (Stripe's `{enabled, plan: {count, interval, type}}`).
+fn instalment_options(count: u8) -> Param {
+    let plan = Param::Map(vec![
+        ("count".to_owned(), Param::Int(i64::from(count))),
+        ("interval".to_owned(), Param::Str("month".to_owned())),
+        ("type".to_owned(), Param::Str("fixed_count".to_owned())),
+    ]);
+    let installments = Param::Map(vec![
+        ("enabled".to_owned(), Param::Bool(true)),
+        ("plan".to_owned(), plan),
+    ]);
+    Param::Map(vec![(
+        "card".to_owned(),
+        Param::Map(vec![("installments".to_owned(), installments)]),
+    )])
+}
+
 /// `metadata[reference]` when there is a reference.
 fn reference_metadata(form: Form, reference: &str) -> Form {
     if reference.is_empty() {
@@ -457,6 +488,7 @@ impl PaymentProvider for StripeProvider {
                 "a payment method is required".into(),
             ));
         }
+        check_instalments(req.instalments)?;
         let mut form = Form::new()
             .int("amount", to_stripe_amount(req.amount)?)
             .str("currency", &stripe_currency(req.amount.currency()))
@@ -474,6 +506,9 @@ impl PaymentProvider for StripeProvider {
         form = form
             .opt_str("description", non_empty(&req.description))
             .opt_str("receipt_email", req.customer_email.as_deref());
+        if let Some(count) = req.instalments {
+            form = form.param("payment_method_options", instalment_options(count));
+        }
         form = reference_metadata(form, &req.reference).list("expand", EXPAND_CHARGE);
         let answer = self
             .send::<PaymentIntentWire>(
@@ -647,6 +682,28 @@ mod tests {
                 .ok()
                 .map(|b| b.error),
         }
+    }
+
+    #[test]
+    fn instalments_are_a_fixed_monthly_plan_of_3_6_or_12() {
+        for n in [3, 6, 12] {
+            assert_eq!(check_instalments(Some(n)), Ok(()));
+        }
+        assert_eq!(check_instalments(None), Ok(()));
+        for n in [0, 1, 2, 4, 9, 24, 255] {
+            assert!(matches!(
+                check_instalments(Some(n)),
+                Err(PaymentError::InvalidRequest(_))
+            ));
+        }
+        let form = Form::new().param("payment_method_options", instalment_options(6));
+        assert_eq!(
+            form.encode(),
+            "payment_method_options[card][installments][enabled]=true\
+             &payment_method_options[card][installments][plan][count]=6\
+             &payment_method_options[card][installments][plan][interval]=month\
+             &payment_method_options[card][installments][plan][type]=fixed_count"
+        );
     }
 
     #[test]

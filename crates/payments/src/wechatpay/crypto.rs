@@ -31,6 +31,13 @@ pub fn response_message(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
     m
 }
 
+/// The string a JSAPI / mini-program `paySign` covers (payments.md §4.4, WX-J
+/// `JsapiServiceExtension`): `appId\ntimeStamp\nnonceStr\npackage\n`, every line ended, the last
+/// one included, where `package` is `prepay_id=<id>`. `signType` is not part of it.
+pub fn jsapi_message(app_id: &str, time_stamp: &str, nonce_str: &str, package: &str) -> String {
+    format!("{app_id}\n{time_stamp}\n{nonce_str}\n{package}\n")
+}
+
 /// `base64(SHA256withRSA(key, message))`.
 pub fn sign(key: &PrivateKey, message: &[u8]) -> Result<String, rsa::Error> {
     Ok(B64.encode(key.pkcs1v15_sign::<Sha256>(message)?))
@@ -169,6 +176,28 @@ BDa+8mDLkWu5nHEhOxy2JJZl
         );
         assert_eq!(response_message("1", "n", b""), b"1\nn\n\n".to_vec());
         assert_eq!(response_message("1", "n", b"{}"), b"1\nn\n{}\n".to_vec());
+    }
+
+    #[test]
+    fn jsapi_message_is_four_ended_lines_without_the_sign_type() {
+        assert_eq!(
+            jsapi_message(
+                "wx8888888888888888",
+                "1414561699",
+                "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+                "prepay_id=wx201410272009395522657a690389285100"
+            ),
+            "wx8888888888888888\n1414561699\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\nprepay_id=wx201410272009395522657a690389285100\n"
+        );
+        // Signed with the SDK key, it verifies over exactly that string and nothing near it.
+        let key = PrivateKey::from_pkcs8_pem(SDK_TEST_KEY).unwrap();
+        let message = jsapi_message("wxa", "1", "n", "prepay_id=wx1");
+        let sig = sign(&key, message.as_bytes()).unwrap();
+        let public = key.to_public_key();
+        assert!(verify(&public, b"wxa\n1\nn\nprepay_id=wx1\n", &sig));
+        assert!(!verify(&public, b"wxa\n1\nn\nprepay_id=wx1", &sig));
+        assert!(!verify(&public, b"wxa\n1\nn\nprepay_id=wx1\nRSA\n", &sig));
+        assert!(!verify(&public, b"wxa\n1\nn\nwx1\n", &sig));
     }
 
     #[test]

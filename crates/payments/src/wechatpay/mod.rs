@@ -1,13 +1,31 @@
-//! WeChat Pay API v3 as a [`PaymentProvider`]: Native (QR code) and H5 orders, query, close and
-//! domestic refunds over signed requests, with verified responses and verified, decrypted
+//! WeChat Pay API v3 as a [`PaymentProvider`]: Native (QR code), H5 and JSAPI orders, query,
+//! close and domestic refunds over signed requests, with verified responses and verified, decrypted
 //! notifications. Protocol reference: `shared/providers/payments.md` §4.
 //!
 //! How our contract maps onto WeChat Pay:
-//! - **create_payment** places a Native order ([`METHOD_NATIVE`]) or an H5 order
-//!   ([`METHOD_H5`]) and answers [`PaymentStatus::RequiresAction`] with the `code_url` (shown
-//!   as a QR code) or the `h5_url` in [`Payment::next_action_url`]. [`Payment::id`] is our
-//!   `out_trade_no`, derived from the idempotency key ([`out_trade_no`]) so that a retry
-//!   places the same trade. Only CNY. Our reference travels in `attach`.
+//! - **create_payment** places a Native order ([`METHOD_NATIVE`]), an H5 order ([`METHOD_H5`])
+//!   or a JSAPI order ([`METHOD_JSAPI_PREFIX`] followed by the payer's openid) and answers
+//!   [`PaymentStatus::RequiresAction`] with, in [`Payment::next_action_url`]:
+//!   - Native: the `code_url` (`weixin://wxpay/bizpayurl?…`), shown as a QR code;
+//!   - H5: the `h5_url`, which the payer's mobile browser (outside WeChat) opens;
+//!   - JSAPI (inside WeChat's own browser, an official account page or a mini-program): a
+//!     descriptor of the arguments of `WeixinJSBridge.invoke('getBrandWCPayRequest', …)`
+//!     (`wx.requestPayment` in a mini-program), in the same spirit as Native's `code_url`:
+//!     `weixin://jsapi?appId=…&timeStamp=…&nonceStr=…&package=prepay_id%3D…&signType=RSA&paySign=…`.
+//!     Each value is form-encoded (none holds a space, so this is plain percent-encoding:
+//!     `=` is `%3D`, `+` `%2B`, `/` `%2F`), so the page's script reads them with
+//!     `new URL(url).searchParams` and passes the six of them as they are. The same arguments,
+//!     for a `prepay_id` the caller holds, come from [`WeChatPayProvider::jsapi_invoke_params`]
+//!     as a [`JsapiParams`] that serialises with WeChat's field names. `paySign` is
+//!     `base64(SHA256withRSA(merchant key, appId\ntimeStamp\nnonceStr\npackage\n))`
+//!     ([`jsapi_message`]; payments.md §4.4); `timeStamp` comes from the connector's clock and
+//!     `nonceStr` is 32 random alphanumerics.
+//!
+//!   [`Payment::id`] is our `out_trade_no`, derived from the idempotency key ([`out_trade_no`])
+//!   so that a retry places the same trade (a retry of a JSAPI order answers fresh invoke
+//!   arguments for the same trade; the same key with another openid is
+//!   [`PaymentError::IdempotencyKeyReused`]); a retry after the payer paid answers the paid
+//!   trade. Only CNY. Our reference travels in `attach`.
 //! - WeChat Pay takes the money when the payer pays: [`Capture::Manual`] and
 //!   [`PaymentProvider::capture`] are [`PaymentError::InvalidRequest`].
 //! - **complete_action** approved queries the trade; refused closes it. **void** closes it.
@@ -23,7 +41,11 @@
 //! Limits: the Transaction carries no refunded sum, so [`Payment::amount_refunded`] reads 0
 //! (follow refunds with [`PaymentProvider::get_refund`]), and a refund without an amount asks
 //! for the whole payment. H5 orders send `payer_client_ip` `127.0.0.1` until
-//! [`PaymentRequest`] carries the payer's IP. `get_payment` does not repeat the `code_url`.
+//! [`PaymentRequest`] carries the payer's IP. `get_payment` does not repeat the `code_url`,
+//! `h5_url` or JSAPI descriptor. It names the method from `trade_type`: `MWEB` is
+//! [`METHOD_H5`], `JSAPI` is [`METHOD_JSAPI_PREFIX`] and `payer.openid` (plain
+//! `wechatpay_jsapi` while WeChat Pay does not say the openid), anything else
+//! [`METHOD_NATIVE`].
 //!
 //! Only 2xx answers are verified (as the SDK does); error answers are read for their `code`
 //! but never taken as a payment's state.
@@ -41,12 +63,13 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValu
 use reqwest::{Method, StatusCode};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::{PrivateKey, PublicKey};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use wayfare_domain::{Currency, Money};
 
 pub use crypto::{
-    DecryptError, SIGNATURE_SCHEME, authorization, decrypt_resource, request_message,
-    response_message,
+    DecryptError, SIGNATURE_SCHEME, authorization, decrypt_resource, jsapi_message,
+    request_message, response_message,
 };
 use wire::{ErrorBody, Notification, RefundBody, Transaction};
 
@@ -64,6 +87,21 @@ pub const METHOD_NATIVE: &str = "wechatpay_native";
 
 /// An H5 order: the payer's mobile browser opens [`Payment::next_action_url`].
 pub const METHOD_H5: &str = "wechatpay_h5";
+
+/// A JSAPI order (inside WeChat: official account page, WeChat's browser, mini-program): the
+/// payment method is this prefix and the payer's openid under our `appid`, 1–128 characters of
+/// `[A-Za-z0-9_-]`, e.g. `wechatpay_jsapi:oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`.
+/// [`Payment::next_action_url`] is the `weixin://jsapi?…` descriptor (see the module docs).
+pub const METHOD_JSAPI_PREFIX: &str = "wechatpay_jsapi:";
+
+/// What `get_payment` names a JSAPI trade whose payer WeChat Pay does not say.
+const METHOD_JSAPI_BARE: &str = "wechatpay_jsapi";
+
+/// The scheme and host of the JSAPI descriptor in [`Payment::next_action_url`].
+pub const JSAPI_DESCRIPTOR_PREFIX: &str = "weixin://jsapi?";
+
+/// The `signType` of JSAPI invoke arguments under API v3.
+pub const JSAPI_SIGN_TYPE: &str = "RSA";
 
 /// WeChat Pay's API host.
 pub const DEFAULT_API_BASE: &str = "https://api.mch.weixin.qq.com";
@@ -87,6 +125,72 @@ pub fn notify_failure(message: &str) -> Value {
 }
 
 const USER_AGENT_VALUE: &str = concat!("wayfare-payments/", env!("CARGO_PKG_VERSION"));
+
+/// The arguments of `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` (and of a
+/// mini-program's `wx.requestPayment`) for one `prepay_id`. Serialises with WeChat's names:
+/// `{"appId","timeStamp","nonceStr","package","signType","paySign"}`, all strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsapiParams {
+    /// Our `appid`.
+    #[serde(rename = "appId")]
+    pub app_id: String,
+    /// Unix seconds, as a string.
+    #[serde(rename = "timeStamp")]
+    pub time_stamp: String,
+    /// 32 random characters of `[0-9A-Za-z]`.
+    #[serde(rename = "nonceStr")]
+    pub nonce_str: String,
+    /// `prepay_id=<prepay_id>`.
+    pub package: String,
+    /// [`JSAPI_SIGN_TYPE`] (`RSA`); not signed.
+    #[serde(rename = "signType")]
+    pub sign_type: String,
+    /// `base64(SHA256withRSA(merchant key, `[`JsapiParams::signing_string`]`))`.
+    #[serde(rename = "paySign")]
+    pub pay_sign: String,
+}
+
+impl JsapiParams {
+    /// The string `pay_sign` covers: `appId\ntimeStamp\nnonceStr\npackage\n`.
+    pub fn signing_string(&self) -> String {
+        jsapi_message(
+            &self.app_id,
+            &self.time_stamp,
+            &self.nonce_str,
+            &self.package,
+        )
+    }
+
+    /// The descriptor put in [`Payment::next_action_url`]:
+    /// `weixin://jsapi?appId=…&timeStamp=…&nonceStr=…&package=…&signType=…&paySign=…`, each
+    /// value form-encoded.
+    pub fn descriptor(&self) -> String {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("appId", &self.app_id)
+            .append_pair("timeStamp", &self.time_stamp)
+            .append_pair("nonceStr", &self.nonce_str)
+            .append_pair("package", &self.package)
+            .append_pair("signType", &self.sign_type)
+            .append_pair("paySign", &self.pay_sign)
+            .finish();
+        format!("{JSAPI_DESCRIPTOR_PREFIX}{query}")
+    }
+}
+
+/// The openid of a `wechatpay_jsapi:<openid>` method: 1–128 characters of `[A-Za-z0-9_-]`.
+fn checked_openid(openid: &str) -> Result<&str, PaymentError> {
+    let ok = (1..=128).contains(&openid.len())
+        && openid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'));
+    if ok {
+        Ok(openid)
+    } else {
+        Err(PaymentError::InvalidRequest(format!(
+            "a WeChat Pay JSAPI payment method is {METHOD_JSAPI_PREFIX}<openid>, the openid 1-128 characters of [A-Za-z0-9_-]"
+        )))
+    }
+}
 
 /// Who we are at WeChat Pay and how to reach it.
 #[derive(Clone)]
@@ -298,6 +402,10 @@ impl WeChatPayProvider {
         }
         let merchant_key = PrivateKey::from_pkcs8_pem(&config.merchant_private_key_pem)
             .map_err(|_| bad("the merchant private key is not a PKCS#8 PEM RSA key"))?;
+        // A key too small for a SHA-256 PKCS#1 v1.5 signature would fail every signature;
+        // refusing it here lets `jsapi_invoke_params` sign without a failure case.
+        crypto::sign(&merchant_key, b"wayfare")
+            .map_err(|_| bad("the merchant private key cannot make SHA256withRSA signatures"))?;
         let platform_key = PublicKey::from_public_key_pem(&config.platform_public_key_pem)
             .map_err(|_| bad("the platform public key is not a PEM RSA public key"))?;
         if config.api_v3_key.len() != 32 {
@@ -333,6 +441,30 @@ impl WeChatPayProvider {
 
     fn now(&self) -> DateTime<Utc> {
         (self.inner.clock)()
+    }
+
+    /// The arguments of `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` for `prepay_id`
+    /// (from a JSAPI order): our `appId`, `timeStamp` from the connector's clock, a fresh
+    /// 32-character `nonceStr`, `package` `prepay_id=<prepay_id>`, `signType` `RSA` and
+    /// `paySign` signed with the merchant key over [`jsapi_message`]. Each call makes a new
+    /// nonce and signature; all of them pay the same order.
+    pub fn jsapi_invoke_params(&self, prepay_id: &str) -> JsapiParams {
+        let app_id = self.inner.app_id.clone();
+        let time_stamp = self.now().timestamp().to_string();
+        let nonce_str = crypto::nonce();
+        let package = format!("prepay_id={prepay_id}");
+        let message = jsapi_message(&app_id, &time_stamp, &nonce_str, &package);
+        // The constructor proved the key signs.
+        let pay_sign = crypto::sign(&self.inner.merchant_key, message.as_bytes())
+            .expect("the merchant key was checked to sign when the connector was built");
+        JsapiParams {
+            app_id,
+            time_stamp,
+            nonce_str,
+            package,
+            sign_type: JSAPI_SIGN_TYPE.into(),
+            pay_sign,
+        }
     }
 
     /// Checks `Wechatpay-*` headers and the signature over the raw `body` (§4.3).
@@ -461,8 +593,17 @@ impl WeChatPayProvider {
         }
         let amount = cny(t.amount.total.ok_or_else(|| unreadable("order query"))?);
         let payment_method = match t.trade_type.as_deref() {
-            Some("MWEB") => METHOD_H5,
-            _ => METHOD_NATIVE,
+            Some("MWEB") => METHOD_H5.to_owned(),
+            Some("JSAPI") => match t
+                .payer
+                .as_ref()
+                .and_then(|p| p.openid.as_deref())
+                .and_then(|o| checked_openid(o).ok())
+            {
+                Some(openid) => format!("{METHOD_JSAPI_PREFIX}{openid}"),
+                None => METHOD_JSAPI_BARE.to_owned(),
+            },
+            _ => METHOD_NATIVE.to_owned(),
         };
         let failure = (status == PaymentStatus::Failed).then(|| PaymentFailure {
             code: "payerror".into(),
@@ -485,7 +626,7 @@ impl WeChatPayProvider {
             // The Transaction carries no refunded sum; follow refunds with get_refund.
             amount_refunded: cny(0),
             capture: Capture::Automatic,
-            payment_method: payment_method.into(),
+            payment_method,
             reference: t.attach.clone().unwrap_or_default(),
             failure,
             next_action_url: None,
@@ -569,22 +710,24 @@ impl PaymentProvider for WeChatPayProvider {
             "attach": req.reference.chars().take(128).collect::<String>(),
             "amount": {"total": req.amount.minor(), "currency": "CNY"},
         });
-        let (path, url_field) = match req.payment_method.as_str() {
-            METHOD_NATIVE => ("/v3/pay/transactions/native", "code_url"),
-            METHOD_H5 => {
-                // The contract carries no payer IP yet; WeChat Pay requires one for H5, so a
-                // placeholder goes until PaymentRequest has it.
-                body["scene_info"] = json!({
-                    "payer_client_ip": "127.0.0.1",
-                    "h5_info": {"type": "Wap"},
-                });
-                ("/v3/pay/transactions/h5", "h5_url")
-            }
-            other => {
-                return Err(PaymentError::InvalidRequest(format!(
-                    "unknown WeChat Pay payment method `{other}` (use {METHOD_NATIVE} or {METHOD_H5})"
-                )));
-            }
+        let method = req.payment_method.as_str();
+        let (path, url_field) = if method == METHOD_NATIVE {
+            ("/v3/pay/transactions/native", "code_url")
+        } else if method == METHOD_H5 {
+            // The contract carries no payer IP yet; WeChat Pay requires one for H5, so a
+            // placeholder goes until PaymentRequest has it.
+            body["scene_info"] = json!({
+                "payer_client_ip": "127.0.0.1",
+                "h5_info": {"type": "Wap"},
+            });
+            ("/v3/pay/transactions/h5", "h5_url")
+        } else if let Some(openid) = method.strip_prefix(METHOD_JSAPI_PREFIX) {
+            body["payer"] = json!({"openid": checked_openid(openid)?});
+            ("/v3/pay/transactions/jsapi", "prepay_id")
+        } else {
+            return Err(PaymentError::InvalidRequest(format!(
+                "unknown WeChat Pay payment method `{method}` (use {METHOD_NATIVE}, {METHOD_H5} or {METHOD_JSAPI_PREFIX}<openid>)"
+            )));
         };
         match self.call(Method::POST, path, Some(&body), "order").await? {
             Answer::Ok(bytes) => {
@@ -593,7 +736,14 @@ impl PaymentProvider for WeChatPayProvider {
                 let url = answer
                     .get(url_field)
                     .and_then(Value::as_str)
+                    .filter(|u| !u.is_empty())
                     .ok_or_else(|| unreadable("order"))?;
+                // JSAPI answers a prepay_id; the page needs signed invoke arguments for it.
+                let next_action_url = if url_field == "prepay_id" {
+                    self.jsapi_invoke_params(url).descriptor()
+                } else {
+                    url.to_owned()
+                };
                 Ok(Payment {
                     id: trade_no,
                     provider: NAME.into(),
@@ -605,7 +755,7 @@ impl PaymentProvider for WeChatPayProvider {
                     payment_method: req.payment_method.clone(),
                     reference: req.reference.clone(),
                     failure: None,
-                    next_action_url: Some(url.to_owned()),
+                    next_action_url: Some(next_action_url),
                     created_at: self.now(),
                 })
             }
@@ -882,6 +1032,46 @@ mod tests {
             e("FREQUENCY_LIMITED", 403),
             PaymentError::Unavailable(_)
         ));
+    }
+
+    #[test]
+    fn openids_are_checked() {
+        assert!(checked_openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o").is_ok());
+        assert!(checked_openid("a").is_ok());
+        assert!(checked_openid(&"o".repeat(128)).is_ok());
+        for bad in ["", "o p", "o/../x", "o%2F", "openid中", &"o".repeat(129)] {
+            assert!(
+                matches!(checked_openid(bad), Err(PaymentError::InvalidRequest(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn jsapi_params_serialise_and_describe_with_wechat_names() {
+        let p = JsapiParams {
+            app_id: "wxd678efh567hg6787".into(),
+            time_stamp: "1764000000".into(),
+            nonce_str: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS".into(),
+            package: "prepay_id=wx201410272009395522657a690389285100".into(),
+            sign_type: "RSA".into(),
+            pay_sign: "ab+c/d==".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&p).unwrap(),
+            json!({"appId": "wxd678efh567hg6787", "timeStamp": "1764000000",
+                   "nonceStr": "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+                   "package": "prepay_id=wx201410272009395522657a690389285100",
+                   "signType": "RSA", "paySign": "ab+c/d=="})
+        );
+        assert_eq!(
+            p.descriptor(),
+            "weixin://jsapi?appId=wxd678efh567hg6787&timeStamp=1764000000&nonceStr=5K8264ILTKCH16CQ2502SI8ZNMTM67VS&package=prepay_id%3Dwx201410272009395522657a690389285100&signType=RSA&paySign=ab%2Bc%2Fd%3D%3D"
+        );
+        assert_eq!(
+            p.signing_string(),
+            "wxd678efh567hg6787\n1764000000\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\nprepay_id=wx201410272009395522657a690389285100\n"
+        );
     }
 
     #[test]

@@ -26,6 +26,15 @@ pub(crate) struct Transaction {
     pub attach: Option<String>,
     #[serde(default)]
     pub amount: Amount,
+    #[serde(default)]
+    pub payer: Option<Payer>,
+}
+
+/// `payer` of a transaction: the payer's openid under our `appid`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct Payer {
+    #[serde(default)]
+    pub openid: Option<String>,
 }
 
 /// A Refund (refund create and query; refund notifications name the status `refund_status`).

@@ -5,6 +5,18 @@
 //! `idempotency_error`), the PaymentIntent state machine, refund limits, Stripe's test payment
 //! methods, and Stripe's error JSON. It records every request, emits the events Stripe would
 //! send, signs webhooks, and can be told to fail (500) or hang.
+//!
+//! It is also a fake **Stripe.js** for browser tests: `GET {base_url}/v3/` serves a small
+//! script defining `window.Stripe(publishableKey)` with a card Element and
+//! `createPaymentMethod`, which tokenises the card by posting it to the fake's
+//! `POST /v1/payment_methods` with [`PUBLISHABLE_KEY`] (so the card number never reaches the
+//! merchant's server). The `pm_…` it creates behaves in PaymentIntents like Stripe's test card
+//! of that number (4242… succeeds, 4000000000000002 declines, 4000002500003155 needs 3-D
+//! Secure…). The fake keeps only brand, last4 and expiry of a card (the recorded request
+//! bodies still show what was sent).
+//!
+//! Self-contained: it can be included by `#[path]` from any crate's tests that have `axum`,
+//! `base64`, `chrono`, `hex`, `hmac`, `reqwest`, `serde_json`, `sha2`, `tokio` and `url`.
 
 #![allow(dead_code)]
 
@@ -20,12 +32,292 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 /// The only key the fake accepts.
 pub const SECRET_KEY: &str = "sk_test_51FakeWayfareKey0123456789";
 /// The webhook signing secret the fake signs with.
 pub const WEBHOOK_SECRET: &str = "whsec_fake_wayfare_0123456789";
+/// The only publishable key the fake accepts (Stripe.js, `POST /v1/payment_methods`).
+pub const PUBLISHABLE_KEY: &str = "pk_test_51FakeWayfareKey0123456789";
+/// The instalment counts the fake offers on every card (Stripe's Mexican `fixed_count` plans).
+pub const AVAILABLE_INSTALMENT_COUNTS: &[i64] = &[3, 6, 9, 12, 18, 24];
+
+/// The fake Stripe.js served at `/v3/` and `/v3/stripe.js` (see the module docs).
+pub const STRIPE_JS: &str = r##"/* A fake Stripe.js (v3) for Wayfare's browser tests; not Stripe's code. Stripe(pk).elements()
+   .create('card') mounts number / expiry / CVC inputs without `name` (so a form never posts the
+   card), and createPaymentMethod() posts the card to this fake's /v1/payment_methods with the
+   publishable key, resolving like Stripe.js: {paymentMethod} or {error}. */
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  if (!script) {
+    var all = document.getElementsByTagName('script');
+    for (var i = all.length - 1; i >= 0 && !script; i--) {
+      if (/\/v3(\/|\/stripe\.js)?(\?.*)?$/.test(all[i].src || '')) script = all[i];
+    }
+  }
+  var src = script && script.src ? script.src : window.location.href;
+  var endpoint = new URL('../v1/payment_methods', src).href;
+
+  var MESSAGES = {
+    incomplete_number: 'Your card number is incomplete.',
+    invalid_number: 'Your card number is invalid.',
+    incomplete_expiry: "Your card's expiration date is incomplete.",
+    invalid_expiry_month: "Your card's expiration date is invalid.",
+    invalid_expiry_month_past: "Your card's expiration date is in the past.",
+    invalid_expiry_year_past: "Your card's expiration year is in the past.",
+    invalid_expiry_year: "Your card's expiration year is invalid.",
+    incomplete_cvc: "Your card's security code is incomplete."
+  };
+  var LENGTHS = {
+    visa: [13, 16, 19], mastercard: [16], amex: [15], diners: [14, 16],
+    discover: [16, 17, 18, 19], jcb: [16, 17, 18, 19], unionpay: [16, 17, 18, 19],
+    unknown: [12, 13, 14, 15, 16, 17, 18, 19]
+  };
+
+  function integrationError(message) {
+    var e = new Error(message);
+    e.name = 'IntegrationError';
+    return e;
+  }
+  function digits(v) { return String(v || '').replace(/\D/g, ''); }
+  function luhn(n) {
+    var sum = 0;
+    for (var i = 0; i < n.length; i++) {
+      var d = +n.charAt(n.length - 1 - i);
+      if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
+      sum += d;
+    }
+    return sum % 10 === 0;
+  }
+  function brandOf(n) {
+    if (/^4/.test(n)) return 'visa';
+    if (/^(5[1-5]|222[1-9]|22[3-9]|2[3-6]|27[01]|2720)/.test(n)) return 'mastercard';
+    if (/^3[47]/.test(n)) return 'amex';
+    if (/^(6011|64[4-9]|65)/.test(n)) return 'discover';
+    if (/^(30[0-5]|36|38|39)/.test(n)) return 'diners';
+    if (/^35/.test(n)) return 'jcb';
+    if (/^62/.test(n)) return 'unionpay';
+    return 'unknown';
+  }
+  function checkNumber(n) {
+    var lengths = LENGTHS[brandOf(n)];
+    if (lengths.indexOf(n.length) >= 0 && luhn(n)) return null;
+    var full = n.length >= Math.max.apply(null, lengths) ||
+      (lengths.indexOf(n.length) >= 0 && n.length >= 15);
+    return full ? 'invalid_number' : 'incomplete_number';
+  }
+  /* "MM/YY", "MM / YYYY", "MMYY" or "MMYYYY": {month, year} or {code}. */
+  function checkExpiry(v) {
+    var m = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(v) ||
+      /^\s*(\d{2})(\d{2}|\d{4})\s*$/.exec(v);
+    if (!m) return { code: 'incomplete_expiry' };
+    var month = +m[1], year = m[2].length === 2 ? 2000 + +m[2] : +m[2];
+    var now = new Date(), thisYear = now.getFullYear();
+    if (month < 1 || month > 12) return { code: 'invalid_expiry_month' };
+    if (year < thisYear) return { code: 'invalid_expiry_year_past' };
+    if (year === thisYear && month < now.getMonth() + 1) return { code: 'invalid_expiry_month_past' };
+    if (year > thisYear + 50) return { code: 'invalid_expiry_year' };
+    return { month: month, year: year };
+  }
+  function validationError(code) {
+    return { type: 'validation_error', code: code, message: MESSAGES[code] };
+  }
+  function encodeKey(k) {
+    return encodeURIComponent(k).replace(/%5B/g, '[').replace(/%5D/g, ']');
+  }
+  /* Stripe's form encoding: nested objects as key[sub]=v, nulls left out. */
+  function flatten(key, value, out) {
+    if (value === null || value === undefined) return;
+    if (typeof value === 'object') {
+      Object.keys(value).forEach(function (k) { flatten(key + '[' + k + ']', value[k], out); });
+    } else {
+      out.push(encodeKey(key) + '=' + encodeURIComponent(String(value)));
+    }
+  }
+
+  function CardElement(group) {
+    var self = this;
+    this._group = group;
+    this._handlers = {};
+    this._node = null;
+    this._destroyed = false;
+    this._box = document.createElement('div');
+    this._box.className = '__FakeStripeElement';
+    this._box.style.display = 'flex';
+    this._box.style.gap = '8px';
+    function field(id, label, placeholder, autocomplete, maxLength, flex) {
+      var input = document.createElement('input');
+      input.setAttribute('id', id);
+      input.setAttribute('type', 'text');
+      input.setAttribute('inputmode', 'numeric');
+      input.setAttribute('autocomplete', autocomplete);
+      input.setAttribute('placeholder', placeholder);
+      input.setAttribute('aria-label', label);
+      input.setAttribute('maxlength', String(maxLength));
+      input.style.flex = flex;
+      input.addEventListener('input', function () { self._changed(); });
+      input.addEventListener('focus', function () { self._focus(true); });
+      input.addEventListener('blur', function () { self._focus(false); });
+      self._box.appendChild(input);
+      return input;
+    }
+    this._inputs = {
+      number: field('fake-stripe-number', 'Card number', '1234 1234 1234 1234', 'cc-number', 23, '3'),
+      expiry: field('fake-stripe-expiry', 'Expiration date MM / YY', 'MM / YY', 'cc-exp', 9, '1'),
+      cvc: field('fake-stripe-cvc', 'CVC', 'CVC', 'cc-csc', 4, '1')
+    };
+  }
+  CardElement.prototype._emit = function (event, payload) {
+    (this._handlers[event] || []).slice().forEach(function (h) { h(payload); });
+  };
+  /* What the customer typed: the card when complete, else the first error. */
+  CardElement.prototype._state = function () {
+    var number = digits(this._inputs.number.value);
+    var expiryText = this._inputs.expiry.value;
+    var cvc = digits(this._inputs.cvc.value);
+    var numberCode = checkNumber(number);
+    var expiry = checkExpiry(expiryText);
+    var cvcCode = cvc.length >= 3 && cvc.length <= 4 ? null : 'incomplete_cvc';
+    var codes = [numberCode, expiry.code || null, cvcCode].filter(Boolean);
+    var shown = codes.filter(function (c) { return c.indexOf('invalid_') === 0; })[0];
+    return {
+      empty: !number && !expiryText.trim() && !cvc,
+      complete: codes.length === 0,
+      brand: brandOf(number),
+      error: codes.length ? validationError(codes[0]) : undefined,
+      shown: shown ? validationError(shown) : undefined,
+      card: { number: number, exp_month: expiry.month, exp_year: expiry.year, cvc: cvc }
+    };
+  };
+  CardElement.prototype._classes = function (s, focused) {
+    if (!this._node) return;
+    var list = this._node.classList;
+    list.add('StripeElement');
+    list.toggle('StripeElement--empty', s.empty);
+    list.toggle('StripeElement--complete', s.complete);
+    list.toggle('StripeElement--invalid', !!s.shown);
+    if (focused !== undefined) list.toggle('StripeElement--focus', focused);
+  };
+  CardElement.prototype._changed = function () {
+    var s = this._state();
+    this._classes(s);
+    this._emit('change', {
+      elementType: 'card', empty: s.empty, complete: s.complete, brand: s.brand,
+      error: s.shown, value: { postalCode: '' }
+    });
+  };
+  CardElement.prototype._focus = function (focused) {
+    this._classes(this._state(), focused);
+    this._emit(focused ? 'focus' : 'blur', { elementType: 'card' });
+  };
+  CardElement.prototype.mount = function (target) {
+    if (this._destroyed) throw integrationError('This Element has already been destroyed. Please create a new one.');
+    if (this._node) throw integrationError('This Element is already mounted. Use `unmount()` to unmount the Element before re-mounting.');
+    var node = typeof target === 'string' ? document.querySelector(target) : target;
+    if (!node || node.nodeType !== 1) {
+      throw integrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.\nMake sure the element exists on the page before calling mount().');
+    }
+    node.appendChild(this._box);
+    this._node = node;
+    this._classes(this._state(), false);
+    var self = this;
+    setTimeout(function () { if (self._node) self._emit('ready', { elementType: 'card' }); }, 0);
+  };
+  CardElement.prototype.on = function (event, handler) {
+    (this._handlers[event] = this._handlers[event] || []).push(handler);
+    return this;
+  };
+  CardElement.prototype.off = function (event, handler) {
+    var list = this._handlers[event] || [];
+    this._handlers[event] = handler ? list.filter(function (h) { return h !== handler; }) : [];
+    return this;
+  };
+  CardElement.prototype.unmount = function () {
+    if (!this._node) return;
+    if (this._box.parentNode) this._box.parentNode.removeChild(this._box);
+    this._node.classList.remove('StripeElement', 'StripeElement--empty', 'StripeElement--complete',
+      'StripeElement--invalid', 'StripeElement--focus');
+    this._node = null;
+  };
+  CardElement.prototype.destroy = function () {
+    this.unmount();
+    this._destroyed = true;
+    this._handlers = {};
+    if (this._group._card === this) this._group._card = null;
+  };
+  CardElement.prototype.clear = function () {
+    var inputs = this._inputs;
+    Object.keys(inputs).forEach(function (k) { inputs[k].value = ''; });
+    this._changed();
+  };
+  CardElement.prototype.focus = function () { this._inputs.number.focus(); };
+  CardElement.prototype.blur = function () {
+    var inputs = this._inputs;
+    Object.keys(inputs).forEach(function (k) { inputs[k].blur(); });
+  };
+  CardElement.prototype.update = function () {};
+
+  function Elements(stripe) {
+    this._stripe = stripe;
+    this._card = null;
+  }
+  Elements.prototype.create = function (type) {
+    if (type !== 'card') throw integrationError('The fake Stripe.js only has the `card` Element, not: ' + type);
+    if (this._card) throw integrationError('Can only create one Element of type card.');
+    this._card = new CardElement(this);
+    return this._card;
+  };
+  Elements.prototype.getElement = function (type) { return type === 'card' ? this._card : null; };
+  Elements.prototype.update = function () {};
+
+  function Stripe(publishableKey, options) {
+    if (!(this instanceof Stripe)) return new Stripe(publishableKey, options);
+    if (typeof publishableKey !== 'string' || publishableKey === '') {
+      throw integrationError('Please call Stripe() with your publishable key. You used an empty string.');
+    }
+    if (/^sk_/.test(publishableKey)) {
+      throw integrationError('You should not use your secret key with Stripe.js. Please pass a publishable key instead.');
+    }
+    this._key = publishableKey;
+    this._options = options || {};
+  }
+  Stripe.prototype.elements = function (options) { return new Elements(this, options); };
+  /* createPaymentMethod({type: 'card', card: element, billing_details}) or the older
+     createPaymentMethod('card', element, {billing_details}). */
+  Stripe.prototype.createPaymentMethod = function (a, b, c) {
+    var data = typeof a === 'string' ? Object.assign({}, c || {}, { type: a, card: b }) : (a || {});
+    if (data.type !== 'card') throw integrationError('Invalid value for createPaymentMethod: type should be `card`. You specified: ' + data.type + '.');
+    var element = data.card;
+    if (!(element instanceof CardElement)) throw integrationError('Invalid value for createPaymentMethod: card should be a `card` Element.');
+    if (element._destroyed || !element._node) {
+      throw integrationError('We could not retrieve data from the specified Element. Please make sure the Element you are attempting to use is still mounted.');
+    }
+    var s = element._state();
+    if (s.error) return Promise.resolve({ error: s.error });
+    var out = [];
+    flatten('type', 'card', out);
+    flatten('card', s.card, out);
+    flatten('billing_details', data.billing_details, out);
+    flatten('metadata', data.metadata, out);
+    flatten('key', this._key, out);
+    return fetch(endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: out.join('&'),
+      credentials: 'omit'
+    }).then(function (r) { return r.json(); }).then(function (body) {
+      return body && body.error ? { error: body.error } : { paymentMethod: body };
+    }, function () {
+      return { error: { type: 'api_connection_error', message: 'An error occurred with our connection to Stripe.' } };
+    });
+  };
+  Stripe.version = 3;
+  Stripe.fake = true;
+  window.Stripe = Stripe;
+})();
+"##;
 
 /// How the fake answers every API request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +373,11 @@ struct Inner {
     charges: HashMap<String, Value>,
     refunds: HashMap<String, Value>,
     setup_intents: HashMap<String, Value>,
+    /// `pm_…` created from card details: the PaymentMethod as answered (brand, last4, expiry;
+    /// never the number or CVC).
+    payment_methods: HashMap<String, Value>,
+    /// `pm_…` → the `pm_card_*` test method whose behaviour it has.
+    payment_method_behaviour: HashMap<String, &'static str>,
     idempotency: HashMap<String, Saved>,
     events: Vec<Value>,
     counter: u64,
@@ -142,6 +439,37 @@ impl FakeStripe {
 
     pub fn payment_intent(&self, id: &str) -> Option<Value> {
         lock(&self.inner).intents.get(id).cloned()
+    }
+
+    /// A PaymentMethod created with `POST /v1/payment_methods` (by the fake Stripe.js).
+    pub fn payment_method(&self, id: &str) -> Option<Value> {
+        lock(&self.inner).payment_methods.get(id).cloned()
+    }
+
+    /// `{base_url}/v3/`: where a test page loads the fake Stripe.js from.
+    pub fn stripe_js_url(&self) -> String {
+        format!("{}/v3/", self.base_url)
+    }
+
+    /// True when `needle` (a card number, say) is anywhere in the fake's state: objects,
+    /// events and saved idempotent answers. The recorded requests are not searched.
+    pub fn retains(&self, needle: &str) -> bool {
+        let inner = lock(&self.inner);
+        let found = |v: &Value| v.to_string().contains(needle);
+        inner.intents.values().any(found)
+            || inner.charges.values().any(found)
+            || inner.refunds.values().any(found)
+            || inner.setup_intents.values().any(found)
+            || inner.payment_methods.values().any(found)
+            || inner.events.iter().any(found)
+            || inner.idempotency.values().any(|saved| {
+                saved.body.to_string().contains(needle)
+                    || saved
+                        .fingerprint
+                        .2
+                        .iter()
+                        .any(|(k, v)| k.contains(needle) || v.contains(needle))
+            })
     }
 
     /// The events Stripe would have sent, oldest first.
@@ -339,6 +667,77 @@ impl Params {
     }
 }
 
+/// `payment_method_options[card][installments]` of a PaymentIntent create, accepted only in
+/// Stripe's shape: `enabled=true`, and a plan `{count, interval: month, type: fixed_count}` with
+/// a count the fake offers ([`AVAILABLE_INSTALMENT_COUNTS`]). The intent keeps it as
+/// `payment_method_options.card.installments` (`null` when not asked for).
+fn installments(p: &Params) -> Result<Value, (StatusCode, Value)> {
+    let name = |s: &str| format!("payment_method_options[card][installments]{s}");
+    let enabled = p.bool(&name("[enabled]"))?;
+    let count = p.int(&name("[plan][count]"))?;
+    let interval = p.get(&name("[plan][interval]"));
+    let kind = p.get(&name("[plan][type]"));
+    let has_plan = count.is_some() || interval.is_some() || kind.is_some();
+    if enabled.is_none() && !has_plan {
+        return Ok(Value::Null);
+    }
+    if has_plan && enabled != Some(true) {
+        let param = name("[enabled]");
+        return Err(invalid(
+            None,
+            Some(&param),
+            &format!("Installments must be enabled to choose a plan: set {param}=true."),
+        ));
+    }
+    let available: Vec<Value> = AVAILABLE_INSTALMENT_COUNTS
+        .iter()
+        .map(|c| json!({ "count": c, "interval": "month", "type": "fixed_count" }))
+        .collect();
+    if !has_plan {
+        let available = if enabled == Some(true) {
+            available
+        } else {
+            Vec::new()
+        };
+        return Ok(json!({ "enabled": enabled, "plan": null, "available_plans": available }));
+    }
+    let kind = p.required(&name("[plan][type]"))?;
+    if kind != "fixed_count" {
+        return Err(invalid(
+            None,
+            Some(&name("[plan][type]")),
+            &format!(
+                "Invalid {}: must be fixed_count (this card offers no {kind} plans)",
+                name("[plan][type]")
+            ),
+        ));
+    }
+    p.required(&name("[plan][count]"))?;
+    let interval = p.required(&name("[plan][interval]"))?;
+    if interval != "month" {
+        return Err(invalid(
+            None,
+            Some(&name("[plan][interval]")),
+            &format!("Invalid {}: must be month", name("[plan][interval]")),
+        ));
+    }
+    let count = count.unwrap_or(0);
+    if !AVAILABLE_INSTALMENT_COUNTS.contains(&count) {
+        return Err(invalid(
+            None,
+            Some(&name("[plan]")),
+            &format!(
+                "The installment plan of {count} monthly payments is not available for this PaymentIntent."
+            ),
+        ));
+    }
+    Ok(json!({
+        "enabled": true,
+        "plan": { "count": count, "interval": "month", "type": "fixed_count" },
+        "available_plans": available,
+    }))
+}
+
 /// What a test payment method does when confirmed (payments.md §1.8).
 enum Behaviour {
     Succeed,
@@ -363,6 +762,81 @@ fn behaviour(pm: &str) -> Option<Behaviour> {
         }
         _ => return None,
     })
+}
+
+/// The `pm_card_*` test method a Stripe test card number behaves like (payments.md §1.8).
+fn test_card_method(number: &str) -> Option<&'static str> {
+    Some(match number {
+        "4242424242424242" => "pm_card_visa",
+        "5555555555554444" => "pm_card_mastercard",
+        "378282246310005" => "pm_card_amex",
+        "4000056655665556" => "pm_card_visa_debit",
+        "4000000000000002" => "pm_card_chargeDeclined",
+        "4000000000009995" => "pm_card_chargeDeclinedInsufficientFunds",
+        "4000002500003155" | "4000002760003184" => "pm_card_authenticationRequired",
+        "4000000000003220" => "pm_card_threeDSecure2Required",
+        _ => return None,
+    })
+}
+
+/// The card brand from the number's prefix, in Stripe's names.
+fn card_brand(number: &str) -> &'static str {
+    let prefix = |n: usize| number.get(..n).and_then(|p| p.parse::<u32>().ok());
+    match (prefix(1), prefix(2), prefix(3), prefix(4)) {
+        (Some(4), ..) => "visa",
+        (_, Some(51..=55), ..) | (.., Some(2221..=2720)) => "mastercard",
+        (_, Some(34 | 37), ..) => "amex",
+        (.., Some(6011)) | (_, Some(65), ..) | (_, _, Some(644..=649), _) => "discover",
+        (_, Some(36 | 38 | 39), ..) | (_, _, Some(300..=305), _) => "diners",
+        (_, Some(35), ..) => "jcb",
+        (_, Some(62), ..) => "unionpay",
+        _ => "unknown",
+    }
+}
+
+/// The lengths a number of `brand` may have.
+fn card_lengths(brand: &str) -> &'static [usize] {
+    match brand {
+        "visa" => &[13, 16, 19],
+        "mastercard" => &[16],
+        "amex" => &[15],
+        "diners" => &[14, 16],
+        "unknown" => &[12, 13, 14, 15, 16, 17, 18, 19],
+        _ => &[16, 17, 18, 19],
+    }
+}
+
+fn luhn(number: &str) -> bool {
+    let sum: u32 = number
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            match i % 2 {
+                1 if d * 2 > 9 => d * 2 - 9,
+                1 => d * 2,
+                _ => d,
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// A declined card detail: 402 `card_error` with `code`, as Stripe answers tokenisation.
+fn card_error(code: &str, param: &str, message: &str) -> (StatusCode, Value) {
+    error(
+        StatusCode::PAYMENT_REQUIRED,
+        "card_error",
+        Some(code),
+        Some(param),
+        message,
+    )
+}
+
+/// A digest standing for a card number or CVC in saved idempotency fingerprints.
+fn digest(value: &str) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(value.as_bytes())))
 }
 
 impl Inner {
@@ -454,8 +928,18 @@ impl Inner {
         self.emit("payment_intent.payment_failed", pi);
     }
 
+    /// How `pm` behaves when confirmed: a `pm_card_*` test method, or a `pm_…` created from
+    /// a test card number.
+    fn behaviour_of(&self, pm: &str) -> Option<Behaviour> {
+        behaviour(pm).or_else(|| {
+            self.payment_method_behaviour
+                .get(pm)
+                .and_then(|alias| behaviour(alias))
+        })
+    }
+
     fn confirm(&mut self, pi_id: &str, pm: &str, return_url: Option<&str>) -> (StatusCode, Value) {
-        let Some(b) = behaviour(pm) else {
+        let Some(b) = self.behaviour_of(pm) else {
             return invalid(
                 Some("resource_missing"),
                 Some("payment_method"),
@@ -518,6 +1002,10 @@ impl Inner {
             "return_url",
             "receipt_email",
             "expand[]",
+            "payment_method_options[card][installments][enabled]",
+            "payment_method_options[card][installments][plan][count]",
+            "payment_method_options[card][installments][plan][interval]",
+            "payment_method_options[card][installments][plan][type]",
         ])?;
         p.required("amount")?;
         let amount = p.int("amount")?.unwrap_or(0);
@@ -556,7 +1044,7 @@ impl Inner {
             ));
         }
         if let Some(pm) = pm
-            && behaviour(pm).is_none()
+            && self.behaviour_of(pm).is_none()
         {
             return Err(invalid(
                 Some("resource_missing"),
@@ -564,6 +1052,7 @@ impl Inner {
                 &format!("No such PaymentMethod: '{pm}'"),
             ));
         }
+        let installments = installments(p)?;
         let id = self.new_id("pi");
         let pi = json!({
             "id": id, "object": "payment_intent", "amount": amount, "amount_capturable": 0,
@@ -575,6 +1064,9 @@ impl Inner {
             "last_payment_error": null, "latest_charge": null, "livemode": false,
             "next_action": null, "payment_method": pm, "cancellation_reason": null,
             "canceled_at": null,
+            "payment_method_options": { "card": {
+                "installments": installments, "request_three_d_secure": "automatic",
+            } },
             "payment_method_types": if p.list("payment_method_types").is_empty() { json!(["card"]) } else { json!(p.list("payment_method_types")) },
             "status": if pm.is_some() { "requires_confirmation" } else { "requires_payment_method" },
         });
@@ -811,6 +1303,137 @@ impl Inner {
         Ok((StatusCode::OK, seti))
     }
 
+    /// `POST /v1/payment_methods` with card details, as Stripe.js sends it: checks the card
+    /// like Stripe (Luhn and length, expiry in the future, CVC), keeps brand, last4 and expiry.
+    fn create_payment_method(
+        &mut self,
+        p: &Params,
+    ) -> Result<(StatusCode, Value), (StatusCode, Value)> {
+        p.check_known(&[
+            "type",
+            "card[number]",
+            "card[exp_month]",
+            "card[exp_year]",
+            "card[cvc]",
+            "billing_details[*]",
+            "metadata[*]",
+            "expand[]",
+            "payment_user_agent",
+            "time_on_page",
+            "guid",
+            "muid",
+            "sid",
+        ])?;
+        let kind = p.required("type")?;
+        if kind != "card" {
+            return Err(invalid(
+                None,
+                Some("type"),
+                &format!("Invalid type: the fake only creates `card` PaymentMethods, not {kind}"),
+            ));
+        }
+        let number = p.required("card[number]")?;
+        let exp_month = p.required("card[exp_month]")?;
+        let exp_year = p.required("card[exp_year]")?;
+        let brand = card_brand(number);
+        if !number.bytes().all(|b| b.is_ascii_digit())
+            || !card_lengths(brand).contains(&number.len())
+            || !luhn(number)
+        {
+            return Err(card_error(
+                "incorrect_number",
+                "number",
+                "Your card number is incorrect.",
+            ));
+        }
+        let month = exp_month
+            .parse::<u32>()
+            .ok()
+            .filter(|m| (1..=12).contains(m))
+            .ok_or_else(|| {
+                card_error(
+                    "invalid_expiry_month",
+                    "exp_month",
+                    "Your card's expiration month is invalid.",
+                )
+            })?;
+        let invalid_year = || {
+            card_error(
+                "invalid_expiry_year",
+                "exp_year",
+                "Your card's expiration year is invalid.",
+            )
+        };
+        let year = match exp_year.parse::<i32>() {
+            Ok(y) if exp_year.len() == 2 => 2000 + y,
+            Ok(y) if exp_year.len() == 4 => y,
+            _ => return Err(invalid_year()),
+        };
+        let today = chrono::Utc::now().date_naive();
+        let (this_year, this_month) = (
+            chrono::Datelike::year(&today),
+            chrono::Datelike::month(&today),
+        );
+        if year < this_year || year > this_year + 50 {
+            return Err(invalid_year());
+        }
+        if year == this_year && month < this_month {
+            return Err(card_error(
+                "invalid_expiry_month",
+                "exp_month",
+                "Your card's expiration month is invalid.",
+            ));
+        }
+        if let Some(cvc) = p.get("card[cvc]")
+            && !((3..=4).contains(&cvc.len()) && cvc.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(card_error(
+                "invalid_cvc",
+                "cvc",
+                "Your card's security code is invalid.",
+            ));
+        }
+        let Some(method) = test_card_method(number) else {
+            let (status, mut body) = card_error(
+                "card_declined",
+                "number",
+                "Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://stripe.com/docs/testing.",
+            );
+            body["error"]["decline_code"] = json!("test_mode_live_card");
+            return Err((status, body));
+        };
+        let id = self.new_id("pm");
+        let address = p.map("billing_details[address]");
+        let field = |name: &str| p.get(&format!("billing_details[{name}]"));
+        let pm = json!({
+            "id": id, "object": "payment_method", "type": "card", "created": now(),
+            "customer": null, "livemode": false, "metadata": p.map("metadata"),
+            "billing_details": {
+                "address": {
+                    "city": address.get("city"), "country": address.get("country"),
+                    "line1": address.get("line1"), "line2": address.get("line2"),
+                    "postal_code": address.get("postal_code"), "state": address.get("state"),
+                },
+                "email": field("email"), "name": field("name"), "phone": field("phone"),
+            },
+            "card": {
+                "brand": brand, "last4": &number[number.len() - 4..],
+                "exp_month": month, "exp_year": year,
+                "funding": if method == "pm_card_visa_debit" { "debit" } else { "credit" },
+                "country": "US", "display_brand": brand,
+                "checks": {
+                    "cvc_check": if p.get("card[cvc]").is_some() { "unchecked" } else { "unavailable" },
+                    "address_line1_check": null, "address_postal_code_check": null,
+                },
+                "networks": { "available": [brand], "preferred": null },
+                "three_d_secure_usage": { "supported": true }, "wallet": null,
+            },
+        });
+        self.payment_methods.insert(id.clone(), pm.clone());
+        self.payment_method_behaviour.insert(id, method);
+        Ok((StatusCode::OK, pm))
+    }
+
     /// Routes one authenticated API request.
     fn route(&mut self, method: &Method, path: &str, p: &Params) -> (StatusCode, Value) {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
@@ -826,6 +1449,11 @@ impl Inner {
             ("GET", ["v1", "refunds", id]) => match self.refunds.get(*id) {
                 Some(r) => Ok((StatusCode::OK, r.clone())),
                 None => Err(not_found("refund", id)),
+            },
+            ("POST", ["v1", "payment_methods"]) => self.create_payment_method(p),
+            ("GET", ["v1", "payment_methods", id]) => match self.payment_methods.get(*id) {
+                Some(pm) => Ok((StatusCode::OK, pm.clone())),
+                None => Err(not_found("payment_method", id)),
             },
             ("POST", ["v1", "setup_intents"]) => self.create_setup_intent(p),
             ("GET", ["v1", "setup_intents", id]) => match self.setup_intents.get(*id) {
@@ -874,6 +1502,40 @@ fn json_response(status: StatusCode, body: &Value, request_id: &str) -> Response
     response
 }
 
+/// Why the request's key is refused (the 401 message), or `None` when it is accepted: the
+/// secret key anywhere; the publishable key (as Bearer or as the `key` form field) only where
+/// Stripe.js may call (`publishable_allowed`).
+fn refused_key(
+    headers: &HeaderMap,
+    form_key: Option<&str>,
+    publishable_allowed: bool,
+) -> Option<String> {
+    if authorised(headers) {
+        return None;
+    }
+    let header = headers
+        .get("authorization")
+        .map(|v| v.to_str().unwrap_or(""));
+    let presented = header
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or(form_key)
+        .or(header);
+    let Some(presented) = presented else {
+        return Some("You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').".to_owned());
+    };
+    let tail: String = {
+        let chars: Vec<char> = presented.chars().collect();
+        chars[chars.len().saturating_sub(4)..].iter().collect()
+    };
+    match presented {
+        k if k == SECRET_KEY => None,
+        k if k == PUBLISHABLE_KEY && publishable_allowed => None,
+        k if k == PUBLISHABLE_KEY => Some("This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys.".to_owned()),
+        k if k.starts_with("pk_") => Some(format!("Invalid API Key provided: pk_test_****{tail}")),
+        _ => Some(format!("Invalid API Key provided: sk_test_****{tail}")),
+    }
+}
+
 /// Is this the configured key, as Bearer or as Basic user name?
 fn authorised(headers: &HeaderMap) -> bool {
     let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
@@ -891,8 +1553,23 @@ fn authorised(headers: &HeaderMap) -> bool {
     false
 }
 
+/// Every answer carries `Access-Control-Allow-Origin: *`, as Stripe's API and js.stripe.com do.
 async fn handle(
     State(inner): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut response = answer(inner, method, uri, headers, body).await;
+    response
+        .headers_mut()
+        .insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    response
+}
+
+async fn answer(
+    inner: Shared,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -920,6 +1597,37 @@ async fn handle(
         inner.counter += 1;
         inner.mode.unwrap_or(Mode::Normal)
     };
+
+    // A browser's CORS preflight (Stripe.js posting to /v1/payment_methods).
+    if method == Method::OPTIONS {
+        let allow_headers = headers
+            .get("access-control-request-headers")
+            .cloned()
+            .unwrap_or(HeaderValue::from_static(
+                "authorization, content-type, idempotency-key, stripe-version",
+            ));
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        let h = response.headers_mut();
+        h.insert(
+            "access-control-allow-methods",
+            HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
+        );
+        h.insert("access-control-allow-headers", allow_headers);
+        h.insert("access-control-max-age", HeaderValue::from_static("300"));
+        return response;
+    }
+
+    // The fake Stripe.js, as https://js.stripe.com/v3/ serves it: no API key.
+    if method == Method::GET && matches!(path.as_str(), "/v3" | "/v3/" | "/v3/stripe.js") {
+        let mut response = STRIPE_JS.into_response();
+        let h = response.headers_mut();
+        h.insert(
+            "content-type",
+            HeaderValue::from_static("application/javascript; charset=utf-8"),
+        );
+        h.insert("cache-control", HeaderValue::from_static("no-store"));
+        return response;
+    }
 
     // The customer's browser on the 3-D Secure page: no API key.
     if let Some(id) = path.strip_prefix("/3ds/") {
@@ -950,15 +1658,16 @@ async fn handle(
         inner.new_id("req")
     };
 
-    if !authorised(&headers) {
-        let message = match headers.get("authorization") {
-            None => "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').".to_owned(),
-            Some(v) => {
-                let shown = v.to_str().unwrap_or("");
-                let tail: String = shown.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-                format!("Invalid API Key provided: sk_test_****{tail}")
-            }
-        };
+    // Stripe.js tokenises cards with the publishable key, sent as the `key` form field.
+    let tokenising = method == Method::POST && path == "/v1/payment_methods";
+    let form_key = tokenising
+        .then(|| {
+            url::form_urlencoded::parse(&body)
+                .find(|(k, _)| k == "key")
+                .map(|(_, v)| v.into_owned())
+        })
+        .flatten();
+    if let Some(message) = refused_key(&headers, form_key.as_deref(), tokenising) {
         let (status, body) = error(
             StatusCode::UNAUTHORIZED,
             "invalid_request_error",
@@ -984,7 +1693,10 @@ async fn handle(
             );
             return json_response(status, &body, &request_id);
         }
-        url::form_urlencoded::parse(&body).into_owned().collect()
+        url::form_urlencoded::parse(&body)
+            .into_owned()
+            .filter(|(k, _)| !(tokenising && k == "key"))
+            .collect()
     } else {
         url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
             .into_owned()
@@ -1000,7 +1712,15 @@ async fn handle(
     } else {
         None
     };
-    let mut sorted = params.0.clone();
+    // Card numbers and CVCs are kept only as digests.
+    let mut sorted: Vec<(String, String)> = params
+        .0
+        .iter()
+        .map(|(k, v)| match k.as_str() {
+            "card[number]" | "card[cvc]" => (k.clone(), digest(v)),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect();
     sorted.sort();
     let fingerprint = (method.to_string(), path.clone(), sorted);
 

@@ -2,6 +2,12 @@
 //! `Authorization` signature with the merchant's public key, the serial and the timestamp
 //! (401 `SIGN_ERROR` otherwise), keeps trades and refunds, signs its answers with the platform
 //! key, and builds encrypted, signed notifications.
+//!
+//! Orders: Native (`code_url`), H5 (`h5_url`, needs `scene_info.payer_client_ip`) and JSAPI
+//! (`prepay_id`, needs a non-empty `payer.openid`); all need our `appid`/`mchid` and a CNY
+//! amount. The payer pays with [`FakeWeChatPay::pay`] (any trade, as if scanned or confirmed)
+//! or, for JSAPI, with [`FakeWeChatPay::pay_jsapi`], which first checks the invoke arguments
+//! the way WeChat's client does (appId, package, signType and the merchant's `paySign`).
 
 #![allow(dead_code)]
 
@@ -134,6 +140,10 @@ pub struct Trade {
     pub attach: String,
     pub body: Value,
     pub refunded: i64,
+    /// JSAPI: `payer.openid` of the order.
+    pub payer_openid: Option<String>,
+    /// JSAPI: the `prepay_id` answered.
+    pub prepay_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -221,6 +231,57 @@ impl FakeWeChatPay {
         t.state = "SUCCESS".into();
     }
 
+    /// The payer confirms a JSAPI payment in WeChat: `args` is the object the page passes to
+    /// `WeixinJSBridge.invoke('getBrandWCPayRequest', args)`. Checked as WeChat's client does:
+    /// `appId` ours, `package` `prepay_id=<a prepay_id we answered>` of an unpaid trade,
+    /// `signType` `RSA`, and `paySign` the merchant's SHA256withRSA signature over
+    /// `appId\ntimeStamp\nnonceStr\npackage\n`. Answers the paid `out_trade_no`, or why not.
+    pub fn pay_jsapi(&self, args: &Value) -> Result<String, String> {
+        let field = |k: &str| {
+            args.get(k)
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("missing {k}"))
+        };
+        let (app_id, time_stamp, nonce_str, package, sign_type, pay_sign) = (
+            field("appId")?,
+            field("timeStamp")?,
+            field("nonceStr")?,
+            field("package")?,
+            field("signType")?,
+            field("paySign")?,
+        );
+        if app_id != APP_ID {
+            return Err(format!("appId {app_id}"));
+        }
+        if sign_type != "RSA" {
+            return Err(format!("signType {sign_type}"));
+        }
+        if time_stamp.is_empty() || !time_stamp.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("timeStamp {time_stamp}"));
+        }
+        if nonce_str.is_empty() || nonce_str.len() > 32 {
+            return Err(format!("nonceStr {nonce_str}"));
+        }
+        let prepay_id = package
+            .strip_prefix("prepay_id=")
+            .ok_or_else(|| format!("package {package}"))?;
+        let message = format!("{app_id}\n{time_stamp}\n{nonce_str}\n{package}\n");
+        if !verify(&self.shared.merchant_public, message.as_bytes(), pay_sign) {
+            return Err("paySign does not verify".into());
+        }
+        let mut s = self.state();
+        let t = s
+            .trades
+            .values_mut()
+            .find(|t| t.prepay_id.as_deref() == Some(prepay_id))
+            .ok_or_else(|| format!("no prepay {prepay_id}"))?;
+        if t.state != "NOTPAY" {
+            return Err(format!("trade is {}", t.state));
+        }
+        t.state = "SUCCESS".into();
+        Ok(t.out_trade_no.clone())
+    }
+
     /// The transaction JSON of a trade, as queries and notifications carry it.
     pub fn transaction_json(&self, out_trade_no: &str) -> Value {
         let s = self.state();
@@ -229,13 +290,20 @@ impl FakeWeChatPay {
 }
 
 fn transaction(t: &Trade) -> Value {
-    json!({
+    let mut v = json!({
         "appid": APP_ID, "mchid": MCH_ID, "out_trade_no": t.out_trade_no,
         "transaction_id": format!("4200{}", &t.out_trade_no[2..20]),
         "trade_type": t.trade_type, "trade_state": t.state,
         "trade_state_desc": "", "attach": t.attach,
         "amount": {"total": t.total, "payer_total": t.total, "currency": "CNY", "payer_currency": "CNY"},
-    })
+    });
+    // Once paid, the transaction names its payer.
+    if let Some(openid) = &t.payer_openid
+        && (t.state == "SUCCESS" || t.state == "REFUND")
+    {
+        v["payer"] = json!({"openid": openid});
+    }
+    v
 }
 
 fn refund_json(r: &RefundRec) -> Value {
@@ -425,8 +493,11 @@ fn route(shared: &Shared, method: &Method, uri: &Uri, body: &Value) -> (StatusCo
         (s, Some(v))
     };
     match (method.as_str(), path) {
-        ("POST", "/v3/pay/transactions/native") | ("POST", "/v3/pay/transactions/h5") => {
-            let h5 = path.ends_with("h5");
+        ("POST", "/v3/pay/transactions/native")
+        | ("POST", "/v3/pay/transactions/h5")
+        | ("POST", "/v3/pay/transactions/jsapi") => {
+            let h5 = path.ends_with("/h5");
+            let jsapi = path.ends_with("/jsapi");
             let (Some(no), Some(total)) = (
                 body["out_trade_no"].as_str(),
                 body["amount"]["total"].as_i64(),
@@ -436,8 +507,16 @@ fn route(shared: &Shared, method: &Method, uri: &Uri, body: &Value) -> (StatusCo
             if body["mchid"] != MCH_ID || body["appid"] != APP_ID || total <= 0 {
                 return bad("PARAM_ERROR", "参数错误", StatusCode::BAD_REQUEST);
             }
+            // `currency` may be left out (CNY); anything else is refused.
+            if !(body["amount"]["currency"].is_null() || body["amount"]["currency"] == "CNY") {
+                return bad("PARAM_ERROR", "币种错误", StatusCode::BAD_REQUEST);
+            }
             if h5 && body["scene_info"]["payer_client_ip"].as_str().is_none() {
                 return bad("PARAM_ERROR", "缺少scene_info", StatusCode::BAD_REQUEST);
+            }
+            let openid = body["payer"]["openid"].as_str().filter(|o| !o.is_empty());
+            if jsapi && openid.is_none() {
+                return bad("PARAM_ERROR", "缺少payer.openid", StatusCode::BAD_REQUEST);
             }
             if let Some(t) = s.trades.get(no) {
                 if t.state == "SUCCESS" || t.state == "REFUND" {
@@ -455,16 +534,34 @@ fn route(shared: &Shared, method: &Method, uri: &Uri, body: &Value) -> (StatusCo
                     no.to_owned(),
                     Trade {
                         out_trade_no: no.to_owned(),
-                        trade_type: if h5 { "MWEB" } else { "NATIVE" }.into(),
+                        trade_type: if h5 {
+                            "MWEB"
+                        } else if jsapi {
+                            "JSAPI"
+                        } else {
+                            "NATIVE"
+                        }
+                        .into(),
                         state: "NOTPAY".into(),
                         total,
                         attach: body["attach"].as_str().unwrap_or_default().to_owned(),
                         body: body.clone(),
                         refunded: 0,
+                        payer_openid: openid.filter(|_| jsapi).map(str::to_owned),
+                        prepay_id: jsapi.then(|| {
+                            format!(
+                                "wx2611241000{}",
+                                no.chars().skip(2).take(24).collect::<String>()
+                            )
+                        }),
                     },
                 );
             }
-            if h5 {
+            if jsapi {
+                // The same order asked again answers its prepay_id again.
+                let prepay_id = s.trades[no].prepay_id.clone();
+                (StatusCode::OK, Some(json!({"prepay_id": prepay_id})))
+            } else if h5 {
                 (
                     StatusCode::OK,
                     Some(

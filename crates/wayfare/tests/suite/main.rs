@@ -29,5 +29,11 @@ mod openapi;
 mod ops;
 mod order_failures;
 mod orders;
+mod payment_methods;
 mod payments;
 mod storage;
+mod stripe_checkout;
+
+/// The fake Stripe of the payments crate's tests, with its Stripe.js.
+#[path = "../../../payments/tests/fakes/stripe.rs"]
+mod fake_stripe;

@@ -266,6 +266,7 @@ fn pay(key: &str, method: &str) -> PayRequest {
         provider: "sandbox".into(),
         payment_method: method.into(),
         idempotency_key: key.into(),
+        ..PayRequest::default()
     }
 }
 

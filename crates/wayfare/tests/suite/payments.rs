@@ -1,6 +1,7 @@
 //! Payments over real HTTP: the sandbox's late notification confirming an order, forged and
 //! repeated notifications, a lost answer resolved by `wayfare payments reconcile`, and staff
-//! refunds, captures and voids through `/api/v1/payments`.
+//! refunds, captures and voids through `/api/v1/payments`; and no card number in the logs or
+//! the database (the SQLite file, or every PostgreSQL row) after a card flow.
 
 use std::time::{Duration as StdDuration, Instant};
 
@@ -497,6 +498,48 @@ impl Drop for Server {
     }
 }
 
+/// Every row of every table in `schema`, as JSON text; the schema is dropped afterwards.
+async fn postgres_rows(url: &str, schema: &str) -> String {
+    use wayfare_store::sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+    let conn = Database::connect(url).await.unwrap();
+    let tables = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = $1",
+            [schema.into()],
+        ))
+        .await
+        .unwrap();
+    assert!(tables.len() > 10, "the server's tables are in {schema}");
+    let mut out = String::new();
+    for t in tables {
+        let name: String = t.try_get("", "name").unwrap();
+        let rows = conn
+            .query_all_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!(
+                    "SELECT row_to_json(t)::text AS j FROM {}.{} t",
+                    wayfare_store::quote_ident(schema),
+                    wayfare_store::quote_ident(&name)
+                ),
+            ))
+            .await
+            .unwrap();
+        for r in rows {
+            let j: String = r.try_get("", "j").unwrap();
+            out.push_str(&j);
+            out.push('\n');
+        }
+    }
+    conn.execute_unprepared(&format!(
+        "DROP SCHEMA IF EXISTS {} CASCADE",
+        wayfare_store::quote_ident(schema)
+    ))
+    .await
+    .unwrap();
+    out
+}
+
 /// Printable text of a file (SQLite pages keep text as bytes).
 fn text_of(path: &std::path::Path) -> String {
     std::fs::read(path)
@@ -511,9 +554,22 @@ async fn no_card_number_is_stored_or_logged_after_a_card_flow() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cards.db");
     let log = dir.path().join("server.log");
-    let child = std::process::Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0", "--database"])
-        .arg(format!("sqlite://{}", db.display()))
+    // SQLite: the file is read as it lies on disk; PostgreSQL: every row of a schema of its own.
+    let pg = std::env::var(wayfare_testkit::TEST_DATABASE_ENV)
+        .ok()
+        .filter(|u| u.starts_with("postgres"));
+    let schema = format!("t_cards_{}", std::process::id());
+    let mut command = std::process::Command::new(BIN);
+    command.args(["serve", "--bind", "127.0.0.1:0", "--database"]);
+    match &pg {
+        Some(url) => {
+            command.arg(url).env("WAYFARE_DATABASE__SCHEMA", &schema);
+        }
+        None => {
+            command.arg(format!("sqlite://{}", db.display()));
+        }
+    }
+    let child = command
         .current_dir(dir.path())
         .env("RUST_LOG", "debug")
         .env("WAYFARE_FLIGHTS__DEMO_FLIGHTS_PER_DAY", "1500")
@@ -591,8 +647,14 @@ async fn no_card_number_is_stored_or_logged_after_a_card_flow() {
         logs.contains("sandbox payment created"),
         "debug logs were captured"
     );
-    let mut stored = text_of(&db);
-    stored.push_str(&text_of(&dir.path().join("cards.db-wal")));
+    let stored = match &pg {
+        Some(url) => postgres_rows(url, &schema).await,
+        None => {
+            let mut stored = text_of(&db);
+            stored.push_str(&text_of(&dir.path().join("cards.db-wal")));
+            stored
+        }
+    };
     assert!(stored.contains("pm_card_visa"), "the database was read");
     for (what, text) in [("logs", &logs), ("database", &stored)] {
         assert!(

@@ -184,3 +184,34 @@ bookings-find-not-found = We couldn't find a booking with that reference and e-m
 bookings-find-sign-in = Booked with an account?
 bookings-more-cards = More test cards: declines and the bank's check
 bookings-supplier-price = { $amount } in the supplier's currency
+
+## Payment methods
+
+bookings-method-title = How would you like to pay?
+bookings-method-card = Card
+bookings-method-card-hint = Visa, Mastercard, American Express, UnionPay
+bookings-method-instalments = Pay in instalments
+bookings-method-instalments-hint = Monthly payments on your card, with a small fee
+bookings-method-paypal = PayPal
+bookings-method-paypal-hint = You approve the payment on PayPal's page
+bookings-method-alipay = Alipay
+bookings-method-alipay-hint = You pay on Alipay's page or in the Alipay app
+bookings-method-wechatpay = WeChat Pay
+bookings-method-wechatpay-hint = Scan the code with WeChat
+bookings-method-klarna = Klarna
+bookings-method-klarna-hint = Pay later or in parts with Klarna
+bookings-plan-title = Instalment plan
+bookings-plan-label = { $count } × { $amount }
+bookings-plan-detail = Fee { $fee } · { $total } in all · due { $dates }
+bookings-plan-note = Your card is charged the total, fee included, when your booking is confirmed; your card's plan spreads it over the monthly payments shown.
+bookings-new-card = A new card
+bookings-card-needs-js = Entering a new card needs JavaScript: your card goes straight to our payment provider, never to us.
+bookings-card-by-stripe = Your card details go straight to Stripe, our payment provider; we only receive a token.
+bookings-wallet-note = You will be taken to the provider's page to approve the payment, then brought back here.
+bookings-no-methods = No payment method can pay this booking in its currency. Please contact us.
+bookings-payment-instalments = in { $count } instalments (fee { $fee })
+bookings-payment-processing = We are waiting for the payment provider's answer. This page updates by itself; you will not be charged twice.
+reason-payment-method-not-offered = that payment method isn't offered for this booking.
+reason-instalments-not-offered = that instalment plan isn't offered for this booking.
+reason-saved-card = choose one of your own saved cards.
+bookings-refresh = Refresh now

@@ -184,3 +184,34 @@ bookings-find-not-found = 未找到与该预订编号和邮箱匹配的预订，
 bookings-find-sign-in = 使用账号预订的？
 bookings-more-cards = 更多测试卡：拒付与银行验证
 bookings-supplier-price = 按供应商币种为 { $amount }
+
+## 支付方式
+
+bookings-method-title = 选择支付方式
+bookings-method-card = 银行卡
+bookings-method-card-hint = Visa、Mastercard、American Express、银联
+bookings-method-instalments = 分期付款
+bookings-method-instalments-hint = 每月从银行卡扣款，收取少量手续费
+bookings-method-paypal = PayPal
+bookings-method-paypal-hint = 在 PayPal 页面确认付款
+bookings-method-alipay = 支付宝
+bookings-method-alipay-hint = 在支付宝页面或支付宝 App 中付款
+bookings-method-wechatpay = 微信支付
+bookings-method-wechatpay-hint = 用微信扫码付款
+bookings-method-klarna = Klarna
+bookings-method-klarna-hint = 通过 Klarna 延后或分期付款
+bookings-plan-title = 分期方案
+bookings-plan-label = { $count } 期 × { $amount }
+bookings-plan-detail = 手续费 { $fee } · 共 { $total } · 还款日 { $dates }
+bookings-plan-note = 预订确认时按含手续费的总额从卡中扣款，由该卡的分期计划按上述日期分月还款。
+bookings-new-card = 使用新卡
+bookings-card-needs-js = 输入新卡需要启用 JavaScript：卡号直接提交给支付服务商，不经过我们。
+bookings-card-by-stripe = 您的卡信息直接提交给我们的支付服务商 Stripe，我们只收到一个令牌。
+bookings-wallet-note = 您将跳转到支付服务商的页面确认付款，完成后返回本页。
+bookings-no-methods = 该订单的币种暂无可用的支付方式，请联系我们。
+bookings-payment-instalments = 分 { $count } 期（手续费 { $fee }）
+bookings-payment-processing = 正在等待支付服务商的结果。本页会自动更新，不会重复扣款。
+reason-payment-method-not-offered = 该订单不支持这种支付方式。
+reason-instalments-not-offered = 该订单不支持这个分期方案。
+reason-saved-card = 请选择您本人保存的银行卡。
+bookings-refresh = 立即刷新

@@ -101,6 +101,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::find_order))
         .routes(routes!(orders::get_order))
         .routes(routes!(orders::pay_order))
+        .routes(routes!(orders::payment_options))
         .routes(routes!(orders::authenticate_payment))
         .routes(routes!(payments::get_payment))
         .routes(routes!(payments::capture_payment))

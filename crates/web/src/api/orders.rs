@@ -15,6 +15,7 @@ use wayfare_booking::{
     PassengerInput, PayRequest, RoomGuestInput, Viewer,
 };
 use wayfare_domain::account::{Role, sha256_hex};
+use wayfare_domain::payment::methods::MethodKind;
 use wayfare_domain::{Currency, Money};
 use wayfare_store::orders::Idempotency;
 
@@ -111,11 +112,145 @@ pub struct CreateOrderRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayOrderRequest {
-    /// `sandbox` (more providers come with the payments issue).
+    /// The way of paying, one of `GET /orders/{id}/payment-options`' `methods[].kind`: `card`,
+    /// `paypal`, `alipay`, `wechatpay`, `klarna`, `instalments`. Omitted: the provider's first.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// The connector (`sandbox`, `stripe` …). Omitted: the one offering `method`.
+    #[serde(default)]
+    pub provider: Option<String>,
+    /// The provider's payment method: a sandbox test method (`pm_card_visa`,
+    /// `pm_card_chargeDeclined`, `pm_card_authenticationRequired`, … see the README), a
+    /// Stripe.js `pm_…`, a Klarna authorisation token, `alipay_page`, `wechatpay_native` ….
+    /// Never a card number: cards are tokenised in the browser.
+    #[serde(default)]
+    pub payment_method: Option<String>,
+    /// One of the traveller's saved cards (`payment_methods[].id` of `/me`), instead of
+    /// `payment_method`.
+    #[serde(default)]
+    pub saved_payment_method: Option<String>,
+    /// Pay in this many monthly instalments (with `method` `instalments`); one of the order's
+    /// `instalments[].count`. The plan's fee is added to what is charged.
+    #[serde(default)]
+    pub instalments: Option<u8>,
+    /// The payer's country (ISO 3166 alpha-2), which decides the methods offered; omitted: the
+    /// lead traveller's nationality.
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+/// A way of paying offered for an order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentMethodOfferJson {
+    /// `card`, `paypal`, `alipay`, `wechatpay`, `klarna`, `instalments`.
+    pub kind: String,
+    /// The connector taking it.
     pub provider: String,
-    /// Sandbox test methods follow Stripe's names: `pm_card_visa`, `pm_card_chargeDeclined`,
-    /// `pm_card_authenticationRequired`, … (see the README).
-    pub payment_method: String,
+}
+
+/// A plan the order may be paid in.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InstalmentPlanJson {
+    pub count: u8,
+    /// The plan's fee, added to the order's total.
+    pub fee: MoneyJson,
+    /// What is paid in all.
+    pub total: MoneyJson,
+    /// Each instalment, the first due today; they add up to `total`.
+    pub instalments: Vec<MoneyJson>,
+    /// When each is due (`YYYY-MM-DD`).
+    pub due_dates: Vec<NaiveDate>,
+}
+
+/// A saved card that can pay this order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SavedCardJson {
+    pub id: String,
+    pub provider: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: i32,
+    pub exp_year: i32,
+    pub is_default: bool,
+}
+
+/// Stripe.js settings for tokenising a card in the browser (when Stripe is configured).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StripeJsJson {
+    pub publishable_key: String,
+    pub js_url: String,
+}
+
+/// What may pay an order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentOptionsJson {
+    /// The order's total.
+    pub amount: MoneyJson,
+    /// The payer's country the methods were chosen for, when known.
+    pub country: Option<String>,
+    pub methods: Vec<PaymentMethodOfferJson>,
+    /// Empty unless `instalments` is among the methods.
+    pub instalments: Vec<InstalmentPlanJson>,
+    pub saved_cards: Vec<SavedCardJson>,
+    pub stripe: Option<StripeJsJson>,
+}
+
+pub(crate) fn options_json(
+    state: &AppState,
+    o: &wayfare_booking::PaymentOptions,
+) -> PaymentOptionsJson {
+    PaymentOptionsJson {
+        amount: o.amount.into(),
+        country: o.country.clone(),
+        methods: o
+            .methods
+            .iter()
+            .map(|m| PaymentMethodOfferJson {
+                kind: m.kind.as_str().to_owned(),
+                provider: m.provider.clone(),
+            })
+            .collect(),
+        instalments: o
+            .instalments
+            .iter()
+            .map(|p| InstalmentPlanJson {
+                count: p.quote.count,
+                fee: p.quote.fee.into(),
+                total: p.quote.total.into(),
+                instalments: p.quote.instalments.iter().map(|&m| m.into()).collect(),
+                due_dates: p.due_dates.clone(),
+            })
+            .collect(),
+        saved_cards: o
+            .saved_cards
+            .iter()
+            .map(|c| SavedCardJson {
+                id: c.id.clone(),
+                provider: c.provider.clone(),
+                brand: c.brand.clone(),
+                last4: c.last4.clone(),
+                exp_month: c.exp_month,
+                exp_year: c.exp_year,
+                is_default: c.is_default,
+            })
+            .collect(),
+        stripe: state
+            .config()
+            .stripe_js
+            .as_ref()
+            .filter(|_| o.methods.iter().any(|m| m.provider == "stripe"))
+            .map(|s| StripeJsJson {
+                publishable_key: s.publishable_key.clone(),
+                js_url: s.js_url.clone(),
+            }),
+    }
+}
+
+/// Optional query of `GET /orders/{id}/payment-options`.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct PaymentOptionsQuery {
+    /// The payer's country (ISO 3166 alpha-2); omitted: the lead traveller's nationality.
+    pub country: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -638,8 +773,20 @@ pub async fn pay_order(
                 &who,
                 &actor(&ctx, false),
                 &PayRequest {
-                    provider: req.provider,
-                    payment_method: req.payment_method,
+                    method: match req.method.as_deref().map(str::trim) {
+                        None | Some("") => None,
+                        Some(m) => Some(MethodKind::parse(m).ok_or_else(|| {
+                            WebError::from(BookingError::invalid(
+                                "method",
+                                "reason-payment-method-not-offered",
+                            ))
+                        })?),
+                    },
+                    provider: req.provider.unwrap_or_default(),
+                    payment_method: req.payment_method.unwrap_or_default(),
+                    saved_payment_method: req.saved_payment_method,
+                    instalments: req.instalments,
+                    country: req.country,
                     idempotency_key: key,
                 },
             )
@@ -650,6 +797,35 @@ pub async fn pay_order(
         ))
     })
     .await
+}
+
+/// What may pay a held order: the methods offered for its currency, amount and the payer's
+/// country (only connectors that are configured), the instalment plans with their fees and due
+/// dates, the caller's saved cards, and the Stripe.js key when cards go through Stripe.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}/payment-options",
+    tag = "orders",
+    params(("id" = String, Path, description = "Order id"), PaymentOptionsQuery),
+    responses(
+        (status = 200, description = "What may pay it", body = PaymentOptionsJson),
+        (status = 404, description = "No such order, or not yours", body = ErrorBody),
+        (status = 422, description = "`country` is not two letters", body = ErrorBody),
+    )
+)]
+pub async fn payment_options(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<PaymentOptionsQuery>,
+) -> Result<axum::Json<PaymentOptionsJson>, WebError> {
+    let who = viewer(&ctx, &headers)?;
+    let options = state
+        .orders()
+        .payment_options(&id, &who, q.country.as_deref())
+        .await?;
+    Ok(axum::Json(options_json(&state, &options)))
 }
 
 /// The traveller's answer to a 3-D Secure check on a payment (sandbox).

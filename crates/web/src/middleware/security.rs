@@ -18,6 +18,8 @@ form-action 'self'; frame-ancestors 'none'";
 
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let docs = req.uri().path().starts_with("/api/docs");
+    // The payment page loads Stripe.js, which talks to Stripe and frames its card field.
+    let pay_page = req.uri().path().starts_with("/bookings/") && req.uri().path().ends_with("/pay");
     let forwarded_https = state.config().trust_forwarded_proto
         && req
             .headers()
@@ -33,6 +35,14 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         ))
         .unwrap_or_else(|_| HeaderValue::from_static(CSP)),
         _ => HeaderValue::from_static(if docs { CSP_API_DOCS } else { CSP }),
+    };
+    let csp = match (pay_page, &state.config().stripe_js) {
+        (true, Some(stripe)) => csp
+            .to_str()
+            .ok()
+            .and_then(|c| HeaderValue::from_str(&with_stripe(c, &stripe.js_url)).ok())
+            .unwrap_or(csp),
+        _ => csp,
     };
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(
@@ -64,6 +74,32 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     res
 }
 
+/// `csp` opened to Stripe.js at `js_url`: its script, the frames it draws the card field in, and
+/// the API it sends the card to (Stripe's published CSP: js.stripe.com, hooks.stripe.com,
+/// api.stripe.com; a test's fake Stripe serves all three from one origin).
+fn with_stripe(csp: &str, js_url: &str) -> String {
+    let Some(origin) = tile_origin(Some(js_url)) else {
+        return csp.to_owned();
+    };
+    let (frames, api) = if origin == "https://js.stripe.com" {
+        (
+            format!("{origin} https://hooks.stripe.com"),
+            "https://api.stripe.com".to_owned(),
+        )
+    } else {
+        (origin.clone(), origin.clone())
+    };
+    csp.replace(
+        "script-src 'self';",
+        &format!("script-src 'self' {origin};"),
+    )
+    .replace("connect-src 'self';", &format!("connect-src 'self' {api};"))
+    .replace(
+        "object-src 'none';",
+        &format!("frame-src {frames}; object-src 'none';"),
+    )
+}
+
 /// The origin (`https://tile.example:8080`) of the configured map tiles, which pages may load
 /// as images; `None` when unset or same-origin (a relative URL).
 fn tile_origin(url: Option<&str>) -> Option<String> {
@@ -85,6 +121,36 @@ fn tile_origin(url: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::tile_origin;
+
+    #[test]
+    fn stripe_js_is_allowed_where_stripe_documents_it() {
+        let csp = super::with_stripe(super::CSP, "https://js.stripe.com/v3/");
+        assert!(
+            csp.contains("script-src 'self' https://js.stripe.com;"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("connect-src 'self' https://api.stripe.com;"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("frame-src https://js.stripe.com https://hooks.stripe.com;"),
+            "{csp}"
+        );
+        let fake = super::with_stripe(super::CSP, "http://127.0.0.1:4100/v3/");
+        assert!(
+            fake.contains("script-src 'self' http://127.0.0.1:4100;"),
+            "{fake}"
+        );
+        assert!(
+            fake.contains("connect-src 'self' http://127.0.0.1:4100;"),
+            "{fake}"
+        );
+        assert_eq!(
+            super::with_stripe(super::CSP, "javascript:alert(1)"),
+            super::CSP
+        );
+    }
 
     #[test]
     fn tile_servers_are_allowed_by_origin_only() {

@@ -20,11 +20,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
-use wayfare_booking::{Actor, BookingError, ItemView, OrderView, PayRequest, Viewer};
+use wayfare_booking::{
+    Actor, BookingError, ItemView, OrderView, PayRequest, PaymentOptions, Viewer,
+};
 use wayfare_domain::account::Role;
 use wayfare_domain::flight::offer::Offer;
 use wayfare_domain::hotel::{CancellationPolicy, LocalizedText};
 use wayfare_domain::order::{ItemStatus, OrderStatus, PriceBreakdown};
+use wayfare_domain::payment::methods::MethodKind;
 use wayfare_domain::{Currency, Money};
 
 use super::flights::{Line, money_text};
@@ -827,6 +830,8 @@ pub struct OrderTemplate {
     status_class: &'static str,
     confirmed: bool,
     payable: bool,
+    /// Waiting for the payment provider's answer: the page looks again by itself.
+    processing: bool,
     pending_action: Option<String>,
     notice: Option<String>,
     hold: Option<Countdown>,
@@ -990,16 +995,28 @@ pub async fn order_page(
             amount: w.money(p.amount),
             status: payment_status_words(&w, &p.status),
             when: when(p.created_at),
-            detail: if p.captured.minor() > 0 {
-                w.ts(
-                    "bookings-payment-captured",
-                    &[("amount", &w.money(p.captured))],
-                )
-            } else {
-                String::new()
+            detail: {
+                let mut parts = Vec::new();
+                if let Some(n) = p.instalments {
+                    parts.push(w.ts(
+                        "bookings-payment-instalments",
+                        &[("count", &n.to_string()), ("fee", &w.money(p.fee))],
+                    ));
+                }
+                if p.captured.minor() > 0 {
+                    parts.push(w.ts(
+                        "bookings-payment-captured",
+                        &[("amount", &w.money(p.captured))],
+                    ));
+                }
+                parts.join(" · ")
             },
         })
         .collect();
+    // Waiting for the provider (a late notification, a lost answer): say so, and look again.
+    let processing = order.status == OrderStatus::AwaitingPayment
+        && order.pending_action().is_none()
+        && order.payments.iter().any(|p| p.status == "processing");
     let refunds = order
         .refunds
         .iter()
@@ -1027,7 +1044,7 @@ pub async fn order_page(
                 .arg("reference", order.reference.clone())
                 .message(ctx.locale),
         ),
-        Some("in-progress") => Some(w.t("bookings-payment-in-progress")),
+        Some("in-progress") if !processing => Some(w.t("bookings-payment-in-progress")),
         _ => None,
     };
     let tpl = OrderTemplate {
@@ -1042,6 +1059,7 @@ pub async fn order_page(
             .pending_action()
             .and_then(|p| p.next_action_url.clone()),
         notice,
+        processing,
         hold: (order.status.holds_inventory_unpaid() && order.hold_expires_at > now)
             .then(|| countdown(order.hold_expires_at, now)),
         booked_on: when(order.created_at),
@@ -1258,6 +1276,26 @@ fn card_choices(w: &Words, selected: &str) -> (Vec<CardChoice>, Vec<CardChoice>)
     (pays, more)
 }
 
+/// A way of paying on the payment page.
+#[derive(Debug, Clone)]
+pub struct MethodChoice {
+    pub kind: String,
+    pub label: String,
+    pub hint: String,
+    pub checked: bool,
+}
+
+/// An instalment plan on the payment page.
+#[derive(Debug, Clone)]
+pub struct PlanChoice {
+    pub count: u8,
+    /// "3 × €206.00"
+    pub label: String,
+    /// "Fee €18.00 · €618.00 in all · due 24 Nov, 24 Dec, 24 Jan"
+    pub detail: String,
+    pub checked: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "bookings/pay.html")]
 pub struct PayTemplate {
@@ -1267,11 +1305,154 @@ pub struct PayTemplate {
     hold: Countdown,
     items: Vec<TripItem>,
     price: PriceView,
+    methods: Vec<MethodChoice>,
+    /// The card connector is the sandbox: its test cards are listed.
+    sandbox_cards: bool,
+    /// The card connector is Stripe: Stripe.js tokenises the card in the browser.
+    stripe: Option<crate::state::StripeJsConfig>,
+    saved: Vec<CardChoice>,
     cards: Vec<CardChoice>,
     more_cards: Vec<CardChoice>,
     more_open: bool,
+    plans: Vec<PlanChoice>,
     nonce: String,
     error: Option<String>,
+}
+
+/// What the traveller chose last (kept when the page is shown again after a decline).
+#[derive(Debug, Clone, Default)]
+struct PayChoice {
+    method: String,
+    card: String,
+    instalments: Option<u8>,
+}
+
+fn method_words(w: &Words, kind: MethodKind) -> (String, String) {
+    let k = kind.as_str();
+    (
+        w.t(&format!("bookings-method-{k}")),
+        w.t(&format!("bookings-method-{k}-hint")),
+    )
+}
+
+/// The page's methods: those the order is offered that the page can take (Klarna's widget and
+/// WeChat Pay's QR code are API-only for now), instalments only with the card connector.
+fn page_methods(
+    w: &Words,
+    options: &PaymentOptions,
+    chosen: &PayChoice,
+) -> (Vec<MethodChoice>, Option<String>) {
+    let card_provider = options
+        .offer(MethodKind::Card, None)
+        .map(|o| o.provider.clone());
+    let mut out: Vec<MethodChoice> = Vec::new();
+    for m in &options.methods {
+        let shown = match m.kind {
+            MethodKind::Card | MethodKind::PayPal | MethodKind::Alipay => true,
+            MethodKind::Instalments => {
+                card_provider.as_deref() == Some(m.provider.as_str())
+                    && !options.instalments.is_empty()
+            }
+            MethodKind::WeChatPay | MethodKind::Klarna => false,
+        };
+        if shown {
+            let (label, hint) = method_words(w, m.kind);
+            out.push(MethodChoice {
+                kind: m.kind.as_str().to_owned(),
+                label,
+                hint,
+                checked: false,
+            });
+        }
+    }
+    let pick = out
+        .iter()
+        .position(|m| m.kind == chosen.method)
+        .unwrap_or(0);
+    if let Some(m) = out.get_mut(pick) {
+        m.checked = true;
+    }
+    (out, card_provider)
+}
+
+fn plan_choices(w: &Words, options: &PaymentOptions, chosen: &PayChoice) -> Vec<PlanChoice> {
+    let mut plans: Vec<PlanChoice> = options
+        .instalments
+        .iter()
+        .map(|p| {
+            let first = p
+                .quote
+                .instalments
+                .first()
+                .copied()
+                .unwrap_or(p.quote.total);
+            let dates = p
+                .due_dates
+                .iter()
+                .map(|d| w.date_short(*d))
+                .collect::<Vec<_>>()
+                .join(", ");
+            PlanChoice {
+                count: p.quote.count,
+                label: w.ts(
+                    "bookings-plan-label",
+                    &[
+                        ("count", &p.quote.count.to_string()),
+                        ("amount", &w.money(first)),
+                    ],
+                ),
+                detail: w.ts(
+                    "bookings-plan-detail",
+                    &[
+                        ("fee", &w.money(p.quote.fee)),
+                        ("total", &w.money(p.quote.total)),
+                        ("dates", &dates),
+                    ],
+                ),
+                checked: chosen.instalments == Some(p.quote.count),
+            }
+        })
+        .collect();
+    if !plans.iter().any(|p| p.checked)
+        && let Some(p) = plans.first_mut()
+    {
+        p.checked = true;
+    }
+    plans
+}
+
+fn saved_choices(
+    options: &PaymentOptions,
+    card_provider: Option<&str>,
+    chosen: &str,
+) -> Vec<CardChoice> {
+    options
+        .saved_cards
+        .iter()
+        .filter(|c| Some(c.provider.as_str()) == card_provider)
+        .map(|c| {
+            let value = format!("saved:{}", c.id);
+            CardChoice {
+                selected: value == chosen,
+                label: format!("{} •••• {}", upper_brand(&c.brand), c.last4),
+                outcome: format!("{:02}/{}", c.exp_month, c.exp_year % 100),
+                value,
+            }
+        })
+        .collect()
+}
+
+fn upper_brand(brand: &str) -> String {
+    match brand {
+        "visa" => "Visa".into(),
+        "mastercard" => "Mastercard".into(),
+        "amex" => "American Express".into(),
+        "unionpay" => "UnionPay".into(),
+        "jcb" => "JCB".into(),
+        "discover" => "Discover".into(),
+        "diners" => "Diners Club".into(),
+        other => other.to_owned(),
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -1318,15 +1499,46 @@ async fn render_pay(
     state: &AppState,
     ctx: &RequestContext,
     order: &OrderView,
-    method: &str,
+    viewer: &Viewer,
+    chosen: &PayChoice,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
+) -> Result<Response, WebError> {
     let w = Words::new(state, ctx).with_airlines().await;
     let now = state.orders().now();
+    let options = state
+        .orders()
+        .payment_options(&order.id, viewer, None)
+        .await?;
     let items: Vec<TripItem> = order.items.iter().map(|i| booked_item(&w, i)).collect();
     let titles: Vec<String> = items.iter().map(|i| i.title.clone()).collect();
-    let (cards, more_cards) = card_choices(&w, method);
+    let (methods, card_provider) = page_methods(&w, &options, chosen);
+    let sandbox_cards = card_provider.as_deref() == Some("sandbox");
+    let stripe = match (card_provider.as_deref(), &state.config().stripe_js) {
+        (Some("stripe"), Some(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let saved = saved_choices(&options, card_provider.as_deref(), &chosen.card);
+    let (cards, more_cards) = if sandbox_cards {
+        let first =
+            if saved.iter().any(|c| c.selected) || chosen.card.is_empty() && !saved.is_empty() {
+                ""
+            } else if chosen.card.is_empty() {
+                "pm_card_visa"
+            } else {
+                chosen.card.as_str()
+            };
+        card_choices(&w, first)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let mut saved = saved;
+    if chosen.card.is_empty()
+        && let Some(first) = saved.first_mut()
+    {
+        first.selected = true;
+    }
+    let plans = plan_choices(&w, &options, chosen);
     let tpl = PayTemplate {
         page: Page::new(state, ctx),
         id: order.id.clone(),
@@ -1334,13 +1546,18 @@ async fn render_pay(
         hold: countdown(order.hold_expires_at, now),
         price: price_view(&w, &order.price, &titles, order.total_amount),
         items,
+        methods,
+        sandbox_cards,
+        stripe,
+        saved,
         more_open: more_cards.iter().any(|c| c.selected),
         cards,
         more_cards,
+        plans,
         nonce: nonce(),
         error,
     };
-    (status, tpl).into_response()
+    Ok((status, tpl).into_response())
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -1356,7 +1573,7 @@ pub async fn pay_form(
     Path(id): Path<String>,
     Query(q): Query<PayQuery>,
 ) -> Result<Response, WebError> {
-    let (order, _) = load_order(&state, &ctx, &headers, &id).await?;
+    let (order, viewer) = load_order(&state, &ctx, &headers, &id).await?;
     let now = state.orders().now();
     match order.status {
         OrderStatus::Held if order.hold_expires_at > now => {}
@@ -1377,13 +1594,31 @@ pub async fn pay_form(
         .declined
         .as_deref()
         .map(|c| declined_message(&w, &c.chars().take(60).collect::<String>()));
-    Ok(render_pay(&state, &ctx, &order, "pm_card_visa", error, StatusCode::OK).await)
+    render_pay(
+        &state,
+        &ctx,
+        &order,
+        &viewer,
+        &PayChoice::default(),
+        error,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
 pub struct PayForm {
+    /// `card`, `instalments`, `paypal`, `alipay`; empty: card.
+    #[serde(default)]
+    method: String,
+    /// A sandbox test method, or `saved:<id>` for a saved card.
     #[serde(default)]
     payment_method: String,
+    /// The `pm_…` Stripe.js made in the browser.
+    #[serde(default)]
+    stripe_token: String,
+    #[serde(default)]
+    instalments: String,
     #[serde(default)]
     nonce: String,
 }
@@ -1396,7 +1631,29 @@ pub async fn pay(
     WebForm(form): WebForm<PayForm>,
 ) -> Result<Response, WebError> {
     let (order, viewer) = load_order(&state, &ctx, &headers, &id).await?;
-    let method: String = form.payment_method.trim().chars().take(100).collect();
+    let card: String = form.payment_method.trim().chars().take(100).collect();
+    let kind = match form.method.trim() {
+        "" => MethodKind::Card,
+        m => MethodKind::parse(m).unwrap_or(MethodKind::Card),
+    };
+    let instalments = if kind == MethodKind::Instalments {
+        Some(form.instalments.trim().parse::<u8>().unwrap_or(0))
+    } else {
+        None
+    };
+    let chosen = PayChoice {
+        method: kind.as_str().to_owned(),
+        card: card.clone(),
+        instalments,
+    };
+    let (payment_method, saved) = match card.strip_prefix("saved:") {
+        _ if !matches!(kind, MethodKind::Card | MethodKind::Instalments) => (String::new(), None),
+        Some(id) => (String::new(), Some(id.to_owned())),
+        None if !form.stripe_token.trim().is_empty() => {
+            (form.stripe_token.trim().chars().take(100).collect(), None)
+        }
+        None => (card.clone(), None),
+    };
     let key = if form.nonce.trim().is_empty() || form.nonce.len() > 100 {
         nonce()
     } else {
@@ -1409,8 +1666,12 @@ pub async fn pay(
             &viewer,
             &actor_of(&viewer),
             &PayRequest {
-                provider: "sandbox".into(),
-                payment_method: method.clone(),
+                method: Some(kind),
+                provider: String::new(),
+                payment_method,
+                saved_payment_method: saved,
+                instalments,
+                country: None,
                 idempotency_key: key,
             },
         )
@@ -1421,15 +1682,16 @@ pub async fn pay(
         Err(BookingError::PaymentDeclined { code, decline_code }) => {
             let order = orders.get(&id, &viewer).await?;
             let msg = declined_message(&w, decline_code.as_deref().unwrap_or(&code));
-            Ok(render_pay(
+            render_pay(
                 &state,
                 &ctx,
                 &order,
-                &method,
+                &viewer,
+                &chosen,
                 Some(msg),
                 StatusCode::PAYMENT_REQUIRED,
             )
-            .await)
+            .await
         }
         Err(BookingError::HoldExpired) => {
             let order = orders.get(&id, &viewer).await.unwrap_or(order);
@@ -1456,15 +1718,16 @@ pub async fn pay(
             if order.status != OrderStatus::Held {
                 return Ok(see_other(&format!("/bookings/{id}")));
             }
-            Ok(render_pay(
+            render_pay(
                 &state,
                 &ctx,
                 &order,
-                &method,
+                &viewer,
+                &chosen,
                 Some(e.message(ctx.locale)),
                 e.code.status(),
             )
-            .await)
+            .await
         }
         Err(e) => Err(e.into()),
     }

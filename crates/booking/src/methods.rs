@@ -1,0 +1,245 @@
+//! Which ways of paying an order may use: the configured method rules
+//! (`wayfare_domain::payment::methods`) filtered by the connectors that are on, the order's
+//! currency and amount and the traveller's country; the instalment plans it qualifies for; and
+//! the traveller's saved cards. [`Orders::pay`] checks a payment against the same answer, so a
+//! client cannot pay with a method the checkout would not have shown.
+
+use chrono::NaiveDate;
+use wayfare_domain::Money;
+use wayfare_domain::payment::instalments::{InstalmentPolicy, InstalmentQuote, due_dates};
+use wayfare_domain::payment::methods::{MethodKind, MethodRule, available, default_rules};
+use wayfare_payments::Capture;
+use wayfare_store::orders::OrderRow;
+
+use crate::error::BookingError;
+use crate::view::currency_of;
+use crate::{Orders, Viewer};
+
+/// How payment methods are offered (from `[payments]` in the configuration).
+#[derive(Debug, Clone, Default)]
+pub struct PaymentSettings {
+    /// First match per kind wins; empty means `default_rules()`.
+    pub methods: Vec<MethodRule>,
+    pub instalments: InstalmentPolicy,
+}
+
+/// One way of paying offered for an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodOffer {
+    pub kind: MethodKind,
+    /// The connector that takes it.
+    pub provider: String,
+}
+
+/// A plan the order may be paid in, with the dates each part is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstalmentOffer {
+    pub quote: InstalmentQuote,
+    pub due_dates: Vec<NaiveDate>,
+}
+
+/// A saved card the payer may use (their own, with a connector that is on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedCard {
+    pub id: String,
+    pub provider: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: i32,
+    pub exp_year: i32,
+    pub is_default: bool,
+}
+
+/// What the checkout may offer for one order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentOptions {
+    /// What is to pay (the order's total, in its currency).
+    pub amount: Money,
+    /// The traveller's country the methods were chosen for, when known.
+    pub country: Option<String>,
+    pub methods: Vec<MethodOffer>,
+    /// Empty unless instalments are offered for this order.
+    pub instalments: Vec<InstalmentOffer>,
+    pub saved_cards: Vec<SavedCard>,
+}
+
+impl PaymentOptions {
+    /// The offer of `kind` (at `provider`, when given).
+    pub fn offer(&self, kind: MethodKind, provider: Option<&str>) -> Option<&MethodOffer> {
+        self.methods
+            .iter()
+            .find(|m| m.kind == kind && provider.is_none_or(|p| p == m.provider))
+    }
+
+    /// The plan in `count` instalments, when offered.
+    pub fn plan(&self, count: u8) -> Option<&InstalmentOffer> {
+        self.instalments.iter().find(|i| i.quote.count == count)
+    }
+}
+
+/// Whether a connector can authorise now and capture later. Alipay and WeChat Pay take the
+/// money when the payer pays, so orders paid with them are charged at once and refunded what a
+/// supplier could not confirm.
+pub fn capture_for(provider: &str) -> Capture {
+    match provider {
+        "alipay" | "wechatpay" => Capture::Automatic,
+        _ => Capture::Manual,
+    }
+}
+
+/// The connectors that serve card payments (and may therefore hold saved cards).
+fn is_card_provider(provider: &str) -> bool {
+    matches!(provider, "sandbox" | "stripe")
+}
+
+impl Orders {
+    /// The payment settings in force.
+    pub fn payment_settings(&self) -> &PaymentSettings {
+        &self.inner.config.payments
+    }
+
+    fn method_rules(&self) -> std::borrow::Cow<'_, [MethodRule]> {
+        let rules = &self.inner.config.payments.methods;
+        if rules.is_empty() {
+            std::borrow::Cow::Owned(default_rules())
+        } else {
+            std::borrow::Cow::Borrowed(rules.as_slice())
+        }
+    }
+
+    /// The traveller's country for choosing methods: as asked, else the lead traveller's
+    /// nationality.
+    async fn payer_country(
+        &self,
+        row: &OrderRow,
+        asked: Option<&str>,
+    ) -> Result<Option<String>, BookingError> {
+        if let Some(c) = asked.map(str::trim).filter(|c| !c.is_empty()) {
+            if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return Err(BookingError::invalid("country", "reason-country-code"));
+            }
+            return Ok(Some(c.to_ascii_uppercase()));
+        }
+        Ok(self
+            .inner
+            .store
+            .order_travellers(&row.id)
+            .await?
+            .into_iter()
+            .min_by_key(|t| t.position)
+            .and_then(|t| t.nationality)
+            .map(|n| n.to_ascii_uppercase()))
+    }
+
+    /// What may pay `order_id` for a traveller from `country` (else the lead traveller's
+    /// nationality): methods, instalment plans and the viewer's saved cards.
+    pub async fn payment_options(
+        &self,
+        order_id: &str,
+        viewer: &Viewer,
+        country: Option<&str>,
+    ) -> Result<PaymentOptions, BookingError> {
+        let row = self
+            .inner
+            .store
+            .order(order_id)
+            .await?
+            .ok_or(BookingError::NotFound)?;
+        if !self.may_see(&row, viewer) {
+            return Err(BookingError::NotFound);
+        }
+        self.options_for(&row, viewer, country).await
+    }
+
+    pub(crate) async fn options_for(
+        &self,
+        row: &OrderRow,
+        viewer: &Viewer,
+        country: Option<&str>,
+    ) -> Result<PaymentOptions, BookingError> {
+        let amount = Money::from_minor(row.total_minor, currency_of(&row.currency)?);
+        let country = self.payer_country(row, country).await?;
+        let enabled = self.payment_providers();
+        let rules = self.method_rules();
+        let methods: Vec<MethodOffer> = available(&rules, amount, country.as_deref(), &enabled)
+            .into_iter()
+            .map(|r| MethodOffer {
+                kind: r.kind,
+                provider: r.provider.clone(),
+            })
+            .collect();
+        let instalments = if methods.iter().any(|m| m.kind == MethodKind::Instalments) {
+            let first = self.now().date_naive();
+            self.inner
+                .config
+                .payments
+                .instalments
+                .offers(amount)
+                .into_iter()
+                .map(|quote| InstalmentOffer {
+                    due_dates: due_dates(first, quote.count),
+                    quote,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut saved_cards = Vec::new();
+        // Only the order's own traveller pays with their saved cards.
+        if let (Viewer::User { user_id, .. }, Some(owner)) = (viewer, row.user_id.as_deref())
+            && user_id == owner
+        {
+            for m in self.inner.store.payment_methods_of(owner).await? {
+                if is_card_provider(&m.provider) && enabled.contains(&m.provider.as_str()) {
+                    saved_cards.push(SavedCard {
+                        id: m.id,
+                        provider: m.provider,
+                        brand: m.brand,
+                        last4: m.last4,
+                        exp_month: m.exp_month,
+                        exp_year: m.exp_year,
+                        is_default: m.is_default,
+                    });
+                }
+            }
+        }
+        Ok(PaymentOptions {
+            amount,
+            country,
+            methods,
+            instalments,
+            saved_cards,
+        })
+    }
+
+    /// The provider token of a saved card of the order's traveller, opened for charging.
+    pub(crate) async fn saved_card_token(
+        &self,
+        row: &OrderRow,
+        viewer: &Viewer,
+        id: &str,
+    ) -> Result<(String, String), BookingError> {
+        let not_theirs = || BookingError::invalid("saved_payment_method", "reason-saved-card");
+        let (Viewer::User { user_id, .. }, Some(owner)) = (viewer, row.user_id.as_deref()) else {
+            return Err(not_theirs());
+        };
+        if user_id != owner {
+            return Err(not_theirs());
+        }
+        let m = self
+            .inner
+            .store
+            .payment_method(owner, id)
+            .await?
+            .ok_or_else(not_theirs)?;
+        let token = self
+            .inner
+            .sealer
+            .open(
+                &m.token_sealed,
+                &wayfare_accounts::payment_methods::token_context(&m.id),
+            )
+            .map_err(|e| BookingError::Internal(format!("saved card unreadable: {e}")))?;
+        Ok((m.provider, token))
+    }
+}
