@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use wayfare_domain::Money;
 use wayfare_domain::order::{ItemStatus, OrderEvent, OrderStatus};
+use wayfare_domain::payment::instalments::fee_share;
 use wayfare_domain::payment::methods::MethodKind;
 use wayfare_domain::payment::record::{PaymentRecordStatus, RefundRecordStatus};
 use wayfare_payments::{Payment, PaymentError, PaymentRequest, PaymentStatus};
@@ -567,16 +568,12 @@ impl Orders {
         // Take what was confirmed; the rest of the authorisation lapses.
         // With a plan, its fee shrinks in proportion to what is kept.
         let capture_amount = (!failed.is_empty()).then(|| {
-            let fee_share = if row.total_minor > 0 {
-                i64::try_from(
-                    i128::from(payment_row.fee_minor) * i128::from(confirmed_minor)
-                        / i128::from(row.total_minor),
-                )
-                .unwrap_or(0)
-            } else {
-                0
-            };
-            Money::from_minor(confirmed_minor + fee_share, currency)
+            let fee = fee_share(
+                Money::from_minor(payment_row.fee_minor, currency),
+                confirmed_minor,
+                row.total_minor,
+            );
+            Money::from_minor(confirmed_minor + fee.minor(), currency)
         });
         match (payment.status, capture_amount) {
             // Taken at once (Alipay, WeChat Pay): what was not confirmed goes back.

@@ -293,6 +293,23 @@ impl fmt::Display for Money {
     }
 }
 
+/// `amount × num ÷ den` rounded half to even, computed in i128 so no intermediate overflows.
+/// `None` when `den` is not positive or the result does not fit an i64.
+pub(crate) fn mul_div_half_even(amount: i64, num: i64, den: i64) -> Option<i64> {
+    if den <= 0 {
+        return None;
+    }
+    let n = i128::from(amount) * i128::from(num);
+    let d = i128::from(den);
+    let (q, r) = (n.div_euclid(d), n.rem_euclid(d));
+    let up = match (2 * r).cmp(&d) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Equal => q % 2 != 0,
+        std::cmp::Ordering::Less => false,
+    };
+    i64::try_from(if up { q + 1 } else { q }).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

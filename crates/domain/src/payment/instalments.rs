@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::money::{Currency, Money};
+use crate::money::{Currency, Money, mul_div_half_even};
 
 /// The fewest and the most instalments a plan may have.
 pub const MIN_COUNT: u8 = 2;
@@ -181,12 +181,7 @@ fn price(option: &InstalmentOption, principal: Money) -> Result<InstalmentQuote,
         return Err(InstalmentError::InvalidCount(0));
     }
     let currency = principal.currency();
-    let proportional = div_round_half_even(
-        i128::from(principal.minor()) * i128::from(option.fee_bps),
-        10_000,
-    );
-    let fee_minor = i64::try_from(proportional)
-        .ok()
+    let fee_minor = mul_div_half_even(principal.minor(), i64::from(option.fee_bps), 10_000)
         .and_then(|p| p.checked_add(option.fee_fixed_minor))
         .ok_or(InstalmentError::Overflow)?;
     let fee = Money::from_minor(fee_minor, currency);
@@ -202,16 +197,17 @@ fn price(option: &InstalmentOption, principal: Money) -> Result<InstalmentQuote,
     })
 }
 
-/// `n / d` rounded to the nearest integer, ties to even; `d` is positive.
-fn div_round_half_even(n: i128, d: i128) -> i128 {
-    let q = n.div_euclid(d);
-    let r = n.rem_euclid(d);
-    match (2 * r).cmp(&d) {
-        std::cmp::Ordering::Less => q,
-        std::cmp::Ordering::Greater => q + 1,
-        std::cmp::Ordering::Equal if q % 2 == 0 => q,
-        std::cmp::Ordering::Equal => q + 1,
-    }
+/// The part of a plan's `fee` that goes with `part` of the `whole` it was priced on (a plan
+/// whose order is only partly confirmed keeps that share of its fee), rounded down so the
+/// traveller never pays more than the proportion. Zero when `whole` is not positive.
+pub fn fee_share(fee: Money, part_minor: i64, whole_minor: i64) -> Money {
+    let minor = if whole_minor > 0 {
+        i64::try_from(i128::from(fee.minor()) * i128::from(part_minor) / i128::from(whole_minor))
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    Money::from_minor(minor, fee.currency())
 }
 
 /// Splits `total` into `count` (at least 1) parts summing exactly to it: equal, the first one
@@ -243,6 +239,16 @@ mod tests {
 
     fn eur(minor: i64) -> Money {
         Money::from_minor(minor, Currency::EUR)
+    }
+
+    #[test]
+    fn a_partly_kept_order_keeps_its_share_of_the_fee_rounded_down() {
+        assert_eq!(fee_share(eur(1_854), 61_800, 61_800), eur(1_854));
+        assert_eq!(fee_share(eur(1_854), 20_000, 61_800), eur(600));
+        assert_eq!(fee_share(eur(1_000), 2, 3), eur(666)); // 666.67, never rounded up
+        assert_eq!(fee_share(eur(1_854), 0, 61_800), eur(0));
+        assert_eq!(fee_share(eur(1_854), 100, 0), eur(0));
+        assert_eq!(fee_share(eur(0), 100, 200), eur(0));
     }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -2,70 +2,11 @@
 //! currency, country, amount), paying in instalments with the plan's fee, paying with a saved
 //! card, and what is refused (a method not offered, a plan not offered, someone else's card).
 
-use chrono::{Duration, Utc};
-use reqwest::Client;
 use serde_json::{Value, json};
 use wayfare_domain::payment::methods::{MethodKind, MethodRule};
-use wayfare_testkit::{TestApp, new_client, spawn_app_with};
+use wayfare_testkit::{new_client, spawn_app_with};
 
-fn date_in(days: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(days))
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-async fn send(
-    app: &TestApp,
-    client: &Client,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<&Value>,
-    lang: &str,
-) -> (u16, Value) {
-    let mut req = client
-        .request(method, app.url(path))
-        .header("accept-language", lang);
-    if let Some(b) = body {
-        req = req.json(b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn post(app: &TestApp, client: &Client, path: &str, body: &Value) -> (u16, Value) {
-    send(app, client, reqwest::Method::POST, path, Some(body), "en").await
-}
-
-async fn get(app: &TestApp, client: &Client, path: &str) -> (u16, Value) {
-    send(app, client, reqwest::Method::GET, path, None, "en").await
-}
-
-/// A held one-way order PEK→SHA for `adults`, made by `client`.
-async fn held_order(app: &TestApp, client: &Client, days: i64, adults: usize) -> Value {
-    let (status, search) = post(
-        app,
-        &new_client(),
-        "/api/v1/flights/search",
-        &json!({"slices": [{"origin": "PEK", "destination": "SHA", "departure_date": date_in(days)}],
-                "passengers": {"adults": adults}, "cabin_class": "economy", "max_connections": 1,
-                "sort": "price", "limit": 5}),
-    )
-    .await;
-    assert_eq!(status, 200, "{search}");
-    let passengers: Vec<Value> = (0..adults)
-        .map(|i| {
-            json!({"type": "adult", "given_name": format!("Wei{}", ["", "a", "b", "c"][i % 4]),
-                   "family_name": "Li", "born_on": "1988-05-01", "gender": "f", "nationality": "CN"})
-        })
-        .collect();
-    let body = json!({"flight_offer_ids": [search["offers"][0]["id"]],
-        "passengers": passengers,
-        "contact": {"email": "mei@example.com", "phone": "+8613800138000"}});
-    let (status, order) = post(app, client, "/api/v1/orders", &body).await;
-    assert_eq!(status, 201, "{order}");
-    order
-}
+use crate::payments::{get, held_order, post};
 
 fn minor(m: &Value) -> i64 {
     let s = m["amount"].as_str().unwrap();
@@ -86,7 +27,7 @@ fn low_minimum(c: &mut wayfare::config::Config) {
 async fn the_demo_offers_sandbox_cards_and_plans_and_a_traveller_pays_in_six_instalments() {
     let app = spawn_app_with(low_minimum).await;
     let (client, _) = app.signed_in("mei@example.com").await;
-    let order = held_order(&app, &client, 12, 1).await;
+    let order = held_order(&app, &client, 12).await;
     let id = order["id"].as_str().unwrap();
     let total = minor(&order["total_amount"]);
 
@@ -172,7 +113,7 @@ async fn methods_and_plans_not_offered_are_refused_in_the_users_language() {
     })
     .await;
     let client = new_client();
-    let order = held_order(&app, &client, 14, 1).await;
+    let order = held_order(&app, &client, 14).await;
     let id = order["id"].as_str().unwrap();
     let token = order["guest_token"].as_str().unwrap().to_owned();
     let pay = |body: Value, lang: &'static str| {
@@ -280,7 +221,7 @@ async fn a_traveller_pays_with_a_saved_card_and_nobody_else_can_use_it() {
     assert_eq!(status, 201, "{saved}");
     let card_id = saved["id"].as_str().unwrap().to_owned();
 
-    let order = held_order(&app, &mei, 16, 1).await;
+    let order = held_order(&app, &mei, 16).await;
     let id = order["id"].as_str().unwrap();
     let (_, options) = get(&app, &mei, &format!("/api/v1/orders/{id}/payment-options")).await;
     assert_eq!(options["saved_cards"][0]["id"], card_id.as_str());
@@ -289,7 +230,7 @@ async fn a_traveller_pays_with_a_saved_card_and_nobody_else_can_use_it() {
 
     // Someone else's order cannot be paid with Mei's card, nor see it.
     let (bo, _) = app.signed_in("bo@example.com").await;
-    let other = held_order(&app, &bo, 16, 1).await;
+    let other = held_order(&app, &bo, 16).await;
     let other_id = other["id"].as_str().unwrap();
     let (_, theirs) = get(
         &app,
@@ -330,7 +271,7 @@ async fn on_the_payment_page_a_guest_picks_a_plan_in_six_and_pays() {
     use wayfare_testkit::Browser;
     use wayfare_testkit::browser::{body_text, click, fill};
     let app = spawn_app_with(low_minimum).await;
-    let order = held_order(&app, &new_client(), 13, 1).await;
+    let order = held_order(&app, &new_client(), 13).await;
     let id = order["id"].as_str().unwrap();
     let reference = order["reference"].as_str().unwrap();
     let Some(browser) = Browser::start(390, 844, "zh-CN").await else {

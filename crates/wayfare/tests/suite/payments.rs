@@ -40,16 +40,16 @@ async fn send(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn post(app: &TestApp, client: &Client, path: &str, body: &Value) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, client: &Client, path: &str, body: &Value) -> (u16, Value) {
     send(app, client, reqwest::Method::POST, path, Some(body), &[]).await
 }
 
-async fn get(app: &TestApp, client: &Client, path: &str) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, client: &Client, path: &str) -> (u16, Value) {
     send(app, client, reqwest::Method::GET, path, None, &[]).await
 }
 
-/// A held one-way order PEK→SHA for one adult, made by `client`.
-async fn held_order(app: &TestApp, client: &Client, days: i64) -> Value {
+/// A held one-way order PEK→SHA for one adult, made by `client` (contact mei@example.com).
+pub(crate) async fn held_order(app: &TestApp, client: &Client, days: i64) -> Value {
     let (status, search) = post(
         app,
         &new_client(),

@@ -6,44 +6,13 @@
 
 use std::time::Duration as StdDuration;
 
-use chrono::{Duration, Utc};
 use fantoccini::Locator;
 use serde_json::{Value, json};
 use wayfare_testkit::browser::{body_text, click, fill, path};
-use wayfare_testkit::{Browser, TestApp, new_client, spawn_app_with};
+use wayfare_testkit::{Browser, new_client, spawn_app_with};
 
 use crate::fake_stripe::{FakeStripe, PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET};
-
-fn date_in(days: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(days))
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-async fn guest_order(app: &TestApp, email: &str) -> Value {
-    let client = new_client();
-    let search: Value = client
-        .post(app.url("/api/v1/flights/search"))
-        .json(&json!({"slices": [{"origin": "PEK", "destination": "SHA", "departure_date": date_in(11)}],
-            "passengers": {"adults": 1}, "cabin_class": "economy", "max_connections": 1, "limit": 3}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let res = client
-        .post(app.url("/api/v1/orders"))
-        .json(&json!({"flight_offer_ids": [search["offers"][0]["id"]],
-            "passengers": [{"type": "adult", "given_name": "Wei", "family_name": "Li",
-                "born_on": "1988-05-01", "gender": "f", "nationality": "CN"}],
-            "contact": {"email": email, "phone": "+8613800138000"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
-}
+use crate::payments::held_order;
 
 /// Waits (up to 15 s) for an element.
 async fn wait_for(c: &fantoccini::Client, css: &str) {
@@ -75,7 +44,7 @@ async fn stripe_js_tokenises_the_card_in_the_browser_and_only_the_token_reaches_
         c.payments.stripe = Some(serde_json::from_value(section).unwrap());
     })
     .await;
-    let order = guest_order(&app, "li.wei@example.com").await;
+    let order = held_order(&app, &new_client(), 11).await;
     let id = order["id"].as_str().unwrap().to_owned();
     let reference = order["reference"].as_str().unwrap().to_owned();
     let token = order["guest_token"].as_str().unwrap().to_owned();
@@ -103,7 +72,7 @@ async fn stripe_js_tokenises_the_card_in_the_browser_and_only_the_token_reaches_
     // The guest opens the booking by reference and e-mail, then pays.
     c.goto(&app.url("/bookings/find")).await.unwrap();
     fill(c, "#find-reference", &reference).await;
-    fill(c, "#find-email", "li.wei@example.com").await;
+    fill(c, "#find-email", "mei@example.com").await;
     click(c, "form[action='/bookings/find'] button[type=submit]").await;
     wait_for(c, "[data-pay-now]").await;
     c.goto(&app.url(&format!("/bookings/{id}/pay")))

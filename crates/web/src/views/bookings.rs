@@ -1518,26 +1518,22 @@ async fn render_pay(
         (Some("stripe"), Some(s)) => Some(s.clone()),
         _ => None,
     };
-    let saved = saved_choices(&options, card_provider.as_deref(), &chosen.card);
+    // Ticked: the traveller's last choice, else their first saved card, else the test Visa.
+    let selected = if chosen.card.is_empty() {
+        options
+            .saved_cards
+            .iter()
+            .find(|c| Some(c.provider.as_str()) == card_provider.as_deref())
+            .map_or_else(|| "pm_card_visa".to_owned(), |c| format!("saved:{}", c.id))
+    } else {
+        chosen.card.clone()
+    };
+    let saved = saved_choices(&options, card_provider.as_deref(), &selected);
     let (cards, more_cards) = if sandbox_cards {
-        let first =
-            if saved.iter().any(|c| c.selected) || chosen.card.is_empty() && !saved.is_empty() {
-                ""
-            } else if chosen.card.is_empty() {
-                "pm_card_visa"
-            } else {
-                chosen.card.as_str()
-            };
-        card_choices(&w, first)
+        card_choices(&w, &selected)
     } else {
         (Vec::new(), Vec::new())
     };
-    let mut saved = saved;
-    if chosen.card.is_empty()
-        && let Some(first) = saved.first_mut()
-    {
-        first.selected = true;
-    }
     let plans = plan_choices(&w, &options, chosen);
     let tpl = PayTemplate {
         page: Page::new(state, ctx),
