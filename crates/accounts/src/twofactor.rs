@@ -260,7 +260,9 @@ impl Accounts {
     }
 }
 
-fn qr_svg(data: &str) -> Result<String, AuthError> {
+/// An SVG QR code of `data` (error correction M, at least 200 px, with its quiet zone): the
+/// authenticator set-up code here, and the WeChat Pay code on the payment page.
+pub fn qr_svg(data: &str) -> Result<String, AuthError> {
     let code = qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::M)
         .map_err(|e| AuthError::Internal(format!("QR code: {e}")))?;
     Ok(code

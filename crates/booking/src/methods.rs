@@ -6,13 +6,15 @@
 
 use chrono::NaiveDate;
 use wayfare_domain::Money;
+use wayfare_domain::order::OrderStatus;
 use wayfare_domain::payment::instalments::{InstalmentPolicy, InstalmentQuote, due_dates};
 use wayfare_domain::payment::methods::{MethodKind, MethodRule, available, default_rules};
 use wayfare_payments::Capture;
+use wayfare_payments::klarna::{KlarnaProvider, KlarnaSession, KlarnaSessionRequest};
 use wayfare_store::orders::OrderRow;
 
 use crate::error::BookingError;
-use crate::view::currency_of;
+use crate::view::{currency_of, status_of};
 use crate::{Orders, Viewer};
 
 /// How payment methods are offered (from `[payments]` in the configuration).
@@ -21,6 +23,15 @@ pub struct PaymentSettings {
     /// First match per kind wins; empty means `default_rules()`.
     pub methods: Vec<MethodRule>,
     pub instalments: InstalmentPolicy,
+    /// The Klarna connector when configured, for the payment sessions its widget needs
+    /// ([`Orders::klarna_session`]); the same one is among the payment providers.
+    pub klarna: Option<KlarnaProvider>,
+}
+
+/// What a payment's provider reads as the purchase (the order line Klarna shows, the
+/// statement text): the same for a Klarna session and the order placed from it.
+pub(crate) fn purchase_description(reference: &str) -> String {
+    format!("Wayfare order {reference}")
 }
 
 /// One way of paying offered for an order.
@@ -210,6 +221,62 @@ impl Orders {
             instalments,
             saved_cards,
         })
+    }
+
+    /// A Klarna payment session for `order_id`: the `client_token` Klarna's widget (or an app's
+    /// Klarna SDK) is started with. The widget's authorisation token then pays the order with
+    /// method `klarna`. Only for a held order Klarna is offered for; the session is for the
+    /// order's whole amount, with the reference and description the order placed from it will
+    /// carry (Klarna refuses an order that does not match its session).
+    pub async fn klarna_session(
+        &self,
+        order_id: &str,
+        viewer: &Viewer,
+        country: Option<&str>,
+    ) -> Result<KlarnaSession, BookingError> {
+        let row = self
+            .inner
+            .store
+            .order(order_id)
+            .await?
+            .ok_or(BookingError::NotFound)?;
+        if !self.may_see(&row, viewer) {
+            return Err(BookingError::NotFound);
+        }
+        match status_of(&row)? {
+            OrderStatus::Held if row.hold_expires_at > self.now() => {}
+            OrderStatus::Held | OrderStatus::Expired => return Err(BookingError::HoldExpired),
+            OrderStatus::AwaitingPayment => return Err(BookingError::PaymentInProgress),
+            status => return Err(BookingError::NotPayable { status }),
+        }
+        let options = self.options_for(&row, viewer, country).await?;
+        if options.offer(MethodKind::Klarna, None).is_none() {
+            return Err(BookingError::invalid(
+                "method",
+                "reason-payment-method-not-offered",
+            ));
+        }
+        let klarna = self
+            .inner
+            .config
+            .payments
+            .klarna
+            .as_ref()
+            .ok_or(BookingError::PaymentUnavailable)?;
+        klarna
+            .create_session(&KlarnaSessionRequest {
+                amount: options.amount,
+                country: None,
+                locale: None,
+                reference: row.reference.clone(),
+                description: purchase_description(&row.reference),
+                instalments: None,
+            })
+            .await
+            .map_err(|e| {
+                tracing::warn!(order = %row.id, error = %e, "Klarna session not opened");
+                BookingError::PaymentUnavailable
+            })
     }
 
     /// The provider token of a saved card of the order's traveller, opened for charging.

@@ -320,7 +320,7 @@ impl Orders {
             capture: capture_for(&payment_row.provider),
             idempotency_key: payment_row.id.clone(),
             reference: row.reference.clone(),
-            description: format!("Wayfare order {}", row.reference),
+            description: crate::methods::purchase_description(&row.reference),
             customer_email: Some(row.contact_email.clone()),
             return_url: Some(format!(
                 "{}/bookings/{}",
@@ -1024,6 +1024,10 @@ pub(crate) fn record_payment(row: &mut OrderPaymentRow, p: &Payment, now: DateTi
     row.captured_minor = p.amount_captured.minor();
     row.refunded_minor = p.amount_refunded.minor();
     row.failure_code = p.failure.as_ref().map(|f| f.code.clone());
-    row.next_action_url = p.next_action_url.clone();
+    // A provider that does not repeat the action when asked again (WeChat Pay's query has no
+    // `code_url`) leaves the one it gave first, while that action is still pending.
+    if p.next_action_url.is_some() || p.status != PaymentStatus::RequiresAction {
+        row.next_action_url = p.next_action_url.clone();
+    }
     row.updated_at = now;
 }

@@ -536,3 +536,199 @@ async fn forged_and_garbage_notifications_are_refused() {
         Err(WebhookError::Unavailable(_))
     ));
 }
+
+// ---- The fake Klarna JS SDK and its widget's authorise call (browser tests use them) ----
+
+/// POSTs `body` to the widget's `/kp/fake/authorize` as a browser would: no credentials.
+async fn widget_authorize(fake: &FakeKlarna, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/kp/fake/authorize", fake.base_url))
+        .header("content-type", "application/json")
+        .header("origin", "http://127.0.0.1:9")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap()),
+        Some("*")
+    );
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap())
+}
+
+fn widget_request(client_token: &str, outcome: &str) -> serde_json::Value {
+    serde_json::json!({
+        "client_token": client_token,
+        "payment_method_category": "pay_later",
+        "outcome": outcome,
+    })
+}
+
+#[tokio::test]
+async fn the_fake_serves_klarnas_js_sdk_to_any_origin() {
+    let fake = FakeKlarna::start().await;
+    assert_eq!(fake.js_url(), format!("{}/kp/lib/v1/api.js", fake.base_url));
+    let resp = reqwest::get(fake.js_url()).await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert!(
+        header("content-type")
+            .unwrap()
+            .starts_with("application/javascript")
+    );
+    assert_eq!(header("access-control-allow-origin").as_deref(), Some("*"));
+    let js = resp.text().await.unwrap();
+    assert_eq!(js, fake_klarna::KLARNA_JS);
+    for needle in [
+        "window.Klarna",
+        "init: init",
+        "load: load",
+        "authorize: authorize",
+        "fake-klarna-outcome",
+        "/kp/fake/authorize",
+        "document.currentScript",
+    ] {
+        assert!(js.contains(needle), "{needle}");
+    }
+    // ES5: no arrow functions, block-scoped declarations or template literals.
+    for es6 in ["=>", "let ", "const ", "`"] {
+        assert!(!js.contains(es6), "{es6}");
+    }
+    // The SDK needs no credentials; the API still does.
+    let api = reqwest::Client::new()
+        .post(format!("{}/payments/v1/sessions", fake.base_url))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status().as_u16(), 401);
+    assert!(
+        fake.requests_to("GET", "/kp/lib/v1/api.js").len() == 1,
+        "the SDK download is in the log"
+    );
+}
+
+#[tokio::test]
+async fn the_widget_preflight_is_answered() {
+    let fake = FakeKlarna::start().await;
+    let resp = reqwest::Client::new()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/kp/fake/authorize", fake.base_url),
+        )
+        .header("origin", "http://127.0.0.1:9")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    assert_eq!(header("access-control-allow-origin"), "*");
+    assert!(header("access-control-allow-methods").contains("post"));
+    assert!(header("access-control-allow-headers").contains("content-type"));
+}
+
+#[tokio::test]
+async fn the_widget_approves_and_the_token_places_an_order() {
+    let (fake, provider) = setup().await;
+    let session = provider
+        .create_session(&session_request(eur(18_000)))
+        .await
+        .unwrap();
+    let (status, answer) =
+        widget_authorize(&fake, widget_request(&session.client_token, "approve")).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["approved"], true);
+    assert_eq!(answer["show_form"], true);
+    let token = answer["authorization_token"].as_str().unwrap();
+    let recorded = fake.requests_to("POST", "/kp/fake/authorize");
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].json()["outcome"], "approve");
+    assert_eq!(recorded[0].header("authorization"), None);
+
+    let payment = provider
+        .create_payment(&request(eur(18_000), token, Capture::Manual, "k-widget"))
+        .await
+        .unwrap();
+    assert_eq!(payment.status, PaymentStatus::Authorized);
+    assert_eq!(fake.order(&payment.id)["fraud_status"], "ACCEPTED");
+    // Placing the order closed the session: its token no longer authorises.
+    let (status, answer) =
+        widget_authorize(&fake, widget_request(&session.client_token, "approve")).await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["approved"], false);
+}
+
+#[tokio::test]
+async fn the_widget_pending_outcome_goes_to_fraud_review() {
+    let (fake, provider) = setup().await;
+    let session = provider
+        .create_session(&session_request(eur(9_900)))
+        .await
+        .unwrap();
+    let (status, answer) =
+        widget_authorize(&fake, widget_request(&session.client_token, "pending")).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["approved"], true);
+    assert_eq!(answer["show_form"], true);
+    let token = answer["authorization_token"].as_str().unwrap();
+    let payment = provider
+        .create_payment(&request(eur(9_900), token, Capture::Manual, "k-pending"))
+        .await
+        .unwrap();
+    assert_eq!(payment.status, PaymentStatus::Processing);
+    assert_eq!(fake.order(&payment.id)["fraud_status"], "PENDING");
+}
+
+#[tokio::test]
+async fn the_widget_cancel_deny_and_unknown_tokens_authorise_nothing() {
+    let (fake, provider) = setup().await;
+    let session = provider
+        .create_session(&session_request(eur(5_000)))
+        .await
+        .unwrap();
+    let (status, answer) =
+        widget_authorize(&fake, widget_request(&session.client_token, "cancel")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        answer,
+        serde_json::json!({"approved": false, "show_form": true})
+    );
+    let (status, answer) =
+        widget_authorize(&fake, widget_request(&session.client_token, "deny")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        answer,
+        serde_json::json!({"approved": false, "show_form": false, "error": {"invalid_fields": []}})
+    );
+    for bad in [
+        widget_request("eyJ.fake.sess-00000000-1", "approve"),
+        widget_request("not-a-token", "approve"),
+        widget_request(&session.client_token, "maybe"),
+        serde_json::json!({"client_token": session.client_token, "payment_method_category": "pay_now", "outcome": "approve"}),
+    ] {
+        let (status, answer) = widget_authorize(&fake, bad.clone()).await;
+        assert_eq!(status, 400, "{bad}");
+        assert_eq!(answer["approved"], false, "{bad}");
+        assert!(answer.get("authorization_token").is_none(), "{bad}");
+    }
+    // The session is still open: the shopper may try again and be approved.
+    let (_, answer) =
+        widget_authorize(&fake, widget_request(&session.client_token, "approve")).await;
+    assert_eq!(answer["approved"], true);
+    assert_eq!(fake.order_count(), 0);
+}

@@ -1031,3 +1031,191 @@ async fn the_fake_refuses_jsapi_orders_wechat_pay_would_refuse() {
     assert_eq!(status, 200);
     assert_eq!(fake.trades(), 1);
 }
+
+// ---- The payer's WeChat client for browser tests: /fake/jsapi-pay and the bridge script ----
+
+/// The page's script posting to `/fake/jsapi-pay`: the status and the JSON answered.
+async fn jsapi_pay(fake: &FakeWeChatPay, args: &Value, choice: &str) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/fake/jsapi-pay", fake.base_url))
+        .header("content-type", "application/json")
+        .header("origin", "http://127.0.0.1:9")
+        .body(json!({"args": args, "choice": choice}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap()),
+        Some("*")
+    );
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap())
+}
+
+/// A JSAPI order through the connector, and the invoke arguments for its prepay_id.
+async fn jsapi_order(
+    fake: &FakeWeChatPay,
+    provider: &WeChatPayProvider,
+    key: &str,
+) -> (String, Value) {
+    let p = provider
+        .create_payment(&request(cny(8_800), &jsapi_method(OPENID), key))
+        .await
+        .unwrap();
+    let prepay_id = fake.trade(&p.id).unwrap().prepay_id.unwrap();
+    let args = serde_json::to_value(provider.jsapi_invoke_params(&prepay_id)).unwrap();
+    (p.id, args)
+}
+
+#[tokio::test]
+async fn the_payers_client_pays_a_jsapi_order_with_its_invoke_arguments() {
+    let (fake, provider) = setup().await;
+    let (id, args) = jsapi_order(&fake, &provider, "order-bridge").await;
+    let (status, answer) = jsapi_pay(&fake, &args, "pay").await;
+    assert_eq!(status, 200);
+    assert_eq!(answer, json!({"err_msg": "get_brand_wcpay_request:ok"}));
+    assert_eq!(fake.trade(&id).unwrap().state, "SUCCESS");
+    let got = provider.get_payment(&id).await.unwrap();
+    assert_eq!(got.status, PaymentStatus::Succeeded);
+    // Recorded like any request, without a signature.
+    let recorded: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path_and_query == "/fake/jsapi-pay")
+        .collect();
+    assert_eq!(recorded.len(), 1);
+    assert!(recorded[0].authorization.is_empty());
+    // Paying again fails, as WeChat's client would.
+    let (status, answer) = jsapi_pay(&fake, &args, "pay").await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["err_msg"], "get_brand_wcpay_request:fail");
+    assert!(answer["reason"].as_str().unwrap().contains("SUCCESS"));
+}
+
+#[tokio::test]
+async fn the_payers_client_refuses_tampered_arguments_and_cancels() {
+    let (fake, provider) = setup().await;
+    let (id, args) = jsapi_order(&fake, &provider, "order-bridge-2").await;
+    let mut tampered = args.clone();
+    let sign = tampered["paySign"].as_str().unwrap().to_owned();
+    // Another first character: still base64, no longer the signature.
+    let first = if sign.starts_with('A') { 'B' } else { 'A' };
+    tampered["paySign"] = json!(format!("{first}{}", &sign[1..]));
+    let (status, answer) = jsapi_pay(&fake, &tampered, "pay").await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["err_msg"], "get_brand_wcpay_request:fail");
+    assert_eq!(answer["reason"], "paySign does not verify");
+    assert_eq!(fake.trade(&id).unwrap().state, "NOTPAY");
+
+    let (status, answer) = jsapi_pay(&fake, &args, "cancel").await;
+    assert_eq!(status, 200);
+    assert_eq!(answer, json!({"err_msg": "get_brand_wcpay_request:cancel"}));
+    assert_eq!(fake.trade(&id).unwrap().state, "NOTPAY");
+    let (status, answer) = jsapi_pay(&fake, &args, "shrug").await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["err_msg"], "get_brand_wcpay_request:fail");
+    assert_eq!(fake.trade(&id).unwrap().state, "NOTPAY");
+    // Still payable after a cancel.
+    assert_eq!(jsapi_pay(&fake, &args, "pay").await.0, 200);
+    assert_eq!(fake.trade(&id).unwrap().state, "SUCCESS");
+}
+
+#[tokio::test]
+async fn the_payers_client_answers_the_preflight_and_ignores_faults() {
+    let (fake, provider) = setup().await;
+    let resp = reqwest::Client::new()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/fake/jsapi-pay", fake.base_url),
+        )
+        .header("origin", "http://127.0.0.1:9")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    assert_eq!(header("access-control-allow-origin"), "*");
+    assert!(header("access-control-allow-methods").contains("post"));
+    assert!(header("access-control-allow-headers").contains("content-type"));
+
+    // An API outage is WeChat Pay's servers, not the payer's client.
+    let (id, args) = jsapi_order(&fake, &provider, "order-bridge-3").await;
+    fake.set_fault(Fault::ServerError);
+    assert_eq!(
+        jsapi_pay(&fake, &args, "pay").await,
+        (200, json!({"err_msg": "get_brand_wcpay_request:ok"}))
+    );
+    assert_eq!(fake.trade(&id).unwrap().state, "SUCCESS");
+}
+
+#[tokio::test]
+async fn the_bridge_script_posts_to_this_fake() {
+    let fake = FakeWeChatPay::start().await;
+    let js = fake.weixin_bridge_js();
+    assert!(
+        js.contains(&format!(
+            "var endpoint = \"{}/fake/jsapi-pay\";",
+            fake.base_url
+        )),
+        "{js}"
+    );
+    for needle in [
+        "window.WeixinJSBridge = { invoke: invoke }",
+        "getBrandWCPayRequest",
+        "window.__fakeWeixinArgs = args",
+        "window.__fakeWeixinChoice || 'pay'",
+        "document.dispatchEvent(new Event('WeixinJSBridgeReady'))",
+    ] {
+        assert!(js.contains(needle), "{needle}");
+    }
+    for es6 in ["=>", "let ", "const ", "`", "__ENDPOINT__"] {
+        assert!(!js.contains(es6), "{es6}");
+    }
+}
+
+#[tokio::test]
+async fn a_scanned_qr_code_names_its_trade_and_where_to_notify() {
+    let (fake, provider) = setup().await;
+    assert_eq!(fake.last_trade(), None);
+    let p = provider
+        .create_payment(&request(cny(3_300), METHOD_NATIVE, "order-qr"))
+        .await
+        .unwrap();
+    let code_url = p.next_action_url.clone().unwrap();
+    assert_eq!(fake.trade_for_code_url(&code_url), Some(p.id.clone()));
+    assert_eq!(
+        fake.trade_for_code_url("weixin://wxpay/bizpayurl?pr=x"),
+        None
+    );
+    assert_eq!(fake.last_trade(), Some(p.id.clone()));
+    assert_eq!(
+        fake.notify_url(&p.id).as_deref(),
+        Some("https://wayfare.example/api/v1/webhooks/wechatpay")
+    );
+    assert_eq!(fake.notify_url("wf-unknown"), None);
+    // A JSAPI order has no code_url and becomes the last trade.
+    let (js_id, _) = jsapi_order(&fake, &provider, "order-qr-js").await;
+    assert_eq!(fake.trade(&js_id).unwrap().code_url, None);
+    assert_eq!(fake.last_trade(), Some(js_id));
+    // A retry of the Native order is not a new trade.
+    provider
+        .create_payment(&request(cny(3_300), METHOD_NATIVE, "order-qr"))
+        .await
+        .unwrap();
+    assert_ne!(fake.last_trade(), Some(p.id.clone()));
+    // Scanning pays it.
+    fake.pay(&p.id);
+    assert_eq!(
+        provider.get_payment(&p.id).await.unwrap().status,
+        PaymentStatus::Succeeded
+    );
+}

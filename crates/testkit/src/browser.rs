@@ -34,6 +34,16 @@ impl Browser {
     /// Starts Chromium at the given window size and language, or returns None (with a note on
     /// stderr) when Chromium or chromedriver is not installed.
     pub async fn start(width: u32, height: u32, lang: &str) -> Option<Browser> {
+        Browser::start_as(width, height, lang, None).await
+    }
+
+    /// [`Browser::start`] with another browser's user agent (WeChat's, a phone's).
+    pub async fn start_as(
+        width: u32,
+        height: u32,
+        lang: &str,
+        user_agent: Option<&str>,
+    ) -> Option<Browser> {
         if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists()
         {
             eprintln!(
@@ -49,18 +59,31 @@ impl Browser {
             .spawn()
             .ok()?;
         let profile = tempfile::tempdir().ok()?;
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.push(format!("--window-size={width},{height}"));
+        args.push(format!("--lang={lang}"));
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        if let Some(ua) = user_agent {
+            args.push(format!("--user-agent={ua}"));
+        }
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
             serde_json::json!({
                 "binary": CHROMIUM,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                    format!("--window-size={width},{height}"),
-                    format!("--lang={lang}"),
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
+                "args": args,
                 "prefs": {"intl.accept_languages": lang},
             }),
         );

@@ -145,6 +145,9 @@ impl Application {
             secret_key: secret_key(config, &store).await?,
             map_tiles_url: config.hotels.map_tiles_url.clone(),
             stripe_js: None,
+            klarna_js_url: None,
+            wechat_oauth: None,
+            payment_redirect_origins: Vec::new(),
         };
         let (hotels, _builtin_hotels) =
             crate::hotel_suppliers::catalog(&store, config, clock.clone()).await?;
@@ -192,6 +195,9 @@ impl Application {
             publishable_key: s.publishable_key,
             js_url: s.js_url,
         });
+        web.klarna_js_url = connectors.klarna.as_ref().map(|k| k.1.clone());
+        web.wechat_oauth = connectors.wechat_oauth;
+        web.payment_redirect_origins = connectors.redirect_origins;
         let orders = wayfare_booking::Orders::new(wayfare_booking::OrdersParts {
             store: store.clone(),
             flights: flights.shared_aggregator(),
@@ -211,6 +217,7 @@ impl Application {
                 payments: wayfare_booking::PaymentSettings {
                     methods: config.payments.methods.clone(),
                     instalments: config.payments.instalments.clone(),
+                    klarna: connectors.klarna.map(|k| k.0),
                 },
                 ..wayfare_booking::OrdersConfig::default()
             },

@@ -20,6 +20,7 @@ use wayfare_payments::alipay::{AlipayConfig, AlipayProvider};
 use wayfare_payments::klarna::{KlarnaConfig, KlarnaConfigError, KlarnaProvider, KlarnaRegion};
 use wayfare_payments::paypal::{PayPalConfig, PayPalConfigError, PayPalProvider};
 use wayfare_payments::stripe::{StripeConfig, StripeProvider};
+use wayfare_payments::wechatpay::oauth::{WeChatOAuth, WeChatOAuthConfig};
 use wayfare_payments::wechatpay::{WeChatPayConfig, WeChatPayProvider};
 use wayfare_payments::{Clock, PaymentProvider};
 
@@ -166,6 +167,18 @@ pub struct WeChatPaySection {
     /// How far a response's or notification's timestamp may be from now (default 300 s).
     #[serde(default = "default_wechatpay_timestamp_tolerance_secs")]
     pub timestamp_tolerance_secs: u64,
+    /// The official account's AppSecret (of `app_id`), for WeChat's web authorisation
+    /// (`snsapi_base`) that gives a payer's openid; `WAYFARE_PAYMENTS__WECHATPAY__OAUTH_APP_SECRET`.
+    /// With it, a traveller inside WeChat pays in WeChat's own payment sheet (JSAPI); without,
+    /// they long-press the QR code. Never printed.
+    #[serde(default, deserialize_with = "lenient::opt_secret")]
+    pub oauth_app_secret: Option<Secret>,
+    /// Default `https://open.weixin.qq.com`.
+    #[serde(default = "default_wechat_oauth_authorize_base")]
+    pub oauth_authorize_base: String,
+    /// Default `https://api.weixin.qq.com`.
+    #[serde(default = "default_wechat_oauth_api_base")]
+    pub oauth_api_base: String,
 }
 
 /// `[payments.klarna]`: Klarna Payments (pay later, pay over time).
@@ -197,6 +210,10 @@ pub struct KlarnaSection {
     /// Each request, connecting included (1–600 s, default 30).
     #[serde(default = "default_timeout_secs")]
     pub timeout_secs: u64,
+    /// Klarna's JS SDK for the payment page's widget (default
+    /// `https://x.klarnacdn.net/kp/lib/v1/api.js`).
+    #[serde(default = "default_klarna_js_url")]
+    pub js_url: String,
 }
 
 fn default_timeout_secs() -> u64 {
@@ -241,6 +258,18 @@ fn default_wechatpay_api_base() -> String {
 
 fn default_wechatpay_timestamp_tolerance_secs() -> u64 {
     wayfare_payments::wechatpay::DEFAULT_TIMESTAMP_TOLERANCE.as_secs()
+}
+
+fn default_wechat_oauth_authorize_base() -> String {
+    wayfare_payments::wechatpay::oauth::DEFAULT_AUTHORIZE_BASE.to_owned()
+}
+
+fn default_wechat_oauth_api_base() -> String {
+    wayfare_payments::wechatpay::oauth::DEFAULT_OAUTH_API_BASE.to_owned()
+}
+
+fn default_klarna_js_url() -> String {
+    "https://x.klarnacdn.net/kp/lib/v1/api.js".to_owned()
 }
 
 fn default_klarna_base_url() -> String {
@@ -327,6 +356,13 @@ pub struct Connectors {
     pub providers: Vec<Arc<dyn PaymentProvider>>,
     /// Set when Stripe is configured.
     pub stripe_js: Option<StripeJs>,
+    /// The Klarna connector again (for the sessions its widget needs) and its JS SDK's URL.
+    pub klarna: Option<(KlarnaProvider, String)>,
+    /// WeChat's web authorisation, when WeChat Pay has `oauth_app_secret`.
+    pub wechat_oauth: Option<WeChatOAuth>,
+    /// Where the configured providers send a payer from the payment form (see
+    /// [`redirect_origins`]).
+    pub redirect_origins: Vec<String>,
 }
 
 impl fmt::Debug for Connectors {
@@ -335,6 +371,8 @@ impl fmt::Debug for Connectors {
         f.debug_struct("Connectors")
             .field("providers", &names)
             .field("stripe_js", &self.stripe_js)
+            .field("klarna_js", &self.klarna.as_ref().map(|k| &k.1))
+            .field("wechat_oauth", &self.wechat_oauth.is_some())
             .finish()
     }
 }
@@ -385,6 +423,8 @@ pub fn build(
 ) -> Result<Connectors, ConfigError> {
     let mut providers: Vec<Arc<dyn PaymentProvider>> = Vec::new();
     let mut stripe_js = None;
+    let mut klarna = None;
+    let mut wechat_oauth = None;
     if payments.alipay.is_some() || payments.wechatpay.is_some() {
         check_url("accounts.public_base_url", public_base_url)?;
     }
@@ -431,6 +471,16 @@ pub fn build(
                     bad(key, message)
                 })?;
         providers.push(Arc::new(provider));
+        if let Some(secret) = s.oauth_app_secret.as_ref().map(Secret::expose) {
+            let mut config = WeChatOAuthConfig::new(s.app_id.trim(), secret.trim());
+            config.authorize_base = s.oauth_authorize_base.trim().to_owned();
+            config.api_base = s.oauth_api_base.trim().to_owned();
+            config.timeout = Duration::from_secs(s.timeout_secs);
+            wechat_oauth = Some(
+                WeChatOAuth::new(config)
+                    .map_err(|e| bad("payments.wechatpay.oauth_app_secret", e))?,
+            );
+        }
     }
     if let Some(s) = &payments.klarna {
         check_klarna(s)?;
@@ -444,12 +494,61 @@ pub fn build(
             };
             bad(key, e)
         })?;
-        providers.push(Arc::new(provider));
+        providers.push(Arc::new(provider.clone()));
+        klarna = Some((provider, s.js_url.trim().to_owned()));
     }
     Ok(Connectors {
         providers,
         stripe_js,
+        klarna,
+        wechat_oauth,
+        redirect_origins: redirect_origins(payments),
     })
+}
+
+/// The pages the configured providers send a payer to after the payment form (the payment
+/// page's `form-action` allows them): a bank's check through Stripe, PayPal's approval,
+/// Alipay's cashier, WeChat Pay's H5 page and WeChat's authorisation. A provider configured
+/// against another host (a test's fake) serves its pages there.
+pub fn redirect_origins(payments: &PaymentsConfig) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |url: &str| {
+        if let Ok(u) = reqwest::Url::parse(url.trim())
+            && matches!(u.scheme(), "http" | "https")
+            && u.host().is_some()
+        {
+            let origin = u.origin().ascii_serialization();
+            if !out.contains(&origin) {
+                out.push(origin);
+            }
+        }
+    };
+    if let Some(s) = &payments.stripe {
+        match s.api_base.trim_end_matches('/') {
+            wayfare_payments::stripe::DEFAULT_API_BASE => push("https://hooks.stripe.com"),
+            other => push(other),
+        }
+    }
+    if let Some(s) = &payments.paypal {
+        match s.api_base.trim_end_matches('/') {
+            wayfare_payments::paypal::LIVE_API_BASE => push("https://www.paypal.com"),
+            wayfare_payments::paypal::SANDBOX_API_BASE => push("https://www.sandbox.paypal.com"),
+            other => push(other),
+        }
+    }
+    if let Some(s) = &payments.alipay {
+        push(&s.gateway);
+    }
+    if let Some(s) = &payments.wechatpay {
+        match s.api_base.trim_end_matches('/') {
+            wayfare_payments::wechatpay::DEFAULT_API_BASE => push("https://wx.tenpay.com"),
+            other => push(other),
+        }
+        if s.oauth_app_secret.is_some() {
+            push(&s.oauth_authorize_base);
+        }
+    }
+    out
 }
 
 fn bad(key: &'static str, problem: impl fmt::Display) -> ConfigError {
@@ -660,6 +759,14 @@ fn check_wechatpay(s: &WeChatPaySection) -> Result<(), ConfigError> {
         ));
     }
     check_url("payments.wechatpay.api_base", &s.api_base)?;
+    if let Some(secret) = &s.oauth_app_secret {
+        required("payments.wechatpay.oauth_app_secret", secret.expose())?;
+        check_url(
+            "payments.wechatpay.oauth_authorize_base",
+            &s.oauth_authorize_base,
+        )?;
+        check_url("payments.wechatpay.oauth_api_base", &s.oauth_api_base)?;
+    }
     check_timeout("payments.wechatpay.timeout_secs", s.timeout_secs)?;
     check_tolerance(
         "payments.wechatpay.timestamp_tolerance_secs",
@@ -691,6 +798,7 @@ fn check_klarna(s: &KlarnaSection) -> Result<(), ConfigError> {
     required("payments.klarna.username", &s.username)?;
     required("payments.klarna.password", s.password.expose())?;
     check_url("payments.klarna.base_url", &s.base_url)?;
+    check_url("payments.klarna.js_url", &s.js_url)?;
     if !(is_country(&s.purchase_country)
         && s.purchase_country.bytes().all(|b| b.is_ascii_uppercase()))
     {
@@ -1179,6 +1287,9 @@ password = "p"
             api_base: default_wechatpay_api_base(),
             timeout_secs: 30,
             timestamp_tolerance_secs: 300,
+            oauth_app_secret: None,
+            oauth_authorize_base: default_wechat_oauth_authorize_base(),
+            oauth_api_base: default_wechat_oauth_api_base(),
         }
     }
 
@@ -1191,6 +1302,7 @@ password = "p"
             locale: "en-GB".into(),
             tax_rate: 0,
             timeout_secs: 30,
+            js_url: default_klarna_js_url(),
         }
     }
 
@@ -1339,6 +1451,21 @@ password = "p"
             (
                 |p| w(p).api_v3_key = Secret::new("TopSecretShort"),
                 "payments.wechatpay.api_v3_key",
+            ),
+            (
+                |p| w(p).oauth_app_secret = Some(Secret::new(" ")),
+                "payments.wechatpay.oauth_app_secret",
+            ),
+            (
+                |p| {
+                    w(p).oauth_app_secret = Some(Secret::new("TopSecret"));
+                    w(p).oauth_api_base = "ftp://weixin".into();
+                },
+                "payments.wechatpay.oauth_api_base",
+            ),
+            (
+                |p| k(p).js_url = "klarna.js".into(),
+                "payments.klarna.js_url",
             ),
             (
                 |p| w(p).api_base = "https//api.mch.weixin.qq.com".into(),

@@ -39,6 +39,14 @@ pub struct WebConfig {
     pub map_tiles_url: Option<String>,
     /// Stripe.js for tokenising cards in the browser, when Stripe is configured.
     pub stripe_js: Option<StripeJsConfig>,
+    /// Klarna's JS SDK (`https://x.klarnacdn.net/kp/lib/v1/api.js`), when Klarna is configured.
+    pub klarna_js_url: Option<String>,
+    /// WeChat's web authorisation (the payer's openid for paying inside WeChat), when WeChat
+    /// Pay is configured with the official account's secret.
+    pub wechat_oauth: Option<wayfare_payments::wechatpay::oauth::WeChatOAuth>,
+    /// Origins of the providers' pages the payment page sends travellers to (PayPal's approval,
+    /// Alipay's cashier, WeChat Pay's H5 page and authorisation, a bank's check).
+    pub payment_redirect_origins: Vec<String>,
 }
 
 /// Where the checkout loads Stripe.js from and the key it tokenises cards with.

@@ -1,7 +1,8 @@
 // Booking pages, progressively enhanced. Without this file every form still works: the hold's
 // end time is printed, saved travellers are prefilled by the server, and a second submit is
 // answered by the server's idempotency. With it: a live countdown to the hold's end, a
-// passenger filled from a saved traveller on choosing one, and buttons that lock once pressed.
+// passenger filled from a saved traveller on choosing one, buttons that lock once pressed, and
+// the payment providers' own widgets (Stripe's card field, Klarna, WeChat's payment sheet).
 (function () {
   "use strict";
 
@@ -104,6 +105,117 @@
         form.submit();
       }, function () { unlock(); });
     });
+  });
+
+  // Klarna: a session from our server, Klarna's widget in the page, and on paying Klarna's own
+  // authorisation, whose token is all we are sent.
+  document.querySelectorAll("form[data-pay-form]").forEach(function (form) {
+    var box = form.querySelector("[data-klarna]");
+    if (!box) return;
+    var token = box.querySelector("[data-klarna-token]");
+    var problem = box.querySelector("[data-klarna-error]");
+    var csrf = form.querySelector("input[name=csrf_token]");
+    var category = null;
+    var loading = null;
+    function say(text) {
+      problem.textContent = text || "";
+      problem.hidden = !text;
+    }
+    function chosen() {
+      var r = form.querySelector("[data-method-choice]:checked");
+      return r ? r.value : "card";
+    }
+    function unlock() {
+      window.setTimeout(function () {
+        form.querySelectorAll("button[type=submit]").forEach(function (b) {
+          b.disabled = false;
+          b.removeAttribute("aria-busy");
+        });
+      }, 10);
+    }
+    function start() {
+      if (loading) return loading;
+      loading = new Promise(function (resolve, reject) {
+        if (!window.Klarna || !window.Klarna.Payments) {
+          reject(box.getAttribute("data-failed-text"));
+          return;
+        }
+        fetch(box.getAttribute("data-session-url"), {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "x-csrf-token": csrf ? csrf.value : "" }
+        }).then(function (r) {
+          return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+        }).then(function (a) {
+          if (!a.ok) {
+            reject(a.body.error || box.getAttribute("data-failed-text"));
+            return;
+          }
+          category = (a.body.categories || [])[0] || "klarna";
+          window.Klarna.Payments.init({ client_token: a.body.client_token });
+          window.Klarna.Payments.load(
+            { container: "#klarna-container", payment_method_category: category }, {},
+            function (res) {
+              if (res && res.show_form) resolve();
+              else reject(box.getAttribute("data-refused-text"));
+            });
+        }, function () { reject(box.getAttribute("data-failed-text")); });
+      });
+      // A session that could not be opened is asked for again next time.
+      loading.then(null, function (text) { say(text); loading = null; });
+      return loading;
+    }
+    form.querySelectorAll("[data-method-choice]").forEach(function (r) {
+      r.addEventListener("change", function () { if (chosen() === "klarna") start(); });
+    });
+    if (chosen() === "klarna") start();
+    form.addEventListener("submit", function (e) {
+      if (chosen() !== "klarna" || token.value) return;
+      e.preventDefault();
+      say("");
+      start().then(function () {
+        window.Klarna.Payments.authorize({ payment_method_category: category }, {}, function (res) {
+          if (res && res.approved && res.authorization_token) {
+            token.value = res.authorization_token;
+            form.submit();
+            return;
+          }
+          // Not approved: closed by the traveller (the form stays, try again) or refused.
+          if (!res || !res.show_form) say(box.getAttribute("data-refused-text"));
+          unlock();
+        });
+      }, function () { unlock(); });
+    });
+  });
+
+  // Inside WeChat: WeChat's own payment sheet for the order (WeixinJSBridge, which WeChat's
+  // browser provides). Paid: the server is asked to check; cancelled or failed: said, and the
+  // sheet can be opened again or another way chosen.
+  document.querySelectorAll("[data-wechat-invoke]").forEach(function (box) {
+    var args;
+    try { args = JSON.parse(box.getAttribute("data-wechat-invoke")); } catch (err) { return; }
+    var problem = box.querySelector("[data-wechat-problem]");
+    var button = box.querySelector("[data-wechat-open]");
+    var check = document.querySelector("[data-wechat-check]");
+    function open() {
+      if (typeof window.WeixinJSBridge === "undefined") return;
+      window.WeixinJSBridge.invoke("getBrandWCPayRequest", args, function (res) {
+        var msg = (res && res.err_msg) || "";
+        if (msg === "get_brand_wcpay_request:ok") {
+          if (check) check.click();
+          return;
+        }
+        var cancelled = msg === "get_brand_wcpay_request:cancel";
+        problem.textContent = box.getAttribute(cancelled ? "data-cancelled-text" : "data-failed-text");
+        problem.hidden = false;
+      });
+    }
+    if (button) button.addEventListener("click", open);
+    if (typeof window.WeixinJSBridge === "undefined") {
+      document.addEventListener("WeixinJSBridgeReady", open, false);
+    } else {
+      open();
+    }
   });
 
   // A form sent once: its buttons lock after the click (the button's own value still goes).

@@ -51,6 +51,7 @@
 //! but never taken as a payment's state.
 
 mod crypto;
+pub mod oauth;
 mod wire;
 
 use std::fmt;

@@ -8,6 +8,16 @@
 //! Idempotency: the same key with the same method, path and body replays the first answer;
 //! with anything different it is 409 `IDEMPOTENCY_KEY_REUSED` (Klarna's own code is a gap in
 //! payments.md; this is our assumption).
+//!
+//! It is also a fake **Klarna Payments JS SDK** for browser tests: `GET {base_url}/kp/lib/v1/api.js`
+//! ([`FakeKlarna::js_url`], in place of `https://x.klarnacdn.net/kp/lib/v1/api.js`) serves
+//! [`KLARNA_JS`], whose `Klarna.Payments.load` renders a fake widget with a
+//! `<select id="fake-klarna-outcome">` (approve, pending, cancel, deny) and whose
+//! `Klarna.Payments.authorize` posts the choice to `POST {base_url}/kp/fake/authorize`. That
+//! endpoint makes the authorisation as [`FakeKlarna::authorize`] or
+//! [`FakeKlarna::authorize_pending`] would and answers what Klarna's `authorize` callback gets.
+//! The script and `/kp/fake/*` are the shopper's browser talking: no Basic auth, CORS open to
+//! any origin, and no injected [`Fault`]; the API paths still need the credentials.
 
 #![allow(dead_code)]
 
@@ -26,6 +36,146 @@ use serde_json::{Value, json};
 
 pub const USERNAME: &str = "PK1234_fakemerchant";
 pub const PASSWORD: &str = "fake-password-XYZ";
+
+/// Where the fake serves [`KLARNA_JS`] (Klarna's CDN path).
+pub const JS_PATH: &str = "/kp/lib/v1/api.js";
+
+/// What a session's `client_token` is: this prefix and the session id.
+const CLIENT_TOKEN_PREFIX: &str = "eyJ.fake.";
+
+/// The payment method categories every session offers (`identifier`, `name`).
+const CATEGORIES: &[(&str, &str)] = &[("pay_later", "Pay later"), ("pay_over_time", "Financing")];
+
+/// The outcomes the fake widget offers, as `/kp/fake/authorize` takes them.
+pub const OUTCOMES: &[&str] = &["approve", "pending", "cancel", "deny"];
+
+/// The fake Klarna Payments SDK served at [`JS_PATH`] (see the module docs). ES5, no
+/// dependencies; it finds this fake's origin from its own `<script src>`.
+pub const KLARNA_JS: &str = r##"/* A fake Klarna Payments JS SDK (kp/lib/v1/api.js) for Wayfare's browser tests; not Klarna's
+   code. Klarna.Payments.init({client_token}), .load({container, payment_method_category},
+   [data], callback) and .authorize({payment_method_category}, [data], callback) with Klarna's
+   signatures. load renders a fake widget whose <select id="fake-klarna-outcome"> decides what
+   authorize answers; authorize posts the choice to this fake's /kp/fake/authorize, which makes
+   the authorization_token, and hands its JSON answer to the callback. */
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  if (!script) {
+    var all = document.getElementsByTagName('script');
+    for (var i = all.length - 1; i >= 0 && !script; i--) {
+      if (/\/kp\/lib\/v1\/api\.js(\?.*)?$/.test(all[i].src || '')) script = all[i];
+    }
+  }
+  var src = script && script.src ? script.src : window.location.href;
+  var endpoint = new URL('/kp/fake/authorize', src).href;
+
+  var OUTCOMES = [
+    ['approve', 'Approve'],
+    ['pending', 'Approve, pending fraud review'],
+    ['cancel', 'Close Klarna (the shopper cancels)'],
+    ['deny', 'Deny (Klarna refuses the shopper)']
+  ];
+  var clientToken = null;
+
+  /* Klarna's data argument is optional: the callback is the last function given. */
+  function callbackOf(args) {
+    for (var i = args.length - 1; i > 0; i--) {
+      if (typeof args[i] === 'function') return args[i];
+    }
+    return function () {};
+  }
+  /* Klarna calls back asynchronously; so does the fake. */
+  function later(callback, value) {
+    window.setTimeout(function () { callback(value); }, 0);
+  }
+  function containerOf(container) {
+    if (typeof container === 'string') {
+      try { return document.querySelector(container); } catch (e) { return null; }
+    }
+    return container && container.nodeType === 1 ? container : null;
+  }
+  function refused() {
+    return { approved: false, show_form: false, error: { invalid_fields: [] } };
+  }
+  /* The outcome chosen in the widget of that category (else in any widget): approve by default. */
+  function outcomeFor(category) {
+    var widgets = document.getElementsByClassName('fake-klarna-widget');
+    var chosen = null;
+    for (var i = 0; i < widgets.length; i++) {
+      if (widgets[i].getAttribute('data-payment-method-category') === category) {
+        chosen = widgets[i].getElementsByTagName('select')[0] || null;
+        break;
+      }
+    }
+    chosen = chosen || document.getElementById('fake-klarna-outcome');
+    return chosen ? chosen.value : 'approve';
+  }
+
+  function init(options) {
+    clientToken = options && options.client_token ? String(options.client_token) : null;
+  }
+
+  function load(options) {
+    var callback = callbackOf(arguments);
+    options = options || {};
+    var box = containerOf(options.container);
+    if (!clientToken || !box) {
+      later(callback, { show_form: false, error: { invalid_fields: [] } });
+      return;
+    }
+    var category = String(options.payment_method_category || '');
+    while (box.firstChild) box.removeChild(box.firstChild);
+    var widget = document.createElement('div');
+    widget.className = 'fake-klarna-widget';
+    widget.setAttribute('data-payment-method-category', category);
+    var heading = document.createElement('h3');
+    heading.textContent = 'Klarna (fake): ' + category;
+    var label = document.createElement('label');
+    label.setAttribute('for', 'fake-klarna-outcome');
+    label.textContent = 'Outcome ';
+    var select = document.createElement('select');
+    select.id = 'fake-klarna-outcome';
+    for (var i = 0; i < OUTCOMES.length; i++) {
+      var option = document.createElement('option');
+      option.value = OUTCOMES[i][0];
+      option.textContent = OUTCOMES[i][1];
+      select.appendChild(option);
+    }
+    select.value = 'approve';
+    label.appendChild(select);
+    widget.appendChild(heading);
+    widget.appendChild(label);
+    box.appendChild(widget);
+    later(callback, { show_form: true });
+  }
+
+  function authorize(options) {
+    var callback = callbackOf(arguments);
+    options = options || {};
+    if (!clientToken) {
+      later(callback, refused());
+      return;
+    }
+    var category = String(options.payment_method_category || '');
+    fetch(endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        client_token: clientToken,
+        payment_method_category: category,
+        outcome: outcomeFor(category)
+      })
+    })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) { callback(answer); }, function () { callback(refused()); });
+  }
+
+  window.Klarna = window.Klarna || {};
+  window.Klarna.Payments = { init: init, load: load, authorize: authorize };
+  /* Like Klarna's SDK: a page's klarnaAsyncCallback runs once the SDK is there. */
+  if (typeof window.klarnaAsyncCallback === 'function') window.klarnaAsyncCallback();
+})();
+"##;
 
 /// An outage to simulate on every call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +294,19 @@ impl FakeState {
     fn order_mut(&mut self, id: &str) -> Option<&mut Order> {
         self.orders.iter_mut().find(|o| o.id == id)
     }
+
+    /// The shopper authorised the session in the widget: a new `authorization_token`.
+    fn new_authorization(&mut self, session_id: &str, fraud_pending: bool) -> String {
+        let token = self.id("auth");
+        self.authorizations.insert(
+            token.clone(),
+            Authorization {
+                session_id: session_id.to_owned(),
+                fraud_pending,
+            },
+        );
+        token
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -234,15 +397,12 @@ impl FakeKlarna {
     fn make_authorization(&self, session_id: &str, fraud_pending: bool) -> String {
         let mut s = self.shared.state.lock().unwrap();
         assert!(s.sessions.contains_key(session_id), "unknown session");
-        let token = s.id("auth");
-        s.authorizations.insert(
-            token.clone(),
-            Authorization {
-                session_id: session_id.to_owned(),
-                fraud_pending,
-            },
-        );
-        token
+        s.new_authorization(session_id, fraud_pending)
+    }
+
+    /// Where the fake Klarna JS SDK is served: `{base_url}/kp/lib/v1/api.js`.
+    pub fn js_url(&self) -> String {
+        format!("{}{JS_PATH}", self.base_url)
     }
 
     /// Fraud review accepted the order.
@@ -394,6 +554,10 @@ async fn handle(
         });
         s.fault
     };
+    // The shopper's browser: no credentials, no outage.
+    if let Some(response) = browser(&shared, &method, uri.path(), &body) {
+        return response;
+    }
     match fault {
         Some(Fault::Hang) => tokio::time::sleep(Duration::from_secs(3600)).await,
         Some(Fault::Unavailable) => {
@@ -468,11 +632,11 @@ fn route(s: &mut FakeState, base: &str, method: &Method, seg: &[&str], body: &Va
                 StatusCode::OK,
                 json!({
                     "session_id": id,
-                    "client_token": format!("eyJ.fake.{id}"),
-                    "payment_method_categories": [
-                        { "identifier": "pay_later", "name": "Pay later" },
-                        { "identifier": "pay_over_time", "name": "Financing" },
-                    ],
+                    "client_token": format!("{CLIENT_TOKEN_PREFIX}{id}"),
+                    "payment_method_categories": CATEGORIES
+                        .iter()
+                        .map(|(identifier, name)| json!({ "identifier": identifier, "name": name }))
+                        .collect::<Vec<_>>(),
                 }),
             )
         }
@@ -642,5 +806,104 @@ fn om_action(order: &mut Order, base: &str, action: &str, body: &Value, new_id: 
             }
         }
         _ => not_found(),
+    }
+}
+
+/// The browser's side of Klarna: the JS SDK at [`JS_PATH`] and the fake widget's
+/// `/kp/fake/*` calls, all with `Access-Control-Allow-Origin: *`. `None` for API paths.
+fn browser(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Option<Response> {
+    let fake_path = path.starts_with("/kp/fake/");
+    let mut response = match (method.as_str(), path) {
+        ("GET", JS_PATH) => (
+            [
+                ("content-type", "application/javascript; charset=utf-8"),
+                ("cache-control", "no-store"),
+            ],
+            KLARNA_JS,
+        )
+            .into_response(),
+        // The CORS preflight of the JSON POST.
+        ("OPTIONS", _) if fake_path => {
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            let h = response.headers_mut();
+            h.insert(
+                "access-control-allow-methods",
+                HeaderValue::from_static("POST, OPTIONS"),
+            );
+            h.insert(
+                "access-control-allow-headers",
+                HeaderValue::from_static("Content-Type"),
+            );
+            h.insert("access-control-max-age", HeaderValue::from_static("300"));
+            response
+        }
+        ("POST", "/kp/fake/authorize") => {
+            let mut s = shared.state.lock().unwrap();
+            respond(widget_authorize(&mut s, body))
+        }
+        _ if fake_path => respond(not_found()),
+        _ => return None,
+    };
+    response
+        .headers_mut()
+        .insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    Some(response)
+}
+
+/// `POST /kp/fake/authorize` `{client_token, payment_method_category, outcome}`: what the
+/// widget's `authorize` callback gets. `approve` and `pending` make an authorisation as
+/// [`FakeKlarna::authorize`] and [`FakeKlarna::authorize_pending`] do; `cancel` is the shopper
+/// closing Klarna's popup; `deny` is Klarna refusing the shopper. Anything unknown is 400 with
+/// a refusal the callback can read.
+fn widget_authorize(s: &mut FakeState, body: &[u8]) -> Answer {
+    let refuse = |message: &str, fields: &[&str]| {
+        answer(
+            StatusCode::BAD_REQUEST,
+            json!({
+                "approved": false,
+                "show_form": false,
+                "error": { "invalid_fields": fields, "message": message },
+            }),
+        )
+    };
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        return refuse("the body is not JSON", &[]);
+    };
+    let session_id = request["client_token"]
+        .as_str()
+        .and_then(|t| t.strip_prefix(CLIENT_TOKEN_PREFIX))
+        .filter(|id| s.sessions.contains_key(*id))
+        .map(str::to_owned);
+    let Some(session_id) = session_id else {
+        return refuse("unknown client_token", &[]);
+    };
+    let category = request["payment_method_category"].as_str().unwrap_or("");
+    if !CATEGORIES.iter().any(|(c, _)| *c == category) {
+        return refuse(
+            "payment_method_category is not offered by the session",
+            &["payment_method_category"],
+        );
+    }
+    let outcome = request["outcome"].as_str().unwrap_or("");
+    match outcome {
+        "approve" | "pending" => {
+            let token = s.new_authorization(&session_id, outcome == "pending");
+            answer(
+                StatusCode::OK,
+                json!({ "approved": true, "show_form": true, "authorization_token": token }),
+            )
+        }
+        "cancel" => answer(
+            StatusCode::OK,
+            json!({ "approved": false, "show_form": true }),
+        ),
+        "deny" => answer(
+            StatusCode::OK,
+            json!({ "approved": false, "show_form": false, "error": { "invalid_fields": [] } }),
+        ),
+        _ => refuse(
+            "outcome must be approve, pending, cancel or deny",
+            &["outcome"],
+        ),
     }
 }

@@ -8,6 +8,15 @@
 //! amount. The payer pays with [`FakeWeChatPay::pay`] (any trade, as if scanned or confirmed)
 //! or, for JSAPI, with [`FakeWeChatPay::pay_jsapi`], which first checks the invoke arguments
 //! the way WeChat's client does (appId, package, signType and the merchant's `paySign`).
+//!
+//! For browser tests it also plays the payer's WeChat client: `POST /fake/jsapi-pay` (no
+//! signature, CORS open: the page's script calls it) takes
+//! `{"args": <getBrandWCPayRequest arguments>, "choice": "pay"|"cancel"}` and answers the
+//! `err_msg` WeChat hands the page's callback, paying through the same checks as
+//! [`FakeWeChatPay::pay_jsapi`]. [`FakeWeChatPay::weixin_bridge_js`] is a script that defines
+//! `window.WeixinJSBridge` on top of it, for a test to inject into a page. A Native QR code is
+//! "scanned" with [`FakeWeChatPay::trade_for_code_url`], [`FakeWeChatPay::pay`] and [`notify`]
+//! to the trade's [`FakeWeChatPay::notify_url`]. Injected [`Fault`]s do not touch `/fake/*`.
 
 #![allow(dead_code)]
 
@@ -144,6 +153,10 @@ pub struct Trade {
     pub payer_openid: Option<String>,
     /// JSAPI: the `prepay_id` answered.
     pub prepay_id: Option<String>,
+    /// Native: the `code_url` answered (what the QR code shows).
+    pub code_url: Option<String>,
+    /// The order's `notify_url`: where WeChat Pay notifies the trade's outcome.
+    pub notify_url: String,
 }
 
 #[derive(Debug, Clone)]
@@ -160,12 +173,91 @@ struct FakeState {
     refunds: HashMap<String, RefundRec>,
     requests: Vec<Received>,
     fault: Fault,
+    /// The `out_trade_no` of the trade created last.
+    last_trade: Option<String>,
 }
 
 struct Shared {
     state: Mutex<FakeState>,
     merchant_public: PublicKey,
 }
+
+impl Shared {
+    /// [`FakeWeChatPay::pay_jsapi`]: shared with `POST /fake/jsapi-pay`.
+    fn pay_jsapi(&self, args: &Value) -> Result<String, String> {
+        let field = |k: &str| {
+            args.get(k)
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("missing {k}"))
+        };
+        let (app_id, time_stamp, nonce_str, package, sign_type, pay_sign) = (
+            field("appId")?,
+            field("timeStamp")?,
+            field("nonceStr")?,
+            field("package")?,
+            field("signType")?,
+            field("paySign")?,
+        );
+        if app_id != APP_ID {
+            return Err(format!("appId {app_id}"));
+        }
+        if sign_type != "RSA" {
+            return Err(format!("signType {sign_type}"));
+        }
+        if time_stamp.is_empty() || !time_stamp.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("timeStamp {time_stamp}"));
+        }
+        if nonce_str.is_empty() || nonce_str.len() > 32 {
+            return Err(format!("nonceStr {nonce_str}"));
+        }
+        let prepay_id = package
+            .strip_prefix("prepay_id=")
+            .ok_or_else(|| format!("package {package}"))?;
+        let message = format!("{app_id}\n{time_stamp}\n{nonce_str}\n{package}\n");
+        if !verify(&self.merchant_public, message.as_bytes(), pay_sign) {
+            return Err("paySign does not verify".into());
+        }
+        let mut s = self.state.lock().unwrap();
+        let t = s
+            .trades
+            .values_mut()
+            .find(|t| t.prepay_id.as_deref() == Some(prepay_id))
+            .ok_or_else(|| format!("no prepay {prepay_id}"))?;
+        if t.state != "NOTPAY" {
+            return Err(format!("trade is {}", t.state));
+        }
+        t.state = "SUCCESS".into();
+        Ok(t.out_trade_no.clone())
+    }
+}
+
+/// The WeixinJSBridge stand-in of [`FakeWeChatPay::weixin_bridge_js`]; `__ENDPOINT__` is
+/// replaced by the JSON string of the fake's `/fake/jsapi-pay` URL. ES5, no dependencies.
+const WEIXIN_BRIDGE_JS: &str = r##"/* A fake WeixinJSBridge for Wayfare's browser tests; not WeChat's code. */
+(function () {
+  'use strict';
+  var endpoint = __ENDPOINT__;
+  function invoke(name, args, callback) {
+    var done = typeof callback === 'function' ? callback : function () {};
+    if (name !== 'getBrandWCPayRequest') {
+      done({ err_msg: name + ':fail' });
+      return;
+    }
+    window.__fakeWeixinArgs = args;
+    var choice = window.__fakeWeixinChoice || 'pay';
+    fetch(endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ args: args, choice: choice })
+    })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) { done(answer); },
+        function () { done({ err_msg: 'get_brand_wcpay_request:fail' }); });
+  }
+  window.WeixinJSBridge = { invoke: invoke };
+  document.dispatchEvent(new Event('WeixinJSBridgeReady'));
+})();
+"##;
 
 pub struct FakeWeChatPay {
     pub base_url: String,
@@ -237,49 +329,43 @@ impl FakeWeChatPay {
     /// `signType` `RSA`, and `paySign` the merchant's SHA256withRSA signature over
     /// `appId\ntimeStamp\nnonceStr\npackage\n`. Answers the paid `out_trade_no`, or why not.
     pub fn pay_jsapi(&self, args: &Value) -> Result<String, String> {
-        let field = |k: &str| {
-            args.get(k)
-                .and_then(Value::as_str)
-                .ok_or_else(|| format!("missing {k}"))
-        };
-        let (app_id, time_stamp, nonce_str, package, sign_type, pay_sign) = (
-            field("appId")?,
-            field("timeStamp")?,
-            field("nonceStr")?,
-            field("package")?,
-            field("signType")?,
-            field("paySign")?,
-        );
-        if app_id != APP_ID {
-            return Err(format!("appId {app_id}"));
-        }
-        if sign_type != "RSA" {
-            return Err(format!("signType {sign_type}"));
-        }
-        if time_stamp.is_empty() || !time_stamp.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("timeStamp {time_stamp}"));
-        }
-        if nonce_str.is_empty() || nonce_str.len() > 32 {
-            return Err(format!("nonceStr {nonce_str}"));
-        }
-        let prepay_id = package
-            .strip_prefix("prepay_id=")
-            .ok_or_else(|| format!("package {package}"))?;
-        let message = format!("{app_id}\n{time_stamp}\n{nonce_str}\n{package}\n");
-        if !verify(&self.shared.merchant_public, message.as_bytes(), pay_sign) {
-            return Err("paySign does not verify".into());
-        }
-        let mut s = self.state();
-        let t = s
+        self.shared.pay_jsapi(args)
+    }
+
+    /// The `notify_url` the trade was ordered with.
+    pub fn notify_url(&self, out_trade_no: &str) -> Option<String> {
+        self.state()
             .trades
-            .values_mut()
-            .find(|t| t.prepay_id.as_deref() == Some(prepay_id))
-            .ok_or_else(|| format!("no prepay {prepay_id}"))?;
-        if t.state != "NOTPAY" {
-            return Err(format!("trade is {}", t.state));
-        }
-        t.state = "SUCCESS".into();
-        Ok(t.out_trade_no.clone())
+            .get(out_trade_no)
+            .map(|t| t.notify_url.clone())
+    }
+
+    /// The `out_trade_no` of the Native trade whose QR code shows `code_url`: what a payer
+    /// scanning it pays.
+    pub fn trade_for_code_url(&self, code_url: &str) -> Option<String> {
+        self.state()
+            .trades
+            .values()
+            .find(|t| t.code_url.as_deref() == Some(code_url))
+            .map(|t| t.out_trade_no.clone())
+    }
+
+    /// The `out_trade_no` of the trade created last, if any.
+    pub fn last_trade(&self) -> Option<String> {
+        self.state().last_trade.clone()
+    }
+
+    /// A script for a test to inject (WebDriver `execute`) into a page once it has loaded,
+    /// standing in for WeChat's browser: it defines
+    /// `window.WeixinJSBridge.invoke(name, args, callback)`. For `getBrandWCPayRequest` it
+    /// keeps `args` in `window.__fakeWeixinArgs`, posts
+    /// `{args, choice: window.__fakeWeixinChoice || 'pay'}` to this fake's `/fake/jsapi-pay`
+    /// and calls back with the answer (`{err_msg: 'get_brand_wcpay_request:ok' | ':cancel' |
+    /// ':fail'}`); any other name calls back `{err_msg: name + ':fail'}`. It then dispatches
+    /// `WeixinJSBridgeReady` on `document`, as WeChat does once the bridge is there.
+    pub fn weixin_bridge_js(&self) -> String {
+        let endpoint = Value::String(format!("{}/fake/jsapi-pay", self.base_url)).to_string();
+        WEIXIN_BRIDGE_JS.replace("__ENDPOINT__", &endpoint)
     }
 
     /// The transaction JSON of a trade, as queries and notifications carry it.
@@ -411,6 +497,9 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    if uri.path().starts_with("/fake/") {
+        return payer_client(&shared, &method, &uri, &path_and_query, &body_text);
+    }
     let fault = shared.state.lock().unwrap().fault;
     if fault == Fault::Hang {
         std::future::pending::<()>().await;
@@ -554,8 +643,12 @@ fn route(shared: &Shared, method: &Method, uri: &Uri, body: &Value) -> (StatusCo
                                 no.chars().skip(2).take(24).collect::<String>()
                             )
                         }),
+                        code_url: (!jsapi && !h5)
+                            .then(|| format!("weixin://wxpay/bizpayurl?pr={no}")),
+                        notify_url: body["notify_url"].as_str().unwrap_or_default().to_owned(),
                     },
                 );
+                s.last_trade = Some(no.to_owned());
             }
             if jsapi {
                 // The same order asked again answers its prepay_id again.
@@ -571,7 +664,7 @@ fn route(shared: &Shared, method: &Method, uri: &Uri, body: &Value) -> (StatusCo
             } else {
                 (
                     StatusCode::OK,
-                    Some(json!({"code_url": format!("weixin://wxpay/bizpayurl?pr={no}")})),
+                    Some(json!({"code_url": s.trades[no].code_url})),
                 )
             }
         }
@@ -648,4 +741,73 @@ fn route(shared: &Shared, method: &Method, uri: &Uri, body: &Value) -> (StatusCo
         }
         _ => bad("NOT_FOUND", "no such API", StatusCode::NOT_FOUND),
     }
+}
+
+/// `/fake/*`: the payer's WeChat client, called by the page's script (no signature, CORS open
+/// to any origin). `POST /fake/jsapi-pay` takes `{"args": {...}, "choice": "pay"|"cancel"}`:
+/// `pay` pays as [`FakeWeChatPay::pay_jsapi`] does and answers
+/// `{"err_msg":"get_brand_wcpay_request:ok"}`, or `…:fail` with a `reason` when WeChat's checks
+/// refuse the arguments; `cancel` answers `…:cancel` and pays nothing.
+fn payer_client(
+    shared: &Shared,
+    method: &Method,
+    uri: &Uri,
+    path_and_query: &str,
+    body: &str,
+) -> Response {
+    shared.state.lock().unwrap().requests.push(Received {
+        method: method.to_string(),
+        path_and_query: path_and_query.to_owned(),
+        body: body.to_owned(),
+        authorization: String::new(),
+        signed_message: String::new(),
+    });
+    let fail = |status: StatusCode, reason: &str| {
+        (
+            status,
+            axum::Json(json!({"err_msg": "get_brand_wcpay_request:fail", "reason": reason})),
+        )
+            .into_response()
+    };
+    let mut response = match (method.as_str(), uri.path()) {
+        // The CORS preflight of the JSON POST.
+        ("OPTIONS", _) => {
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            let h = response.headers_mut();
+            h.insert(
+                "access-control-allow-methods",
+                axum::http::HeaderValue::from_static("POST, OPTIONS"),
+            );
+            h.insert(
+                "access-control-allow-headers",
+                axum::http::HeaderValue::from_static("Content-Type"),
+            );
+            h.insert(
+                "access-control-max-age",
+                axum::http::HeaderValue::from_static("300"),
+            );
+            response
+        }
+        ("POST", "/fake/jsapi-pay") => {
+            let request: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+            match request["choice"].as_str() {
+                Some("pay") => match shared.pay_jsapi(&request["args"]) {
+                    Ok(_) => {
+                        axum::Json(json!({"err_msg": "get_brand_wcpay_request:ok"})).into_response()
+                    }
+                    Err(reason) => fail(StatusCode::OK, &reason),
+                },
+                Some("cancel") => {
+                    axum::Json(json!({"err_msg": "get_brand_wcpay_request:cancel"})).into_response()
+                }
+                _ => fail(StatusCode::BAD_REQUEST, "choice must be pay or cancel"),
+            }
+        }
+        _ => fail(StatusCode::NOT_FOUND, "no such page"),
+    };
+    response.headers_mut().insert(
+        "access-control-allow-origin",
+        axum::http::HeaderValue::from_static("*"),
+    );
+    response
 }

@@ -33,7 +33,20 @@ mod payment_methods;
 mod payments;
 mod storage;
 mod stripe_checkout;
+mod wallet_checkout;
 
 /// The fake Stripe of the payments crate's tests, with its Stripe.js.
 #[path = "../../../payments/tests/fakes/stripe.rs"]
 mod fake_stripe;
+
+/// The fake Klarna of the payments crate's tests, with its Klarna JS SDK.
+#[path = "../../../payments/tests/fakes/klarna.rs"]
+mod fake_klarna;
+
+/// The fake WeChat Pay of the payments crate's tests, with its WeixinJSBridge.
+#[path = "../../../payments/tests/fakes/wechatpay.rs"]
+mod fake_wechatpay;
+
+/// The fake WeChat web authorisation (official account OAuth).
+#[path = "../../../payments/tests/fakes/wechat_oauth.rs"]
+mod fake_wechat_oauth;

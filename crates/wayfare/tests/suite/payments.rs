@@ -50,6 +50,17 @@ pub(crate) async fn get(app: &TestApp, client: &Client, path: &str) -> (u16, Val
 
 /// A held one-way order PEK→SHA for one adult, made by `client` (contact mei@example.com).
 pub(crate) async fn held_order(app: &TestApp, client: &Client, days: i64) -> Value {
+    held_order_in(app, client, days, None, "CN").await
+}
+
+/// [`held_order`] in `currency` (the offer's when `None`), the traveller of `nationality`.
+pub(crate) async fn held_order_in(
+    app: &TestApp,
+    client: &Client,
+    days: i64,
+    currency: Option<&str>,
+    nationality: &str,
+) -> Value {
     let (status, search) = post(
         app,
         &new_client(),
@@ -60,10 +71,13 @@ pub(crate) async fn held_order(app: &TestApp, client: &Client, days: i64) -> Val
     )
     .await;
     assert_eq!(status, 200, "{search}");
-    let body = json!({"flight_offer_ids": [search["offers"][0]["id"]],
+    let mut body = json!({"flight_offer_ids": [search["offers"][0]["id"]],
         "passengers": [{"type": "adult", "given_name": "Wei", "family_name": "Li",
-            "born_on": "1988-05-01", "gender": "f", "nationality": "CN"}],
+            "born_on": "1988-05-01", "gender": "f", "nationality": nationality}],
         "contact": {"email": "mei@example.com", "phone": "+8613800138000"}});
+    if let Some(c) = currency {
+        body["currency"] = json!(c);
+    }
     let (status, order) = post(app, client, "/api/v1/orders", &body).await;
     assert_eq!(status, 201, "{order}");
     order

@@ -197,7 +197,7 @@ bookings-method-paypal-hint = You approve the payment on PayPal's page
 bookings-method-alipay = Alipay
 bookings-method-alipay-hint = You pay on Alipay's page or in the Alipay app
 bookings-method-wechatpay = WeChat Pay
-bookings-method-wechatpay-hint = Scan the code with WeChat
+bookings-method-wechatpay-hint = Scan a code with WeChat, or pay in WeChat on your phone
 bookings-method-klarna = Klarna
 bookings-method-klarna-hint = Pay later or in parts with Klarna
 bookings-plan-title = Instalment plan
@@ -215,3 +215,27 @@ reason-payment-method-not-offered = that payment method isn't offered for this b
 reason-instalments-not-offered = that instalment plan isn't offered for this booking.
 reason-saved-card = choose one of your own saved cards.
 bookings-refresh = Refresh now
+
+## WeChat Pay and Klarna on the payment page
+
+bookings-wechat-note = On a computer you scan a code with WeChat; on your phone you pay in WeChat Pay.
+bookings-wechat-title = Pay with WeChat Pay
+bookings-wechat-qr-alt = WeChat Pay code for this booking
+bookings-wechat-scan = Open WeChat, tap + then Scan, and scan this code to pay.
+bookings-wechat-scan-in-wechat = Already in WeChat? Press and hold the code, then choose to recognise it.
+bookings-wechat-sheet = Confirm the payment in WeChat's payment window.
+bookings-wechat-open = Open WeChat Pay
+bookings-wechat-h5 = Pay on WeChat Pay's page; you will be brought back here.
+bookings-wechat-waiting = Waiting for WeChat Pay. This page looks again every few seconds and moves on once you have paid.
+bookings-wechat-paid = I have paid
+bookings-wechat-other-way = Pay another way
+bookings-wechat-continue = Continue paying with WeChat Pay
+bookings-wechat-notice-not-yet = WeChat Pay has not received your payment yet. If you have just paid, wait a moment.
+bookings-wechat-notice-unavailable = We could not reach WeChat Pay just now. Your payment is safe; try again in a moment.
+bookings-wechat-notice-cancelled = The payment was cancelled. You can open WeChat Pay again or pay another way.
+bookings-wechat-notice-failed = WeChat Pay could not take the payment. You can try again or pay another way.
+bookings-wechat-authorize-failed = WeChat could not confirm who is paying. Please try again, or choose another way to pay.
+bookings-wechat-unavailable = We could not reach WeChat just now. Please try again in a moment, or choose another way to pay.
+bookings-klarna-needs-js = Paying with Klarna needs JavaScript: Klarna's own window asks for your details.
+bookings-klarna-refused = Klarna can't be used for this booking. Please choose another way to pay.
+bookings-klarna-unavailable = Klarna could not be loaded just now. Please try again, or choose another way to pay.

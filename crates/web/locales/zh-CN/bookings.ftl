@@ -197,7 +197,7 @@ bookings-method-paypal-hint = 在 PayPal 页面确认付款
 bookings-method-alipay = 支付宝
 bookings-method-alipay-hint = 在支付宝页面或支付宝 App 中付款
 bookings-method-wechatpay = 微信支付
-bookings-method-wechatpay-hint = 用微信扫码付款
+bookings-method-wechatpay-hint = 用微信扫码，或在手机上用微信付款
 bookings-method-klarna = Klarna
 bookings-method-klarna-hint = 通过 Klarna 延后或分期付款
 bookings-plan-title = 分期方案
@@ -215,3 +215,27 @@ reason-payment-method-not-offered = 该订单不支持这种支付方式。
 reason-instalments-not-offered = 该订单不支持这个分期方案。
 reason-saved-card = 请选择您本人保存的银行卡。
 bookings-refresh = 立即刷新
+
+## 支付页上的微信支付与 Klarna
+
+bookings-wechat-note = 在电脑上用微信扫码；在手机上直接用微信支付付款。
+bookings-wechat-title = 微信支付
+bookings-wechat-qr-alt = 本订单的微信支付二维码
+bookings-wechat-scan = 打开微信，点“+”后选“扫一扫”，扫描此码付款。
+bookings-wechat-scan-in-wechat = 已在微信中？长按二维码，选择“识别图中二维码”。
+bookings-wechat-sheet = 请在微信支付窗口中确认付款。
+bookings-wechat-open = 打开微信支付
+bookings-wechat-h5 = 请在微信支付页面付款，完成后会返回本页。
+bookings-wechat-waiting = 正在等待微信支付的结果。本页每隔几秒自动刷新，付款成功后会自动跳转。
+bookings-wechat-paid = 我已付款
+bookings-wechat-other-way = 换一种方式付款
+bookings-wechat-continue = 继续使用微信支付付款
+bookings-wechat-notice-not-yet = 微信支付尚未收到您的付款。如果您刚刚付款，请稍候。
+bookings-wechat-notice-unavailable = 暂时无法连接微信支付。您的付款是安全的，请稍后再试。
+bookings-wechat-notice-cancelled = 付款已取消。您可以再次打开微信支付，或换一种方式付款。
+bookings-wechat-notice-failed = 微信支付未能完成付款。您可以重试，或换一种方式付款。
+bookings-wechat-authorize-failed = 微信未能确认付款人身份。请重试，或选择其他付款方式。
+bookings-wechat-unavailable = 暂时无法连接微信。请稍后再试，或选择其他付款方式。
+bookings-klarna-needs-js = 使用 Klarna 付款需要启用 JavaScript：Klarna 会在自己的窗口中询问您的信息。
+bookings-klarna-refused = 此订单无法使用 Klarna。请选择其他付款方式。
+bookings-klarna-unavailable = 暂时无法加载 Klarna。请重试，或选择其他付款方式。

@@ -102,6 +102,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::get_order))
         .routes(routes!(orders::pay_order))
         .routes(routes!(orders::payment_options))
+        .routes(routes!(orders::create_payment_session))
         .routes(routes!(orders::authenticate_payment))
         .routes(routes!(payments::get_payment))
         .routes(routes!(payments::capture_payment))

@@ -181,6 +181,38 @@ pub struct StripeJsJson {
     pub js_url: String,
 }
 
+/// Klarna's JS SDK, for its widget (when Klarna is offered).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KlarnaJsJson {
+    pub js_url: String,
+}
+
+/// Which client session to open: `klarna`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentSessionRequest {
+    /// `klarna`.
+    pub provider: String,
+    /// The payer's country (ISO 3166 alpha-2) the methods are chosen for; omitted: the lead
+    /// traveller's nationality.
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+/// A provider's client session: what its widget or mobile SDK starts with. For Klarna, start
+/// `Klarna.Payments.init({client_token})`, load one of `payment_method_categories`, authorise,
+/// then pay the order with `{"method":"klarna","payment_method":"<authorization_token>"}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentSessionJson {
+    pub provider: String,
+    pub session_id: String,
+    pub client_token: String,
+    /// `pay_later`, `pay_over_time`, `pay_now` …, as the provider offers them.
+    pub payment_method_categories: Vec<String>,
+    /// The provider's JS SDK for a web page.
+    pub js_url: Option<String>,
+}
+
 /// What may pay an order.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PaymentOptionsJson {
@@ -193,6 +225,7 @@ pub struct PaymentOptionsJson {
     pub instalments: Vec<InstalmentPlanJson>,
     pub saved_cards: Vec<SavedCardJson>,
     pub stripe: Option<StripeJsJson>,
+    pub klarna: Option<KlarnaJsJson>,
 }
 
 pub(crate) fn options_json(
@@ -243,6 +276,12 @@ pub(crate) fn options_json(
                 publishable_key: s.publishable_key.clone(),
                 js_url: s.js_url.clone(),
             }),
+        klarna: state
+            .config()
+            .klarna_js_url
+            .as_ref()
+            .filter(|_| o.methods.iter().any(|m| m.provider == "klarna"))
+            .map(|u| KlarnaJsJson { js_url: u.clone() }),
     }
 }
 
@@ -826,6 +865,59 @@ pub async fn payment_options(
         .payment_options(&id, &who, q.country.as_deref())
         .await?;
     Ok(axum::Json(options_json(&state, &options)))
+}
+
+/// Opens a provider's client session for a held order (Klarna: the `client_token` for its
+/// widget or SDK), when that provider is offered for the order.
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/payment-sessions",
+    tag = "orders",
+    request_body = PaymentSessionRequest,
+    params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 201, description = "The session", body = PaymentSessionJson),
+        (status = 404, description = "No such order, or not yours", body = ErrorBody),
+        (status = 409, description = "The order is not waiting for payment, or its hold expired", body = ErrorBody),
+        (status = 422, description = "That provider is not offered for this order", body = ErrorBody),
+        (status = 503, description = "The provider did not answer", body = ErrorBody),
+    )
+)]
+pub async fn create_payment_session(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    crate::extract::ApiJson(req): crate::extract::ApiJson<PaymentSessionRequest>,
+) -> Result<(StatusCode, axum::Json<PaymentSessionJson>), WebError> {
+    let who = viewer(&ctx, &headers)?;
+    if req.provider.trim() != wayfare_payments::klarna::NAME {
+        return Err(WebError::invalid_field(
+            "provider",
+            "reason-payment-method-not-offered",
+        ));
+    }
+    let session = state
+        .orders()
+        .klarna_session(&id, &who, req.country.as_deref())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(session_json(&state, session)),
+    ))
+}
+
+pub(crate) fn session_json(
+    state: &AppState,
+    s: wayfare_payments::klarna::KlarnaSession,
+) -> PaymentSessionJson {
+    PaymentSessionJson {
+        provider: wayfare_payments::klarna::NAME.to_owned(),
+        session_id: s.session_id,
+        client_token: s.client_token,
+        payment_method_categories: s.payment_method_categories,
+        js_url: state.config().klarna_js_url.clone(),
+    }
 }
 
 /// The traveller's answer to a 3-D Secure check on a payment (sandbox).

@@ -18,7 +18,8 @@ form-action 'self'; frame-ancestors 'none'";
 
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let docs = req.uri().path().starts_with("/api/docs");
-    // The payment page loads Stripe.js, which talks to Stripe and frames its card field.
+    // The payment page loads the providers' widgets (Stripe.js, Klarna) and sends travellers on
+    // to the providers' pages.
     let pay_page = req.uri().path().starts_with("/bookings/") && req.uri().path().ends_with("/pay");
     let forwarded_https = state.config().trust_forwarded_proto
         && req
@@ -36,13 +37,17 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         .unwrap_or_else(|_| HeaderValue::from_static(CSP)),
         _ => HeaderValue::from_static(if docs { CSP_API_DOCS } else { CSP }),
     };
-    let csp = match (pay_page, &state.config().stripe_js) {
-        (true, Some(stripe)) => csp
-            .to_str()
-            .ok()
-            .and_then(|c| HeaderValue::from_str(&with_stripe(c, &stripe.js_url)).ok())
-            .unwrap_or(csp),
-        _ => csp,
+    let csp = if pay_page {
+        let c = state.config();
+        let opened = with_payment_widgets(
+            csp.to_str().unwrap_or(CSP),
+            c.stripe_js.as_ref().map(|s| s.js_url.as_str()),
+            c.klarna_js_url.as_deref(),
+            &c.payment_redirect_origins,
+        );
+        HeaderValue::from_str(&opened).unwrap_or(csp)
+    } else {
+        csp
     };
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(
@@ -74,30 +79,71 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     res
 }
 
-/// `csp` opened to Stripe.js at `js_url`: its script, the frames it draws the card field in, and
-/// the API it sends the card to (Stripe's published CSP: js.stripe.com, hooks.stripe.com,
-/// api.stripe.com; a test's fake Stripe serves all three from one origin).
-fn with_stripe(csp: &str, js_url: &str) -> String {
-    let Some(origin) = tile_origin(Some(js_url)) else {
-        return csp.to_owned();
+/// The payment page's `csp`, opened to what the configured providers need there:
+/// - Stripe.js at `stripe_js`: its script, the frames it draws the card field in, and the API
+///   it sends the card to (Stripe's published CSP: js.stripe.com, hooks.stripe.com,
+///   api.stripe.com; a test's fake Stripe serves all three from one origin);
+/// - Klarna's JS SDK at `klarna_js`: its script, and the frames and APIs of its widget on
+///   Klarna's domains (`*.klarna.com`, `*.klarnacdn.net`, `*.klarnaservices.com`; a fake serves
+///   everything from one origin);
+/// - `redirects`: the providers' pages the payment form's answer sends the traveller to
+///   (PayPal, Alipay, WeChat Pay, a bank's check), which `form-action` must allow because
+///   browsers check it on the redirect after a form is sent.
+fn with_payment_widgets(
+    csp: &str,
+    stripe_js: Option<&str>,
+    klarna_js: Option<&str>,
+    redirects: &[String],
+) -> String {
+    let mut script = Vec::new();
+    let mut connect = Vec::new();
+    let mut frame = Vec::new();
+    let mut img = Vec::new();
+    if let Some(origin) = stripe_js.and_then(|u| tile_origin(Some(u))) {
+        if origin == "https://js.stripe.com" {
+            frame.push(format!("{origin} https://hooks.stripe.com"));
+            connect.push("https://api.stripe.com".to_owned());
+        } else {
+            frame.push(origin.clone());
+            connect.push(origin.clone());
+        }
+        script.push(origin);
+    }
+    if let Some(origin) = klarna_js.and_then(|u| tile_origin(Some(u))) {
+        if origin == "https://x.klarnacdn.net" {
+            let domains =
+                "https://*.klarna.com https://*.klarnacdn.net https://*.klarnaservices.com";
+            frame.push(domains.to_owned());
+            connect.push(domains.to_owned());
+            img.push(domains.to_owned());
+        } else {
+            frame.push(origin.clone());
+            connect.push(origin.clone());
+        }
+        script.push(origin);
+    }
+    let forms: Vec<String> = redirects
+        .iter()
+        .filter_map(|u| tile_origin(Some(u)))
+        .collect();
+    let add = |csp: String, directive: &str, extra: &[String]| {
+        if extra.is_empty() {
+            return csp;
+        }
+        csp.replacen(directive, &format!("{directive} {}", extra.join(" ")), 1)
     };
-    let (frames, api) = if origin == "https://js.stripe.com" {
-        (
-            format!("{origin} https://hooks.stripe.com"),
-            "https://api.stripe.com".to_owned(),
-        )
-    } else {
-        (origin.clone(), origin.clone())
-    };
-    csp.replace(
-        "script-src 'self';",
-        &format!("script-src 'self' {origin};"),
-    )
-    .replace("connect-src 'self';", &format!("connect-src 'self' {api};"))
-    .replace(
-        "object-src 'none';",
-        &format!("frame-src {frames}; object-src 'none';"),
-    )
+    let mut out = add(csp.to_owned(), "script-src 'self'", &script);
+    out = add(out, "connect-src 'self'", &connect);
+    out = add(out, "img-src 'self' data:", &img);
+    out = add(out, "form-action 'self'", &forms);
+    if !frame.is_empty() {
+        out = out.replacen(
+            "object-src 'none';",
+            &format!("frame-src {}; object-src 'none';", frame.join(" ")),
+            1,
+        );
+    }
+    out
 }
 
 /// The origin (`https://tile.example:8080`) of the configured map tiles, which pages may load
@@ -122,9 +168,14 @@ fn tile_origin(url: Option<&str>) -> Option<String> {
 mod tests {
     use super::tile_origin;
 
+    fn opened(stripe: Option<&str>, klarna: Option<&str>, redirects: &[&str]) -> String {
+        let redirects: Vec<String> = redirects.iter().map(|r| (*r).to_owned()).collect();
+        super::with_payment_widgets(super::CSP, stripe, klarna, &redirects)
+    }
+
     #[test]
     fn stripe_js_is_allowed_where_stripe_documents_it() {
-        let csp = super::with_stripe(super::CSP, "https://js.stripe.com/v3/");
+        let csp = opened(Some("https://js.stripe.com/v3/"), None, &[]);
         assert!(
             csp.contains("script-src 'self' https://js.stripe.com;"),
             "{csp}"
@@ -137,7 +188,7 @@ mod tests {
             csp.contains("frame-src https://js.stripe.com https://hooks.stripe.com;"),
             "{csp}"
         );
-        let fake = super::with_stripe(super::CSP, "http://127.0.0.1:4100/v3/");
+        let fake = opened(Some("http://127.0.0.1:4100/v3/"), None, &[]);
         assert!(
             fake.contains("script-src 'self' http://127.0.0.1:4100;"),
             "{fake}"
@@ -146,10 +197,40 @@ mod tests {
             fake.contains("connect-src 'self' http://127.0.0.1:4100;"),
             "{fake}"
         );
-        assert_eq!(
-            super::with_stripe(super::CSP, "javascript:alert(1)"),
-            super::CSP
+        assert_eq!(opened(Some("javascript:alert(1)"), None, &[]), super::CSP);
+    }
+
+    #[test]
+    fn klarna_and_stripe_together_and_the_providers_pages_for_forms() {
+        let csp = opened(
+            Some("https://js.stripe.com/v3/"),
+            Some("https://x.klarnacdn.net/kp/lib/v1/api.js"),
+            &[
+                "https://www.paypal.com",
+                "https://wx.tenpay.com/cgi-bin",
+                "javascript:x",
+            ],
         );
+        assert!(
+            csp.contains("script-src 'self' https://js.stripe.com https://x.klarnacdn.net;"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains(
+                "frame-src https://js.stripe.com https://hooks.stripe.com https://*.klarna.com"
+            ),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("connect-src 'self' https://api.stripe.com https://*.klarna.com"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("form-action 'self' https://www.paypal.com https://wx.tenpay.com;"),
+            "{csp}"
+        );
+        assert_eq!(csp.matches("frame-src").count(), 1, "{csp}");
+        assert_eq!(opened(None, None, &[]), super::CSP);
     }
 
     #[test]

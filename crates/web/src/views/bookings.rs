@@ -8,6 +8,8 @@
 
 #[path = "checkout.rs"]
 mod checkout;
+#[path = "pay_wallets.rs"]
+mod pay_wallets;
 
 use std::collections::HashMap;
 
@@ -47,6 +49,18 @@ pub fn routes(pages: Router<AppState>) -> Router<AppState> {
         .route("/bookings/find", get(find_form).post(find))
         .route("/bookings/{id}", get(order_page))
         .route("/bookings/{id}/pay", get(pay_form).post(pay))
+        .route(
+            "/bookings/{id}/wechat",
+            get(pay_wallets::wechat_page).post(pay_wallets::wechat_answer),
+        )
+        .route(
+            "/bookings/{id}/wechat/authorized",
+            get(pay_wallets::wechat_authorized),
+        )
+        .route(
+            "/bookings/{id}/klarna-session",
+            axum::routing::post(pay_wallets::klarna_session),
+        )
         .route(
             "/payments/sandbox/authenticate/{payment}",
             get(authenticate_form).post(authenticate),
@@ -833,6 +847,8 @@ pub struct OrderTemplate {
     /// Waiting for the payment provider's answer: the page looks again by itself.
     processing: bool,
     pending_action: Option<String>,
+    /// The words of the link to it: the bank's check, or WeChat Pay's.
+    pending_label: String,
     notice: Option<String>,
     hold: Option<Countdown>,
     booked_on: String,
@@ -1055,9 +1071,17 @@ pub async fn order_page(
         status_class: status_class(order.status),
         confirmed: order.status == OrderStatus::Confirmed,
         payable: held,
-        pending_action: order
-            .pending_action()
-            .and_then(|p| p.next_action_url.clone()),
+        pending_action: next_step(&state, &order),
+        pending_label: w.t(
+            if order
+                .pending_action()
+                .is_some_and(|p| p.provider == wayfare_payments::wechatpay::NAME)
+            {
+                "bookings-wechat-continue"
+            } else {
+                "bookings-finish-3ds"
+            },
+        ),
         notice,
         processing,
         hold: (order.status.holds_inventory_unpaid() && order.hold_expires_at > now)
@@ -1310,6 +1334,8 @@ pub struct PayTemplate {
     sandbox_cards: bool,
     /// The card connector is Stripe: Stripe.js tokenises the card in the browser.
     stripe: Option<crate::state::StripeJsConfig>,
+    /// Klarna is offered: its widget's script.
+    klarna_js: Option<String>,
     saved: Vec<CardChoice>,
     cards: Vec<CardChoice>,
     more_cards: Vec<CardChoice>,
@@ -1335,12 +1361,13 @@ fn method_words(w: &Words, kind: MethodKind) -> (String, String) {
     )
 }
 
-/// The page's methods: those the order is offered that the page can take (Klarna's widget and
-/// WeChat Pay's QR code are API-only for now), instalments only with the card connector.
+/// The page's methods: those the order is offered that the page can take (Klarna when its
+/// widget's script is configured), instalments only with the card connector.
 fn page_methods(
     w: &Words,
     options: &PaymentOptions,
     chosen: &PayChoice,
+    klarna_widget: bool,
 ) -> (Vec<MethodChoice>, Option<String>) {
     let card_provider = options
         .offer(MethodKind::Card, None)
@@ -1348,12 +1375,14 @@ fn page_methods(
     let mut out: Vec<MethodChoice> = Vec::new();
     for m in &options.methods {
         let shown = match m.kind {
-            MethodKind::Card | MethodKind::PayPal | MethodKind::Alipay => true,
+            MethodKind::Card | MethodKind::PayPal | MethodKind::Alipay | MethodKind::WeChatPay => {
+                true
+            }
             MethodKind::Instalments => {
                 card_provider.as_deref() == Some(m.provider.as_str())
                     && !options.instalments.is_empty()
             }
-            MethodKind::WeChatPay | MethodKind::Klarna => false,
+            MethodKind::Klarna => klarna_widget,
         };
         if shown {
             let (label, hint) = method_words(w, m.kind);
@@ -1512,7 +1541,9 @@ async fn render_pay(
         .await?;
     let items: Vec<TripItem> = order.items.iter().map(|i| booked_item(&w, i)).collect();
     let titles: Vec<String> = items.iter().map(|i| i.title.clone()).collect();
-    let (methods, card_provider) = page_methods(&w, &options, chosen);
+    let klarna_js = state.config().klarna_js_url.clone();
+    let (methods, card_provider) = page_methods(&w, &options, chosen, klarna_js.is_some());
+    let klarna_js = klarna_js.filter(|_| methods.iter().any(|m| m.kind == "klarna"));
     let sandbox_cards = card_provider.as_deref() == Some("sandbox");
     let stripe = match (card_provider.as_deref(), &state.config().stripe_js) {
         (Some("stripe"), Some(s)) => Some(s.clone()),
@@ -1545,6 +1576,7 @@ async fn render_pay(
         methods,
         sandbox_cards,
         stripe,
+        klarna_js,
         saved,
         more_open: more_cards.iter().any(|c| c.selected),
         cards,
@@ -1575,10 +1607,7 @@ pub async fn pay_form(
         OrderStatus::Held if order.hold_expires_at > now => {}
         OrderStatus::Held | OrderStatus::Expired => return Ok(expired_page(&state, &ctx, &order)),
         OrderStatus::AwaitingPayment => {
-            if let Some(url) = order
-                .pending_action()
-                .and_then(|p| p.next_action_url.clone())
-            {
+            if let Some(url) = next_step(&state, &order) {
                 return Ok(see_other(&url));
             }
             return Ok(see_other(&format!("/bookings/{id}?notice=in-progress")));
@@ -1604,7 +1633,7 @@ pub async fn pay_form(
 
 #[derive(Debug, Deserialize)]
 pub struct PayForm {
-    /// `card`, `instalments`, `paypal`, `alipay`; empty: card.
+    /// `card`, `instalments`, `paypal`, `alipay`, `wechatpay`, `klarna`; empty: card.
     #[serde(default)]
     method: String,
     /// A sandbox test method, or `saved:<id>` for a saved card.
@@ -1613,6 +1642,9 @@ pub struct PayForm {
     /// The `pm_…` Stripe.js made in the browser.
     #[serde(default)]
     stripe_token: String,
+    /// The authorisation token Klarna's widget gave.
+    #[serde(default)]
+    klarna_token: String,
     #[serde(default)]
     instalments: String,
     #[serde(default)]
@@ -1642,21 +1674,46 @@ pub async fn pay(
         card: card.clone(),
         instalments,
     };
-    let (payment_method, saved) = match card.strip_prefix("saved:") {
-        _ if !matches!(kind, MethodKind::Card | MethodKind::Instalments) => (String::new(), None),
-        Some(id) => (String::new(), Some(id.to_owned())),
-        None if !form.stripe_token.trim().is_empty() => {
-            (form.stripe_token.trim().chars().take(100).collect(), None)
-        }
-        None => (card.clone(), None),
-    };
     let key = if form.nonce.trim().is_empty() || form.nonce.len() > 100 {
         nonce()
     } else {
         form.nonce.trim().to_owned()
     };
-    let orders = state.orders();
-    let result = orders
+    let (payment_method, saved) = match kind {
+        MethodKind::Card | MethodKind::Instalments => match card.strip_prefix("saved:") {
+            Some(id) => (String::new(), Some(id.to_owned())),
+            None if !form.stripe_token.trim().is_empty() => {
+                (form.stripe_token.trim().chars().take(100).collect(), None)
+            }
+            None => (card.clone(), None),
+        },
+        MethodKind::Klarna => {
+            let token: String = form.klarna_token.trim().chars().take(200).collect();
+            if token.is_empty() {
+                // Klarna's widget gives the token; without it (no script) there is nothing
+                // to pay with.
+                let w = Words::new(&state, &ctx);
+                return render_pay(
+                    &state,
+                    &ctx,
+                    &order,
+                    &viewer,
+                    &chosen,
+                    Some(w.t("bookings-klarna-needs-js")),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            }
+            (token, None)
+        }
+        MethodKind::WeChatPay => match pay_wallets::wechat_way(&state, &ctx, &headers, &id, &key) {
+            pay_wallets::WeChatWay::Method(m) => (m, None),
+            pay_wallets::WeChatWay::Authorize(res) => return Ok(res),
+        },
+        MethodKind::PayPal | MethodKind::Alipay => (String::new(), None),
+    };
+    let result = state
+        .orders()
         .pay(
             &id,
             &viewer,
@@ -1672,34 +1729,49 @@ pub async fn pay(
             },
         )
         .await;
-    let w = Words::new(&state, &ctx);
+    answer_payment(&state, &ctx, &id, order, &viewer, &chosen, result).await
+}
+
+/// The page after a payment was asked for: the next step, or the payment page again with what
+/// went wrong.
+async fn answer_payment(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    order: OrderView,
+    viewer: &Viewer,
+    chosen: &PayChoice,
+    result: Result<OrderView, BookingError>,
+) -> Result<Response, WebError> {
+    let orders = state.orders();
+    let w = Words::new(state, ctx);
     match result {
-        Ok(view) => Ok(after_payment(&view)),
+        Ok(view) => Ok(after_payment(state, &view)),
         Err(BookingError::PaymentDeclined { code, decline_code }) => {
-            let order = orders.get(&id, &viewer).await?;
+            let order = orders.get(id, viewer).await?;
             let msg = declined_message(&w, decline_code.as_deref().unwrap_or(&code));
             render_pay(
-                &state,
-                &ctx,
+                state,
+                ctx,
                 &order,
-                &viewer,
-                &chosen,
+                viewer,
+                chosen,
                 Some(msg),
                 StatusCode::PAYMENT_REQUIRED,
             )
             .await
         }
         Err(BookingError::HoldExpired) => {
-            let order = orders.get(&id, &viewer).await.unwrap_or(order);
-            Ok(expired_page(&state, &ctx, &order))
+            let order = orders.get(id, viewer).await.unwrap_or(order);
+            Ok(expired_page(state, ctx, &order))
         }
         Err(BookingError::PaymentInProgress) => {
             // A second click while the first is under way: wait for the first to finish.
             for _ in 0..40 {
                 tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-                let now = orders.get(&id, &viewer).await?;
+                let now = orders.get(id, viewer).await?;
                 if now.status != OrderStatus::AwaitingPayment || now.pending_action().is_some() {
-                    return Ok(after_payment(&now));
+                    return Ok(after_payment(state, &now));
                 }
             }
             Ok(see_other(&format!("/bookings/{id}?notice=in-progress")))
@@ -1710,16 +1782,16 @@ pub async fn pay(
         Err(BookingError::NotPayable { .. }) => Ok(see_other(&format!("/bookings/{id}"))),
         Err(e @ (BookingError::Invalid { .. } | BookingError::PaymentUnavailable)) => {
             let e = WebError::from(e);
-            let order = orders.get(&id, &viewer).await?;
+            let order = orders.get(id, viewer).await?;
             if order.status != OrderStatus::Held {
                 return Ok(see_other(&format!("/bookings/{id}")));
             }
             render_pay(
-                &state,
-                &ctx,
+                state,
+                ctx,
                 &order,
-                &viewer,
-                &chosen,
+                viewer,
+                chosen,
                 Some(e.message(ctx.locale)),
                 e.code.status(),
             )
@@ -1729,12 +1801,18 @@ pub async fn pay(
     }
 }
 
+/// Where a payment waiting for the traveller continues: WeChat Pay's own steps, else the
+/// provider's page (the bank's check, PayPal, Alipay).
+fn next_step(state: &AppState, view: &OrderView) -> Option<String> {
+    pay_wallets::wechat_next(state, view).or_else(|| {
+        view.pending_action()
+            .and_then(|p| p.next_action_url.clone())
+    })
+}
+
 /// Where to go once a payment answered: the bank's check, or the order.
-fn after_payment(view: &OrderView) -> Response {
-    match view
-        .pending_action()
-        .and_then(|p| p.next_action_url.clone())
-    {
+fn after_payment(state: &AppState, view: &OrderView) -> Response {
+    match next_step(state, view) {
         Some(url) if view.status == OrderStatus::AwaitingPayment => see_other(&url),
         _ => see_other(&format!("/bookings/{}", view.id)),
     }
