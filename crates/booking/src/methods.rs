@@ -150,15 +150,7 @@ impl Orders {
         viewer: &Viewer,
         country: Option<&str>,
     ) -> Result<PaymentOptions, BookingError> {
-        let row = self
-            .inner
-            .store
-            .order(order_id)
-            .await?
-            .ok_or(BookingError::NotFound)?;
-        if !self.may_see(&row, viewer) {
-            return Err(BookingError::NotFound);
-        }
+        let row = self.visible_row(order_id, viewer).await?;
         self.options_for(&row, viewer, country).await
     }
 
@@ -234,15 +226,7 @@ impl Orders {
         viewer: &Viewer,
         country: Option<&str>,
     ) -> Result<KlarnaSession, BookingError> {
-        let row = self
-            .inner
-            .store
-            .order(order_id)
-            .await?
-            .ok_or(BookingError::NotFound)?;
-        if !self.may_see(&row, viewer) {
-            return Err(BookingError::NotFound);
-        }
+        let row = self.visible_row(order_id, viewer).await?;
         match status_of(&row)? {
             OrderStatus::Held if row.hold_expires_at > self.now() => {}
             OrderStatus::Held | OrderStatus::Expired => return Err(BookingError::HoldExpired),

@@ -76,10 +76,7 @@ impl Orders {
             ));
         }
         let store = &self.inner.store;
-        let row = store.order(order_id).await?.ok_or(BookingError::NotFound)?;
-        if !self.may_see(&row, viewer) {
-            return Err(BookingError::NotFound);
-        }
+        let row = self.visible_row(order_id, viewer).await?;
         let payment_key = format!("{order_id}:{}", req.idempotency_key);
         let earlier = store.order_payments(order_id).await?;
         // The same payment asked for again (a retry after a lost answer): what it came to.
@@ -359,10 +356,7 @@ impl Orders {
         actor: &Actor,
     ) -> Result<OrderView, BookingError> {
         let store = &self.inner.store;
-        let row = store.order(order_id).await?.ok_or(BookingError::NotFound)?;
-        if !self.may_see(&row, viewer) {
-            return Err(BookingError::NotFound);
-        }
+        let row = self.visible_row(order_id, viewer).await?;
         let (mine, others): (Vec<_>, Vec<_>) = store
             .order_payments(order_id)
             .await?

@@ -233,16 +233,27 @@ impl Orders {
     /// The order if `viewer` may see it. Someone else's order is "not found", like an unknown
     /// one.
     pub async fn get(&self, id: &str, viewer: &Viewer) -> Result<OrderView, BookingError> {
+        let row = self.visible_row(id, viewer).await?;
+        self.view_of(row).await
+    }
+
+    /// The stored order if `viewer` may see it; [`BookingError::NotFound`] otherwise.
+    pub(crate) async fn visible_row(
+        &self,
+        id: &str,
+        viewer: &Viewer,
+    ) -> Result<OrderRow, BookingError> {
         let row = self
             .inner
             .store
             .order(id)
             .await?
             .ok_or(BookingError::NotFound)?;
-        if !self.may_see(&row, viewer) {
-            return Err(BookingError::NotFound);
+        if self.may_see(&row, viewer) {
+            Ok(row)
+        } else {
+            Err(BookingError::NotFound)
         }
-        self.view_of(row).await
     }
 
     /// A guest's way back to an order: the reference and the contact e-mail. Answers the order

@@ -62,6 +62,16 @@ async fn open_booking(c: &fantoccini::Client, app: &TestApp, reference: &str) {
     wait_for(c, "[data-pay-now]").await;
 }
 
+/// The guest opens their booking, chooses WeChat Pay on the payment page and pays.
+async fn pay_with_wechat(c: &fantoccini::Client, app: &TestApp, reference: &str, id: &str) {
+    open_booking(c, app, reference).await;
+    c.goto(&app.url(&format!("/bookings/{id}/pay")))
+        .await
+        .unwrap();
+    click(c, "input[name=method][value=wechatpay]").await;
+    click(c, "button[data-pay-submit]").await;
+}
+
 fn wechatpay_section(fake: &FakeWeChatPay, oauth: Option<&FakeWeChatOAuth>) -> Value {
     let mut section = json!({
         "mch_id": MCH_ID,
@@ -91,8 +101,13 @@ async fn wechat_app(fake: &FakeWeChatPay, oauth: Option<&FakeWeChatOAuth>) -> Te
 
 /// The order as its guest sees it through the API.
 async fn order_json(app: &TestApp, id: &str, token: &str) -> Value {
+    guest_get(app, &format!("/api/v1/orders/{id}"), token).await
+}
+
+/// An API resource read with a guest token.
+async fn guest_get(app: &TestApp, path: &str, token: &str) -> Value {
     new_client()
-        .get(app.url(&format!("/api/v1/orders/{id}")))
+        .get(app.url(path))
         .bearer_auth(token)
         .send()
         .await
@@ -121,15 +136,12 @@ async fn klarna_widget_authorises_in_the_page_and_the_order_is_paid() {
     let token = order["guest_token"].as_str().unwrap().to_owned();
 
     // The API offers Klarna with its SDK, and opens a session for an app.
-    let options: Value = new_client()
-        .get(app.url(&format!("/api/v1/orders/{id}/payment-options")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let options = guest_get(
+        &app,
+        &format!("/api/v1/orders/{id}/payment-options"),
+        &token,
+    )
+    .await;
     assert!(
         options["methods"]
             .as_array()
@@ -282,12 +294,7 @@ async fn wechat_pay_on_a_computer_shows_a_code_and_moves_on_when_paid() {
         return;
     };
     let c = &browser.client;
-    open_booking(c, &app, &reference).await;
-    c.goto(&app.url(&format!("/bookings/{id}/pay")))
-        .await
-        .unwrap();
-    click(c, "input[name=method][value=wechatpay]").await;
-    click(c, "button[data-pay-submit]").await;
+    pay_with_wechat(c, &app, &reference, &id).await;
     wait_for(c, "img[data-wechat-qr]").await;
     assert_eq!(path(c).await, format!("/bookings/{id}/wechat"));
     let text = body_text(c).await;
@@ -339,12 +346,7 @@ async fn inside_wechat_the_payer_is_authorised_and_pays_in_wechats_sheet() {
         return;
     };
     let c = &browser.client;
-    open_booking(c, &app, &reference).await;
-    c.goto(&app.url(&format!("/bookings/{id}/pay")))
-        .await
-        .unwrap();
-    click(c, "input[name=method][value=wechatpay]").await;
-    click(c, "button[data-pay-submit]").await;
+    pay_with_wechat(c, &app, &reference, &id).await;
     // WeChat's authorisation (no prompt for snsapi_base) comes back with a code; the JSAPI
     // order is placed for the openid it stands for.
     wait_for(c, "[data-wechat-invoke]").await;

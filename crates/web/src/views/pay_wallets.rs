@@ -338,41 +338,23 @@ pub async fn wechat_authorized(
         method: MethodKind::WeChatPay.as_str().to_owned(),
         ..PayChoice::default()
     };
-    let failed = |key: &str| w.t(key);
-    // The authorisation this browser started, and the payment it was for.
-    let started = cookie_value(&headers, STATE_COOKIE).and_then(|v| {
-        let (st, key) = v.split_once('.')?;
-        Some((st.to_owned(), key.to_owned()))
-    });
-    let code = q.code.as_deref().map(str::trim).unwrap_or_default();
-    let (Some((st, key)), Some(oauth)) = (started, state.config().wechat_oauth.as_ref()) else {
-        return refused(
-            &state,
-            &ctx,
-            &order,
-            &viewer,
-            &chosen,
-            failed("bookings-wechat-authorize-failed"),
-        )
-        .await;
-    };
-    if q.state.as_deref() != Some(st.as_str())
-        || code.is_empty()
-        || order.status != OrderStatus::Held
-    {
-        if order.status != OrderStatus::Held {
-            return Ok(not_waiting(&order));
-        }
-        return refused(
-            &state,
-            &ctx,
-            &order,
-            &viewer,
-            &chosen,
-            failed("bookings-wechat-authorize-failed"),
-        )
-        .await;
+    if order.status != OrderStatus::Held {
+        return Ok(not_waiting(&order));
     }
+    // The authorisation this browser started (its state matches), and the payment it was for.
+    let started = cookie_value(&headers, STATE_COOKIE)
+        .and_then(|v| v.split_once('.'))
+        .filter(|(st, key)| q.state.as_deref() == Some(*st) && (1..=100).contains(&key.len()))
+        .map(|(_, key)| key.to_owned());
+    let code = q.code.as_deref().map(str::trim).unwrap_or_default();
+    let (Some(key), Some(oauth), false) = (
+        started,
+        state.config().wechat_oauth.as_ref(),
+        code.is_empty(),
+    ) else {
+        let message = w.t("bookings-wechat-authorize-failed");
+        return refused(&state, &ctx, &order, &viewer, &chosen, message).await;
+    };
     let openid = match oauth.openid(code).await {
         Ok(openid) => openid,
         Err(e) => {
@@ -381,7 +363,7 @@ pub async fn wechat_authorized(
                 OAuthError::Unavailable(_) => "bookings-wechat-unavailable",
                 _ => "bookings-wechat-authorize-failed",
             };
-            return refused(&state, &ctx, &order, &viewer, &chosen, failed(key)).await;
+            return refused(&state, &ctx, &order, &viewer, &chosen, w.t(key)).await;
         }
     };
     let flags = cookie_flags(&state, &ctx);
