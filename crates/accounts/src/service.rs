@@ -16,7 +16,7 @@ use crate::error::AuthError;
 use crate::sealing::Sealer;
 
 /// The clock flows read "now" from (tests pass a fixed one).
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub use wayfare_domain::Clock;
 
 /// Translates a Fluent message: `(locale, key, arguments)`. The web layer's catalogue.
 pub type Translate = Arc<dyn Fn(&str, &str, &[(&str, String)]) -> String + Send + Sync>;

@@ -51,7 +51,7 @@ pub use view::{
 };
 
 /// The clock flows read "now" from (tests pass a fixed one).
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub use wayfare_domain::Clock;
 
 /// Lifetimes and retries.
 #[derive(Debug, Clone)]

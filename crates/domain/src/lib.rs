@@ -12,3 +12,7 @@ pub mod reference;
 
 pub use fx::{Conversion, ExchangeRate, FxError, RateTable};
 pub use money::{Currency, Money, MoneyError};
+
+/// Where services read the time from: `Utc::now` in production, a fixed or moving clock in
+/// tests. (Domain logic itself takes times as arguments.)
+pub type Clock = std::sync::Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;

@@ -6,7 +6,10 @@
 //! default, delivers nothing; it keeps the last messages in memory for the admin's
 //! "dev mailbox" page and for tests.
 
+pub mod email;
 pub mod local;
+pub mod outbox;
+pub mod sms;
 
 use std::sync::Arc;
 
@@ -65,17 +68,48 @@ pub enum NotifyError {
     Store(#[from] wayfare_store::StoreError),
 }
 
+/// A file sent with an e-mail (the PDF itinerary).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    /// `application/pdf` …
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+/// One e-mail to one address: a plain-text part, optionally an HTML part and attachments. The
+/// sender (`From`) is the provider's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    pub attachments: Vec<Attachment>,
+    /// Our id of the message: sent along where the provider takes custom data (a header, a
+    /// custom argument, a tag), so delivery callbacks can be matched to the send log.
+    pub message_id: String,
+}
+
+impl Email {
+    /// A plain-text e-mail without attachments.
+    pub fn text(to: &str, subject: &str, text: &str) -> Email {
+        Email {
+            to: to.to_owned(),
+            subject: subject.to_owned(),
+            text: text.to_owned(),
+            html: None,
+            attachments: Vec::new(),
+            message_id: uuid::Uuid::now_v7().to_string(),
+        }
+    }
+}
+
 /// Sends e-mail. Returns the provider's message id.
 #[async_trait::async_trait]
 pub trait EmailSender: Send + Sync {
     fn provider(&self) -> &'static str;
-    async fn send_email(
-        &self,
-        to: &str,
-        subject: &str,
-        text: &str,
-        at: DateTime<Utc>,
-    ) -> Result<String, NotifyError>;
+    async fn send_email(&self, email: &Email, at: DateTime<Utc>) -> Result<String, NotifyError>;
 }
 
 /// Sends SMS to E.164 numbers. Returns the provider's message id.
@@ -138,14 +172,9 @@ impl Notifier {
     pub async fn send(&self, m: OutgoingMessage, at: DateTime<Utc>) -> Result<(), NotifyError> {
         let result = match m.channel {
             Channel::Email => {
-                self.email
-                    .send_email(
-                        &m.destination,
-                        m.subject.as_deref().unwrap_or(""),
-                        &m.body,
-                        at,
-                    )
-                    .await
+                let email =
+                    Email::text(&m.destination, m.subject.as_deref().unwrap_or(""), &m.body);
+                self.email.send_email(&email, at).await
             }
             Channel::Sms => self.sms.send_sms(&m.destination, &m.body, at).await,
         };

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
-use crate::{EmailSender, NotifyError, SmsSender};
+use crate::{Email, EmailSender, NotifyError, SmsSender};
 
 /// A message the local channel accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,14 +87,8 @@ impl EmailSender for LocalOutbox {
         "local"
     }
 
-    async fn send_email(
-        &self,
-        to: &str,
-        subject: &str,
-        text: &str,
-        at: DateTime<Utc>,
-    ) -> Result<String, NotifyError> {
-        Ok(self.push("email", to, Some(subject), text, at))
+    async fn send_email(&self, email: &Email, at: DateTime<Utc>) -> Result<String, NotifyError> {
+        Ok(self.push("email", &email.to, Some(&email.subject), &email.text, at))
     }
 }
 
@@ -122,11 +116,11 @@ mod tests {
     async fn keeps_the_newest_messages() {
         let o = LocalOutbox::new(2);
         let now = Utc::now();
-        o.send_email("a@example.com", "s1", "b1", now)
+        o.send_email(&Email::text("a@example.com", "s1", "b1"), now)
             .await
             .unwrap();
         o.send_sms("+8613800138000", "b2", now).await.unwrap();
-        o.send_email("a@example.com", "s3", "b3", now)
+        o.send_email(&Email::text("a@example.com", "s3", "b3"), now)
             .await
             .unwrap();
         let all = o.messages();

@@ -1,14 +1,13 @@
 //! The payment provider contract and the values it speaks in.
 
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use wayfare_domain::Money;
 
 /// The time source: the system clock in production, a fixed or stepped one in tests.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub use wayfare_domain::Clock;
 
 /// The longest idempotency key accepted (Stripe's limit).
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;

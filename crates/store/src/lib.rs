@@ -13,6 +13,7 @@ pub mod hotels;
 pub mod migration;
 pub mod notifications;
 pub mod orders;
+pub mod outbox;
 pub mod payments;
 pub mod reference;
 pub mod sandbox_payments;

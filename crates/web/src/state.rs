@@ -78,7 +78,7 @@ struct Inner {
 }
 
 /// The clock the app reads "now" from (tests pass a fixed one).
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub use wayfare_domain::Clock;
 
 /// Flight suppliers and what searches are validated against.
 pub struct FlightCatalog {

@@ -13,6 +13,7 @@ mod m0007_hotel_holds;
 mod m0008_orders;
 mod m0009_sandbox_payments;
 mod m0010_payment_records;
+mod m0011_outbox;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_orders::Migration),
             Box::new(m0009_sandbox_payments::Migration),
             Box::new(m0010_payment_records::Migration),
+            Box::new(m0011_outbox::Migration),
         ]
     }
 }

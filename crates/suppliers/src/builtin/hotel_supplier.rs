@@ -28,7 +28,7 @@ const RATE_MINUTES: i64 = 30;
 /// Rooms left are shown up to this many, like the big sites.
 const ROOMS_LEFT_CAP: u16 = 9;
 
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub use wayfare_domain::Clock;
 
 pub struct BuiltinHotels {
     index: RwLock<Arc<HotelIndex>>,

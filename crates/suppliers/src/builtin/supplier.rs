@@ -3,7 +3,6 @@
 
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Utc};
 use wayfare_domain::flight::fare::FareBrand;
 use wayfare_domain::flight::offer::Offer;
 use wayfare_domain::flight::ranking::slice_passes;
@@ -24,7 +23,7 @@ use crate::flight::{
 const MAX_ITINERARIES_PER_SLICE: usize = 3_000;
 
 /// The clock, passed in so tests control "now".
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub use wayfare_domain::Clock;
 
 pub struct BuiltinFlights {
     index: RwLock<Arc<FlightIndex>>,

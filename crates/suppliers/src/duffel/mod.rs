@@ -95,7 +95,7 @@ impl From<&str> for AccessToken {
 }
 
 /// "Now", passed in so tests control it (same shape as the built-in supplier's clock).
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub use wayfare_domain::Clock;
 
 #[derive(Clone)]
 pub struct DuffelConfig {

@@ -16,7 +16,7 @@ use wayfare_store::{Store, StoreError, StoreOptions};
 use wayfare_testkit::TestDatabase;
 
 /// A migrated store on a fresh database; the folder keeps a SQLite file alive.
-async fn fresh_store() -> (Store, TempDir) {
+pub(crate) async fn fresh_store() -> (Store, TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = TestDatabase::new(&dir);
     let opts = StoreOptions {

@@ -29,6 +29,7 @@ mod openapi;
 mod ops;
 mod order_failures;
 mod orders;
+mod outbox;
 mod payment_methods;
 mod payments;
 mod storage;
