@@ -40,6 +40,7 @@ pub use create::{
     RoomGuestInput,
 };
 pub use error::BookingError;
+pub use messages::{ORDER_MESSAGE_EVENT, OrderMessages};
 pub use methods::{
     InstalmentOffer, MethodOffer, PaymentOptions, PaymentSettings, SavedCard, capture_for,
 };
@@ -258,6 +259,41 @@ impl Orders {
             .await
     }
 
+    /// [`Orders::move_order`] telling the traveller `messages` (`booking-confirmed` …): each
+    /// an outbox event written with the move, once per order and message.
+    pub(crate) async fn move_order_telling(
+        &self,
+        order_id: &str,
+        from: wayfare_domain::order::OrderStatus,
+        event: wayfare_domain::order::OrderEvent,
+        reason: &str,
+        messages: &[&str],
+    ) -> Result<Option<wayfare_store::orders::OrderRow>, BookingError> {
+        let to = from
+            .apply(event)
+            .map_err(|e| BookingError::Internal(e.to_string()))?;
+        let now = self.now();
+        Ok(self
+            .inner
+            .store
+            .transition_order(wayfare_store::orders::Transition {
+                order_id,
+                from: &[from.as_str()],
+                to: to.as_str(),
+                event: event.as_str(),
+                actor: "system",
+                reason,
+                now,
+                hold_unexpired: false,
+                payment: None,
+                events: messages
+                    .iter()
+                    .map(|m| messages::order_message_event(order_id, m, now))
+                    .collect(),
+            })
+            .await?)
+    }
+
     /// [`Orders::move_order`] writing a payment row in the same transaction, only if the
     /// order moves.
     #[allow(clippy::too_many_arguments)]
@@ -287,6 +323,7 @@ impl Orders {
                 now: self.now(),
                 hold_unexpired,
                 payment,
+                events: Vec::new(),
             })
             .await?)
     }

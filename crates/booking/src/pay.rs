@@ -543,18 +543,15 @@ impl Orders {
                 .map(|(i, why)| format!("item {}: {why}", i.position))
                 .collect::<Vec<_>>()
                 .join("; ");
-            self.move_order(
+            self.move_order_telling(
                 &row.id,
                 OrderStatus::Paid,
                 OrderEvent::SuppliersFailed,
-                "system",
                 &reason,
-                false,
+                &["booking-failed"],
             )
             .await?;
             self.release_items(&row.id).await?;
-            let view = self.load_view(&row.id).await?;
-            self.send_order_message(&view, "booking-failed").await;
             return Err(BookingError::ConfirmationFailed {
                 reference: row.reference,
             });
@@ -619,14 +616,18 @@ impl Orders {
                     .join("; ")
             )
         };
+        let messages: &[&str] = if failed.is_empty() {
+            &["booking-confirmed"]
+        } else {
+            &["booking-confirmed", "booking-partly-failed"]
+        };
         let confirmed = self
-            .move_order(
+            .move_order_telling(
                 &row.id,
                 OrderStatus::Paid,
                 OrderEvent::SuppliersConfirmed,
-                "system",
                 &reason,
-                false,
+                messages,
             )
             .await?;
         let view = match confirmed {
@@ -644,11 +645,6 @@ impl Orders {
             }
             None => self.load_view(&row.id).await?,
         };
-        self.send_order_message(&view, "booking-confirmed").await;
-        if !failed.is_empty() {
-            self.send_order_message(&view, "booking-partly-failed")
-                .await;
-        }
         Ok(view)
     }
 

@@ -51,8 +51,12 @@ impl Orders {
                 && status_of(&row)? == OrderStatus::Confirmed
                 && row.starts_at > now
             {
-                let view = self.view_of(row).await?;
-                self.send_order_message(&view, "trip-reminder").await;
+                store
+                    .enqueue_event(
+                        crate::messages::order_message_event(&row.id, "trip-reminder", now),
+                        now,
+                    )
+                    .await?;
                 report.reminders_sent += 1;
             }
             // Sent, or no longer worth sending (cancelled, already departed): done either way.

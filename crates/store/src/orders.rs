@@ -61,6 +61,9 @@ pub struct Transition<'a> {
     pub hold_unexpired: bool,
     /// A payment written in the same transaction, only if the order moves.
     pub payment: Option<PaymentWrite<'a>>,
+    /// Outbox events (the messages the move causes), written in the same transaction, only
+    /// if the order moves.
+    pub events: Vec<crate::outbox::NewEvent>,
 }
 
 /// A payment row written with a transition.
@@ -351,6 +354,9 @@ impl Store {
                 payment_update(p).exec(&txn).await?;
             }
             None => {}
+        }
+        for e in t.events {
+            crate::outbox::enqueue_event(&txn, e, t.now).await?;
         }
         txn.commit().await?;
         Ok(Some(row))

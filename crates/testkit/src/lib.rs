@@ -187,6 +187,31 @@ impl TestApp {
             .unwrap_or_default()
     }
 
+    /// The newest message to `to` that contains `needle`, waiting (up to 15 s) for the outbox
+    /// worker to send it; panics when none came.
+    pub async fn wait_for_message(&self, to: &str, needle: &str) -> String {
+        for _ in 0..150 {
+            let outbox = self
+                .state
+                .accounts()
+                .notifier()
+                .local_outbox()
+                .expect("local channel in tests");
+            if let Some(m) = outbox
+                .messages()
+                .into_iter()
+                .find(|m| m.to == to && m.body.contains(needle))
+            {
+                return m.body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!(
+            "no message to {to} containing {needle:?}; last: {:?}",
+            self.last_message(to)
+        );
+    }
+
     /// Registers and confirms `email` (password `lantern-harbour-93`) on a new client, signed
     /// in; returns the client and the user id.
     pub async fn signed_in(&self, email: &str) -> (reqwest::Client, String) {

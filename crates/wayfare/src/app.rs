@@ -72,6 +72,8 @@ pub struct Application {
     sandbox: wayfare_payments::SandboxProvider,
     bound: SocketAddr,
     grace: Duration,
+    /// The outbox worker of this process, when `notifications.worker` is on.
+    outbox: Option<(wayfare_notify::outbox::OutboxWorker, Duration)>,
     /// Demo accounts made on this start (their passwords are printed once, after the address).
     new_demo_accounts: Vec<(&'static str, &'static str, wayfare_domain::account::Role)>,
 }
@@ -223,6 +225,24 @@ impl Application {
             },
         })
         .await?;
+        let outbox = config.notifications.worker.then(|| {
+            let owner = format!(
+                "serve-{}-{}",
+                std::process::id(),
+                uuid::Uuid::now_v7().simple()
+            );
+            let worker =
+                wayfare_notify::outbox::OutboxWorker::new(store.clone(), owner, clock.clone())
+                    .with_policy(config.notifications.retry_policy())
+                    .handle(
+                        wayfare_booking::ORDER_MESSAGE_EVENT,
+                        orders.message_handler(),
+                    );
+            (
+                worker,
+                Duration::from_millis(config.notifications.poll_millis),
+            )
+        });
         let state = AppState::load(store, web, flights, hotels, accounts, orders).await?;
         let router = wayfare_web::router(state.clone());
         Ok(Application {
@@ -232,6 +252,7 @@ impl Application {
             sandbox,
             bound,
             grace: Duration::from_secs(config.http.shutdown_grace_secs),
+            outbox,
             new_demo_accounts,
         })
     }
@@ -290,11 +311,18 @@ impl Application {
             .clone()
             .sweep_forever(Duration::from_secs(5));
         let sandbox_webhooks = deliver_sandbox_webhooks_forever(self.sandbox, self.bound);
+        let outbox = async move {
+            match self.outbox {
+                Some((worker, idle)) => worker.run_until(idle, std::future::pending()).await,
+                None => std::future::pending().await,
+            }
+        };
         let result = tokio::select! {
             r = server => r,
             () = holds => Ok(()),
             () = sandbox_webhooks => Ok(()),
             () = sweeper => Ok(()),
+            () = outbox => Ok(()),
             () = hotel_holds => Ok(()),
             () = deadline => {
                 tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining connections");

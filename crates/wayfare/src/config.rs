@@ -83,6 +83,7 @@ pub struct Config {
     pub accounts: AccountsSettings,
     pub booking: BookingConfig,
     pub payments: PaymentsConfig,
+    pub notifications: NotificationsConfig,
 }
 
 /// `[payments]`: the providers' background work.
@@ -127,6 +128,45 @@ impl Default for PaymentsConfig {
             alipay: None,
             wechatpay: None,
             klarna: None,
+        }
+    }
+}
+
+/// `[notifications]`: the outbox worker that sends what travellers are told.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// Run the outbox worker in this process (every process may: each event is sent once).
+    pub worker: bool,
+    /// How often an idle worker looks for due events (50–60000 ms).
+    pub poll_millis: u64,
+    /// Attempts before an event is set aside as dead (1–50).
+    pub max_attempts: u32,
+    /// The wait after the first failure, doubled after each further one, at most
+    /// `backoff_max_secs`.
+    pub backoff_base_secs: u64,
+    pub backoff_max_secs: u64,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        let policy = wayfare_notify::outbox::RetryPolicy::default();
+        NotificationsConfig {
+            worker: true,
+            poll_millis: 500,
+            max_attempts: policy.max_attempts,
+            backoff_base_secs: policy.base.as_secs(),
+            backoff_max_secs: policy.max.as_secs(),
+        }
+    }
+}
+
+impl NotificationsConfig {
+    pub fn retry_policy(&self) -> wayfare_notify::outbox::RetryPolicy {
+        wayfare_notify::outbox::RetryPolicy {
+            max_attempts: self.max_attempts,
+            base: std::time::Duration::from_secs(self.backoff_base_secs),
+            max: std::time::Duration::from_secs(self.backoff_max_secs),
         }
     }
 }
@@ -325,6 +365,7 @@ impl Default for Config {
             flights: FlightsConfig::default(),
             hotels: HotelsConfig::default(),
             booking: BookingConfig::default(),
+            notifications: NotificationsConfig::default(),
             payments: PaymentsConfig::default(),
         }
     }
@@ -448,6 +489,32 @@ impl Config {
                 key: "hotels.demo_hotels",
                 problem: format!("must be at most {MAX_HOTELS}"),
             });
+        }
+        let n = &self.notifications;
+        for (key, ok) in [
+            (
+                "notifications.poll_millis",
+                (50..=60_000).contains(&n.poll_millis),
+            ),
+            (
+                "notifications.max_attempts",
+                (1..=50).contains(&n.max_attempts),
+            ),
+            (
+                "notifications.backoff_base_secs",
+                (1..=86_400).contains(&n.backoff_base_secs),
+            ),
+            (
+                "notifications.backoff_max_secs",
+                (n.backoff_base_secs..=7 * 86_400).contains(&n.backoff_max_secs),
+            ),
+        ] {
+            if !ok {
+                return Err(ConfigError::BadValue {
+                    key,
+                    problem: "is out of range (see the README's configuration table)".into(),
+                });
+            }
         }
         if !(1..=60).contains(&self.booking.hold_minutes) {
             return Err(ConfigError::BadValue {

@@ -224,9 +224,28 @@ async fn a_traveller_books_pvg_lhr_and_three_nights_in_london_pays_and_finds_it_
         ]
     );
     assert_eq!(paid["timeline"][0]["actor"], format!("user:{user_id}"));
-    // The confirmation went out by e-mail and SMS.
-    assert!(app.last_message("mei@example.com").contains(reference));
-    assert!(app.last_message("+8613800138000").contains(reference));
+    // The confirmation went out by e-mail and SMS, through one outbox event written with the
+    // move to confirmed.
+    app.wait_for_message("mei@example.com", reference).await;
+    app.wait_for_message("+8613800138000", reference).await;
+    let (events, n) = app
+        .state
+        .store()
+        .outbox_events(
+            &wayfare_store::outbox::EventFilter {
+                subject_id: Some(id.to_owned()),
+                ..Default::default()
+            },
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 1, "{events:?}");
+    assert_eq!(
+        events[0].dedupe_key.as_deref(),
+        Some(format!("booking-confirmed:{id}").as_str())
+    );
 
     // Paying again (a double click with a new key) charges nothing more.
     let (status, again, _) = post(
@@ -370,10 +389,8 @@ async fn an_agent_books_for_a_customer_who_gets_the_confirmation() {
     )
     .await;
     assert_eq!(status, 200, "{paid}");
-    assert!(
-        app.last_message("customer@example.com")
-            .contains(order["reference"].as_str().unwrap())
-    );
+    app.wait_for_message("customer@example.com", order["reference"].as_str().unwrap())
+        .await;
     // The customer's account was made on the spot and the order is theirs.
     let customer = app
         .state
