@@ -4,7 +4,7 @@
 //! a 4xx in the user's language.
 
 use serde_json::{Value, json};
-use wayfare_testkit::{TestApp, extract_csrf, new_client, spawn_app};
+use wayfare_testkit::{TestApp, extract_csrf, new_client, spawn_app, spawn_app_with};
 
 async fn signed_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
     app.signed_in(email).await
@@ -218,5 +218,104 @@ async fn admins_grant_and_revoke_roles_and_every_change_is_audited() {
     assert!(res.text().await.unwrap().contains("起始日期"));
     let (status, _) = get_json(&admin, &app.url("/api/v1/admin/audit?since=yesterday")).await;
     assert_eq!(status, 400);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn admins_see_dead_outbox_events_and_send_them_again() {
+    let app = spawn_app_with(|c| c.notifications.worker = false).await;
+    let (admin, admin_id) = signed_in(&app, "root@example.com").await;
+    let (bob, _) = signed_in(&app, "bob@example.com").await;
+    let store = app.state.store();
+    store
+        .grant_role(&admin_id, "admin", None, chrono::Utc::now())
+        .await
+        .unwrap();
+    // An event that failed for good: taken, then refused with no retry.
+    let now = chrono::Utc::now();
+    store
+        .enqueue_event(
+            wayfare_store::outbox::NewEvent {
+                kind: "order_message".into(),
+                subject_id: Some("ord_x".into()),
+                dedupe_key: Some("booking-confirmed:ord_x".into()),
+                payload: json!({"order_id": "ord_x", "message": "booking-confirmed"}),
+                available_at: now,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let taken = store
+        .claim_outbox_events("w", now, now + chrono::Duration::minutes(1), 10)
+        .await
+        .unwrap();
+    let id = taken[0].id.clone();
+    assert!(
+        store
+            .outbox_event_failed(&id, "w", "SendGrid said 401", None, now)
+            .await
+            .unwrap()
+    );
+
+    let (status, body) = get_json(&bob, &app.url("/api/v1/admin/outbox")).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, page) = get_json(&admin, &app.url("/api/v1/admin/outbox?status=dead")).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["events"][0]["id"], id.as_str());
+    assert_eq!(page["events"][0]["last_error"], "SendGrid said 401");
+    assert_eq!(page["events"][0]["payload"]["order_id"], "ord_x");
+    let (status, none) = get_json(&admin, &app.url("/api/v1/admin/outbox?status=delivered")).await;
+    assert_eq!((status, none["total"].as_u64()), (200, Some(0)));
+    let res = admin
+        .get(app.url("/api/v1/admin/outbox?status=lost"))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("pending"),
+        "{body}"
+    );
+
+    // Sent again: pending, attempts from zero, audited; a second retry is a conflict.
+    let csrf = extract_csrf(
+        &admin
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let retry = |c: &reqwest::Client| {
+        let mut req = c.post(app.url(&format!("/api/v1/admin/outbox/{id}/retry")));
+        if let Some(t) = &csrf {
+            req = req.header("x-csrf-token", t);
+        }
+        req.send()
+    };
+    assert_eq!(retry(&bob).await.unwrap().status(), 403);
+    let res = retry(&admin).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let event: Value = res.json().await.unwrap();
+    assert_eq!(
+        (event["status"].as_str(), event["attempts"].as_i64()),
+        (Some("pending"), Some(0))
+    );
+    let res = retry(&admin).await.unwrap();
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "event_not_dead");
+    let (_, audit) = get_json(&admin, &app.url("/api/v1/admin/audit?action=outbox.retry")).await;
+    assert_eq!(audit["total"], 1, "{audit}");
+    assert_eq!(audit["entries"][0]["target"], id.as_str());
     app.stop().await;
 }

@@ -62,3 +62,5 @@ error-webhook-rejected = The notification could not be verified and was ignored.
 reason-capture-amount = capture at most the authorised amount, in its currency.
 reason-refund-currency = refund in the payment's currency.
 reason-card-number-not-accepted = send the token from the payment form, never a card number.
+error-event-not-dead = Only an event that failed for good can be sent again.
+reason-unknown-status = the statuses are pending, delivered and dead.

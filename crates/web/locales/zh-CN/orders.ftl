@@ -62,3 +62,5 @@ error-webhook-rejected = 通知未通过验证，已忽略。
 reason-capture-amount = 请款金额不能超过授权金额，且须为同一币种。
 reason-refund-currency = 请使用该笔支付的币种退款。
 reason-card-number-not-accepted = 请提交支付表单生成的令牌，切勿直接发送卡号。
+error-event-not-dead = 只有已彻底失败的事件才能重新发送。
+reason-unknown-status = 状态只能是 pending、delivered 或 dead。

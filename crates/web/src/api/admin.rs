@@ -7,11 +7,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use wayfare_accounts::admin::AuditFilter;
+use wayfare_domain::account::Role;
+use wayfare_store::audit::NewAuditEntry;
+use wayfare_store::outbox::{EventFilter, EventStatus};
 
 use crate::api::me::{MeJson, me_json};
 use crate::api::types::ErrorBody;
-use crate::auth::SignedInUser;
-use crate::error::WebError;
+use crate::auth::{SignedInUser, require_role};
+use crate::error::{ErrorCode, WebError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::middleware::RequestContext;
 use crate::state::AppState;
@@ -187,4 +190,152 @@ pub async fn search_audit(
             .collect(),
         total,
     }))
+}
+
+// ------------------------------------------------------------------ the outbox
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxQuery {
+    /// `pending`, `delivered` or `dead`.
+    pub status: Option<String>,
+    /// `order_message` …
+    pub kind: Option<String>,
+    /// What the events are about (an order id).
+    pub subject: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// One outbox event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxEventJson {
+    pub id: String,
+    pub kind: String,
+    pub subject_id: Option<String>,
+    pub payload: serde_json::Value,
+    /// `pending`, `delivered` or `dead`.
+    pub status: String,
+    pub attempts: i32,
+    /// Not tried before this.
+    pub available_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxPage {
+    pub events: Vec<OutboxEventJson>,
+    pub total: u64,
+}
+
+fn outbox_json(r: wayfare_store::outbox::OutboxEventRow) -> OutboxEventJson {
+    OutboxEventJson {
+        payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+        id: r.id,
+        kind: r.kind,
+        subject_id: r.subject_id,
+        status: r.status,
+        attempts: r.attempts,
+        available_at: r.available_at,
+        last_error: r.last_error,
+        created_at: r.created_at,
+        delivered_at: r.delivered_at,
+    }
+}
+
+/// The events the notification worker delivers (what travellers are told), newest first: a
+/// dead one shows why it failed.
+#[utoipa::path(get, path = "/admin/outbox", tag = "admin", params(OutboxQuery),
+    responses((status = 200, description = "Events, newest first", body = OutboxPage),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 422, description = "An unknown status", body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn list_outbox(
+    State(state): State<AppState>,
+    user: SignedInUser,
+    ApiQuery(q): ApiQuery<OutboxQuery>,
+) -> Result<Json<OutboxPage>, WebError> {
+    require_role(&user, &[Role::Admin])?;
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            EventStatus::parse(s)
+                .ok_or_else(|| WebError::invalid_field("status", "reason-unknown-status"))?,
+        ),
+    };
+    let filter = EventFilter {
+        status,
+        kind: q.kind.filter(|k| !k.trim().is_empty()),
+        subject_id: q.subject.filter(|s| !s.trim().is_empty()),
+    };
+    let (rows, total) = state
+        .store()
+        .outbox_events(
+            &filter,
+            q.limit.unwrap_or(50).clamp(1, 200),
+            q.offset.unwrap_or(0),
+        )
+        .await
+        .map_err(WebError::internal)?;
+    Ok(Json(OutboxPage {
+        events: rows.into_iter().map(outbox_json).collect(),
+        total,
+    }))
+}
+
+/// Sends a dead event again, its attempts counted from zero (once its cause is fixed: a
+/// provider's key, an address). Audited.
+#[utoipa::path(post, path = "/admin/outbox/{id}/retry", tag = "admin",
+    params(("id" = String, Path, description = "Event id")),
+    responses((status = 200, description = "Pending again", body = OutboxEventJson),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No such event", body = ErrorBody),
+        (status = 409, description = "The event is not dead", body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn retry_outbox_event(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: SignedInUser,
+    Path(id): Path<String>,
+) -> Result<Json<OutboxEventJson>, WebError> {
+    require_role(&user, &[Role::Admin])?;
+    let store = state.store();
+    let now = state.orders().now();
+    if id.len() > 64
+        || store
+            .outbox_event(&id)
+            .await
+            .map_err(WebError::internal)?
+            .is_none()
+    {
+        return Err(WebError::not_found());
+    }
+    if !store
+        .retry_outbox_event(&id, now)
+        .await
+        .map_err(WebError::internal)?
+    {
+        return Err(WebError::new(ErrorCode::EventNotDead));
+    }
+    store
+        .append_audit(NewAuditEntry {
+            at: now,
+            actor_user_id: Some(user.user.id.clone()),
+            action: "outbox.retry".into(),
+            target: Some(id.clone()),
+            ip: ctx.ip.clone(),
+            detail: "{}".into(),
+        })
+        .await
+        .map_err(WebError::internal)?;
+    let row = store
+        .outbox_event(&id)
+        .await
+        .map_err(WebError::internal)?
+        .ok_or_else(WebError::not_found)?;
+    Ok(Json(outbox_json(row)))
 }

@@ -97,6 +97,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::grant_role))
         .routes(routes!(admin::revoke_role))
         .routes(routes!(admin::search_audit))
+        .routes(routes!(admin::list_outbox))
+        .routes(routes!(admin::retry_outbox_event))
         .routes(routes!(orders::create_order, orders::list_orders))
         .routes(routes!(orders::find_order))
         .routes(routes!(orders::get_order))
