@@ -311,12 +311,7 @@ impl Application {
             .clone()
             .sweep_forever(Duration::from_secs(5));
         let sandbox_webhooks = deliver_sandbox_webhooks_forever(self.sandbox, self.bound);
-        let outbox = async move {
-            match self.outbox {
-                Some((worker, idle)) => worker.run_until(idle, std::future::pending()).await,
-                None => std::future::pending().await,
-            }
-        };
+        let outbox = run_outbox(self.outbox);
         let result = tokio::select! {
             r = server => r,
             () = holds => Ok(()),
@@ -331,6 +326,45 @@ impl Application {
         };
         let _ = self.state.store().clone().close().await;
         result
+    }
+}
+
+impl Application {
+    /// The background work without the web server (`wayfare worker`): the notification outbox,
+    /// the order sweeper (expiry, reminders, reconciliation) and the expiry of supplier holds,
+    /// until `shutdown` completes. (The sandbox's notifications go to a server's own port, so
+    /// `serve` sends those.)
+    pub async fn run_background_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let holds = crate::flights::expire_holds_forever(
+            self.state.flights().builtin().cloned(),
+            Duration::from_secs(60),
+        );
+        let hotel_holds = crate::hotel_suppliers::expire_holds_forever(
+            self.state.hotels().builtin().cloned(),
+            Duration::from_secs(60),
+        );
+        let sweeper = self
+            .state
+            .orders()
+            .clone()
+            .sweep_forever(Duration::from_secs(5));
+        let outbox = run_outbox(self.outbox);
+        tokio::select! {
+            () = shutdown => tracing::info!("worker stopping"),
+            () = holds => {}
+            () = hotel_holds => {}
+            () = sweeper => {}
+            () = outbox => {}
+        }
+        let _ = self.state.store().clone().close().await;
+    }
+}
+
+/// Runs the outbox worker, when this process has one, for ever.
+async fn run_outbox(outbox: Option<(wayfare_notify::outbox::OutboxWorker, Duration)>) {
+    match outbox {
+        Some((worker, idle)) => worker.run_until(idle, std::future::pending()).await,
+        None => std::future::pending().await,
     }
 }
 

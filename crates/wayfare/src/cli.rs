@@ -33,6 +33,10 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server (the default).
     Serve,
+    /// Run the background work without the web server: the notification outbox, the order
+    /// sweeper and the expiry of holds (any number of these and of `serve` may share a
+    /// database: each event is sent once).
+    Worker,
     /// Apply database migrations and exit.
     Migrate,
     /// Load data: `--demo` loads reference data, display rates and demo inventory (idempotent).

@@ -63,6 +63,24 @@ async fn main() -> ExitCode {
                 Err(e) => fail(1, format!("server error: {e}")),
             }
         }
+        Command::Worker => {
+            init_logging(&config);
+            // The service as the server builds it, on a port of its own that serves nothing.
+            let mut local = config.clone();
+            local.bind = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            local.seed_demo_on_first_start = false;
+            local.notifications.worker = true;
+            let app = match Application::build(&local).await {
+                Ok(a) => a,
+                Err(e) => return startup_failure(e),
+            };
+            println!(
+                "Wayfare worker running (database: {})",
+                wayfare_store::redact_url(&config.database_url)
+            );
+            app.run_background_until(app::shutdown_signal()).await;
+            ExitCode::SUCCESS
+        }
         Command::Migrate => {
             init_logging(&config);
             match app::open_store(&config).await {

@@ -474,3 +474,69 @@ fn secrets_never_appear_in_the_logs() {
         );
     }
 }
+
+#[test]
+fn worker_runs_the_outbox_without_a_web_server_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/w.db", dir.path().display());
+    let (code, _, err) = run_cli(BIN, &["migrate", "--database", &db], &[], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt.block_on(async {
+        let store = wayfare_store::Store::connect(&db, &wayfare_store::StoreOptions::default())
+            .await
+            .unwrap();
+        let now = chrono::Utc::now();
+        store
+            .enqueue_event(
+                wayfare_store::outbox::NewEvent {
+                    kind: "no_such_kind".into(),
+                    subject_id: None,
+                    dedupe_key: None,
+                    payload: serde_json::json!({}),
+                    available_at: now,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        store
+    });
+    let mut child = Command::new(BIN)
+        .args(["worker", "--database", &db])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("WAYFARE_TEST_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("Wayfare worker running"), "{line}");
+    // The worker takes the event; nobody handles that kind, so it is set aside as dead.
+    let mut status = String::new();
+    for _ in 0..100 {
+        let (rows, _) = rt
+            .block_on(store.outbox_events(&Default::default(), 10, 0))
+            .unwrap();
+        status = rows[0].status.clone();
+        if status == "dead" {
+            assert_eq!(
+                rows[0].last_error.as_deref(),
+                Some("no handler for events of kind no_such_kind")
+            );
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(status, "dead");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "exit status {exit:?}");
+}
