@@ -22,6 +22,7 @@ mod mime;
 pub mod sendgrid;
 pub mod ses;
 pub mod sigv4;
+pub mod smtp;
 
 use std::error::Error as _;
 use std::fmt;
@@ -35,6 +36,7 @@ use crate::{Email, NotifyError};
 pub use mailgun::{MailgunConfig, MailgunSender};
 pub use sendgrid::{SendGridConfig, SendGridSender};
 pub use ses::{SesConfig, SesSender};
+pub use smtp::{SmtpConfig, SmtpSecurity, SmtpSender};
 
 /// How long one send may take, connecting included, unless configured otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
