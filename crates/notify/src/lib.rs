@@ -7,6 +7,7 @@
 //! "dev mailbox" page and for tests.
 
 pub mod email;
+mod http;
 pub mod local;
 pub mod outbox;
 pub mod sms;

@@ -22,8 +22,8 @@ use url::Url;
 
 use super::mime::FormData;
 use super::{
-    DEFAULT_TIMEOUT, EmailConfigError, Redacted, Sender, body_text, check_email, check_secret,
-    endpoint, http_client, parse_base, scrub, status_error, transport_error,
+    DEFAULT_TIMEOUT, EmailConfigError, Redacted, Sender, accepted_id, body_text, check_email,
+    check_secret, endpoint, http_client, not_accepted, parse_base, scrub, transport_error,
 };
 use crate::{Email, EmailSender, NotifyError};
 
@@ -217,10 +217,12 @@ impl EmailSender for MailgunSender {
             .await
             .map_err(|e| transport_error(NAME, e))?;
         if !status.is_success() {
-            let error = status_error(NAME, status, &self.reason(status, &answer));
-            tracing::warn!(provider = NAME, message_id = %email.message_id,
-                status = status.as_u16(), error = %error, "e-mail not accepted");
-            return Err(error);
+            return Err(not_accepted(
+                NAME,
+                email,
+                status,
+                &self.reason(status, &answer),
+            ));
         }
         let id = serde_json::from_slice::<Answer>(&answer)
             .ok()
@@ -232,17 +234,7 @@ impl EmailSender for MailgunSender {
                     .to_owned()
             })
             .filter(|id| !id.is_empty());
-        let id = match id {
-            Some(id) => id,
-            None => {
-                tracing::warn!(provider = NAME, message_id = %email.message_id,
-                    status = status.as_u16(), "e-mail accepted without an id");
-                email.message_id.clone()
-            }
-        };
-        tracing::info!(provider = NAME, message_id = %email.message_id, provider_id = %id,
-            "e-mail accepted");
-        Ok(id)
+        Ok(accepted_id(NAME, email, status, id, "an id"))
     }
 }
 

@@ -24,13 +24,12 @@ pub mod ses;
 pub mod sigv4;
 pub mod smtp;
 
-use std::error::Error as _;
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::StatusCode;
 use url::Url;
 
+pub(crate) use crate::http::{status_error, transport_error};
 use crate::{Email, NotifyError};
 
 pub use mailgun::{MailgunConfig, MailgunSender};
@@ -304,41 +303,38 @@ pub(crate) fn http_client(
         .map_err(|e| EmailConfigError::new(provider, "timeout", format!("no HTTP client: {e}")))
 }
 
-/// A request that got no HTTP answer (connection refused, TLS failure, timeout) or whose answer
-/// could not be read: [`NotifyError::Unreachable`]. The URL is left out of the reason.
-pub(crate) fn transport_error(provider: &'static str, error: reqwest::Error) -> NotifyError {
-    let mut reason = if error.is_timeout() {
-        "the request timed out".to_owned()
-    } else if error.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        "the request failed".to_owned()
-    };
-    let error = error.without_url();
-    let mut source = error.source();
-    while let Some(e) = source {
-        reason.push_str(": ");
-        reason.push_str(&e.to_string());
-        source = e.source();
-    }
-    NotifyError::Unreachable { provider, reason }
-}
-
-/// A non-2xx answer as a [`NotifyError`]: 429 and 5xx are [`NotifyError::Unreachable`] (try
-/// later), any other 4xx is [`NotifyError::Rejected`] (the provider will not take this message
-/// or our credentials), anything else (a 1xx or 3xx) is an unexpected answer and
-/// [`NotifyError::Unreachable`]. `reason` is the provider's explanation, already scrubbed.
-pub(crate) fn status_error(
+/// A provider's refusal of `email` (a non-2xx `status`, `reason` its scrubbed explanation),
+/// logged with our message id.
+pub(crate) fn not_accepted(
     provider: &'static str,
-    status: StatusCode,
+    email: &Email,
+    status: reqwest::StatusCode,
     reason: &str,
 ) -> NotifyError {
-    let reason = format!("HTTP {}: {reason}", status.as_u16());
-    if status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS {
-        NotifyError::Rejected { provider, reason }
-    } else {
-        NotifyError::Unreachable { provider, reason }
-    }
+    let error = status_error(provider, status, reason);
+    tracing::warn!(provider, message_id = %email.message_id,
+        status = status.as_u16(), error = %error, "e-mail not accepted");
+    error
+}
+
+/// The id to answer for an accepted `email`: the provider's, or, when its 2xx answer carried
+/// none (`missing` names what was looked for), our own message id — sending again could
+/// deliver twice.
+pub(crate) fn accepted_id(
+    provider: &'static str,
+    email: &Email,
+    status: reqwest::StatusCode,
+    id: Option<String>,
+    missing: &str,
+) -> String {
+    let id = id.unwrap_or_else(|| {
+        tracing::warn!(provider, message_id = %email.message_id,
+            status = status.as_u16(), "e-mail accepted without {missing}");
+        email.message_id.clone()
+    });
+    tracing::info!(provider, message_id = %email.message_id, provider_id = %id,
+        "e-mail accepted");
+    id
 }
 
 /// Provider text made safe to pass on: any of `secrets` replaced by `[redacted]` (some APIs
@@ -471,18 +467,6 @@ mod tests {
         assert!(reason(&e).contains("empty"));
         e.attachments[0].content = vec![0; 900_000];
         assert!(reason(&e).contains("limit"));
-    }
-
-    #[test]
-    fn statuses_map_to_rejected_or_unreachable() {
-        let rejected = |s: u16| {
-            matches!(
-                status_error("p", StatusCode::from_u16(s).unwrap(), "r"),
-                NotifyError::Rejected { .. }
-            )
-        };
-        assert!(rejected(400) && rejected(401) && rejected(403) && rejected(413));
-        assert!(!rejected(429) && !rejected(500) && !rejected(503) && !rejected(302));
     }
 
     #[test]

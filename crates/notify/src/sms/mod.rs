@@ -27,6 +27,7 @@ use reqwest::header::HeaderValue;
 use url::Url;
 
 use crate::NotifyError;
+use crate::http::{status_error, transport_error};
 
 pub use plivo::{
     PlivoConfig, PlivoSms, parse_plivo_callback, plivo_signature_v2, plivo_signature_v3,
@@ -201,42 +202,6 @@ fn http_client(provider: &'static str, timeout: Duration) -> Result<reqwest::Cli
         })
 }
 
-/// A request that got no answer: not connected, timed out, cut off. Sending again may help
-/// (after a timeout the message may have gone out, so a retry can deliver it twice).
-fn transport_error(provider: &'static str, e: reqwest::Error) -> NotifyError {
-    let e = e.without_url();
-    let reason = if e.is_connect() {
-        "could not connect".to_owned()
-    } else if e.is_timeout() {
-        "no answer in time".to_owned()
-    } else {
-        format!("the request failed: {e}")
-    };
-    tracing::warn!(provider, error = %e, "SMS provider not reached");
-    NotifyError::Unreachable { provider, reason }
-}
-
-/// What an HTTP status says when the body does not say more: 429 and 5xx may pass, other
-/// statuses will not.
-fn status_error(
-    provider: &'static str,
-    status: reqwest::StatusCode,
-    detail: String,
-) -> NotifyError {
-    let code = status.as_u16();
-    if code == 429 || status.is_server_error() {
-        NotifyError::Unreachable {
-            provider,
-            reason: format!("HTTP {code}: {detail}"),
-        }
-    } else {
-        NotifyError::Rejected {
-            provider,
-            reason: format!("HTTP {code}: {detail}"),
-        }
-    }
-}
-
 /// Equal in constant time (for signatures: how long the comparison takes tells nothing about
 /// how much of a forged one was right).
 fn same(a: &[u8], b: &[u8]) -> bool {
@@ -328,22 +293,5 @@ mod tests {
         assert_eq!(split_port("[::1]:80"), ("[::1]", Some("80")));
         assert_eq!(split_port("[::1]"), ("[::1]", None));
         assert_eq!(split_port("u:p@h:1"), ("u:p@h", Some("1")));
-    }
-
-    #[test]
-    fn statuses_map_to_retry_or_not() {
-        use reqwest::StatusCode;
-        for code in [429, 500, 502, 503, 504] {
-            assert!(matches!(
-                status_error("t", StatusCode::from_u16(code).unwrap(), String::new()),
-                NotifyError::Unreachable { .. }
-            ));
-        }
-        for code in [400, 401, 403, 404, 405, 422] {
-            assert!(matches!(
-                status_error("t", StatusCode::from_u16(code).unwrap(), String::new()),
-                NotifyError::Rejected { .. }
-            ));
-        }
     }
 }

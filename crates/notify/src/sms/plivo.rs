@@ -150,7 +150,7 @@ fn failure(status: reqwest::StatusCode, body: &[u8]) -> NotifyError {
             other => Some(other.to_string()),
         })
         .unwrap_or_else(|| "not Plivo's error format".to_owned());
-    status_error(NAME, status, detail)
+    status_error(NAME, status, &detail)
 }
 
 #[async_trait]

@@ -235,7 +235,7 @@ fn failure(status: reqwest::StatusCode, body: &[u8]) -> NotifyError {
         }
         None => "not Twilio's error format".to_owned(),
     };
-    status_error(NAME, status, detail)
+    status_error(NAME, status, &detail)
 }
 
 #[async_trait]

@@ -315,7 +315,7 @@ fn failure(status: reqwest::StatusCode, body: &[u8]) -> NotifyError {
                 .or_else(|| field("error-text"))
         })
         .unwrap_or_else(|| "not Vonage's error format".to_owned());
-    status_error(NAME, status, detail)
+    status_error(NAME, status, &detail)
 }
 
 #[async_trait]
