@@ -255,8 +255,17 @@ impl Orders {
         reason: &str,
         hold_unexpired: bool,
     ) -> Result<Option<wayfare_store::orders::OrderRow>, BookingError> {
-        self.move_order_with(order_id, from, event, actor, reason, hold_unexpired, None)
-            .await
+        self.move_order_with(
+            order_id,
+            from,
+            event,
+            actor,
+            reason,
+            hold_unexpired,
+            None,
+            &[],
+        )
+        .await
     }
 
     /// [`Orders::move_order`] telling the traveller `messages` (`booking-confirmed` …): each
@@ -267,6 +276,26 @@ impl Orders {
         from: wayfare_domain::order::OrderStatus,
         event: wayfare_domain::order::OrderEvent,
         reason: &str,
+        messages: &[&str],
+    ) -> Result<Option<wayfare_store::orders::OrderRow>, BookingError> {
+        self.move_order_with(
+            order_id, from, event, "system", reason, false, None, messages,
+        )
+        .await
+    }
+
+    /// [`Orders::move_order`] writing a payment row and the outbox events of `messages` for the
+    /// traveller in the same transaction, only if the order moves.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn move_order_with(
+        &self,
+        order_id: &str,
+        from: wayfare_domain::order::OrderStatus,
+        event: wayfare_domain::order::OrderEvent,
+        actor: &str,
+        reason: &str,
+        hold_unexpired: bool,
+        payment: Option<wayfare_store::orders::PaymentWrite<'_>>,
         messages: &[&str],
     ) -> Result<Option<wayfare_store::orders::OrderRow>, BookingError> {
         let to = from
@@ -281,49 +310,15 @@ impl Orders {
                 from: &[from.as_str()],
                 to: to.as_str(),
                 event: event.as_str(),
-                actor: "system",
+                actor,
                 reason,
                 now,
-                hold_unexpired: false,
-                payment: None,
+                hold_unexpired,
+                payment,
                 events: messages
                     .iter()
                     .map(|m| messages::order_message_event(order_id, m, now))
                     .collect(),
-            })
-            .await?)
-    }
-
-    /// [`Orders::move_order`] writing a payment row in the same transaction, only if the
-    /// order moves.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn move_order_with(
-        &self,
-        order_id: &str,
-        from: wayfare_domain::order::OrderStatus,
-        event: wayfare_domain::order::OrderEvent,
-        actor: &str,
-        reason: &str,
-        hold_unexpired: bool,
-        payment: Option<wayfare_store::orders::PaymentWrite<'_>>,
-    ) -> Result<Option<wayfare_store::orders::OrderRow>, BookingError> {
-        let to = from
-            .apply(event)
-            .map_err(|e| BookingError::Internal(e.to_string()))?;
-        Ok(self
-            .inner
-            .store
-            .transition_order(wayfare_store::orders::Transition {
-                order_id,
-                from: &[from.as_str()],
-                to: to.as_str(),
-                event: event.as_str(),
-                actor,
-                reason,
-                now: self.now(),
-                hold_unexpired,
-                payment,
-                events: Vec::new(),
             })
             .await?)
     }

@@ -49,17 +49,9 @@ pub struct InstalmentOffer {
     pub due_dates: Vec<NaiveDate>,
 }
 
-/// A saved card the payer may use (their own, with a connector that is on).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SavedCard {
-    pub id: String,
-    pub provider: String,
-    pub brand: String,
-    pub last4: String,
-    pub exp_month: i32,
-    pub exp_year: i32,
-    pub is_default: bool,
-}
+/// A saved card the payer may use (their own, with a connector that is on): the account's
+/// payment method as shown.
+pub type SavedCard = wayfare_accounts::payment_methods::PaymentMethod;
 
 /// What the checkout may offer for one order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,15 +186,7 @@ impl Orders {
         {
             for m in self.inner.store.payment_methods_of(owner).await? {
                 if is_card_provider(&m.provider) && enabled.contains(&m.provider.as_str()) {
-                    saved_cards.push(SavedCard {
-                        id: m.id,
-                        provider: m.provider,
-                        brand: m.brand,
-                        last4: m.last4,
-                        exp_month: m.exp_month,
-                        exp_year: m.exp_year,
-                        is_default: m.is_default,
-                    });
+                    saved_cards.push(SavedCard::from(&m));
                 }
             }
         }

@@ -146,6 +146,7 @@ impl Orders {
                 },
                 true,
                 Some(PaymentWrite::Insert(&payment_row)),
+                &[],
             )
             .await?;
         let Some(row) = moved else {
@@ -503,6 +504,7 @@ impl Orders {
                 ),
                 false,
                 Some(PaymentWrite::Update(&payment_row)),
+                &[],
             )
             .await?
         else {

@@ -297,28 +297,12 @@ impl Application {
                 std::future::pending::<()>().await;
             }
         };
-        let holds = crate::flights::expire_holds_forever(
-            self.state.flights().builtin().cloned(),
-            Duration::from_secs(60),
-        );
-        let hotel_holds = crate::hotel_suppliers::expire_holds_forever(
-            self.state.hotels().builtin().cloned(),
-            Duration::from_secs(60),
-        );
-        let sweeper = self
-            .state
-            .orders()
-            .clone()
-            .sweep_forever(Duration::from_secs(5));
+        let background = background_work(&self.state, self.outbox);
         let sandbox_webhooks = deliver_sandbox_webhooks_forever(self.sandbox, self.bound);
-        let outbox = run_outbox(self.outbox);
         let result = tokio::select! {
             r = server => r,
-            () = holds => Ok(()),
+            () = background => Ok(()),
             () = sandbox_webhooks => Ok(()),
-            () = sweeper => Ok(()),
-            () = outbox => Ok(()),
-            () = hotel_holds => Ok(()),
             () = deadline => {
                 tracing::warn!(grace_secs = grace.as_secs(), "grace period over; dropping remaining connections");
                 Ok(())
@@ -335,36 +319,41 @@ impl Application {
     /// until `shutdown` completes. (The sandbox's notifications go to a server's own port, so
     /// `serve` sends those.)
     pub async fn run_background_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
-        let holds = crate::flights::expire_holds_forever(
-            self.state.flights().builtin().cloned(),
-            Duration::from_secs(60),
-        );
-        let hotel_holds = crate::hotel_suppliers::expire_holds_forever(
-            self.state.hotels().builtin().cloned(),
-            Duration::from_secs(60),
-        );
-        let sweeper = self
-            .state
-            .orders()
-            .clone()
-            .sweep_forever(Duration::from_secs(5));
-        let outbox = run_outbox(self.outbox);
         tokio::select! {
             () = shutdown => tracing::info!("worker stopping"),
-            () = holds => {}
-            () = hotel_holds => {}
-            () = sweeper => {}
-            () = outbox => {}
+            () = background_work(&self.state, self.outbox) => {}
         }
         let _ = self.state.store().clone().close().await;
     }
 }
 
-/// Runs the outbox worker, when this process has one, for ever.
-async fn run_outbox(outbox: Option<(wayfare_notify::outbox::OutboxWorker, Duration)>) {
-    match outbox {
-        Some((worker, idle)) => worker.run_until(idle, std::future::pending()).await,
-        None => std::future::pending().await,
+/// The work every `serve` and `worker` process does besides answering requests, for ever:
+/// expiring supplier holds, the order sweeper and, when this process has one, the outbox
+/// worker.
+async fn background_work(
+    state: &AppState,
+    outbox: Option<(wayfare_notify::outbox::OutboxWorker, Duration)>,
+) {
+    let holds = crate::flights::expire_holds_forever(
+        state.flights().builtin().cloned(),
+        Duration::from_secs(60),
+    );
+    let hotel_holds = crate::hotel_suppliers::expire_holds_forever(
+        state.hotels().builtin().cloned(),
+        Duration::from_secs(60),
+    );
+    let sweeper = state.orders().clone().sweep_forever(Duration::from_secs(5));
+    let outbox = async move {
+        match outbox {
+            Some((worker, idle)) => worker.run_until(idle, std::future::pending()).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = holds => {}
+        () = hotel_holds => {}
+        () = sweeper => {}
+        () = outbox => {}
     }
 }
 
