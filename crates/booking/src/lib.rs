@@ -20,6 +20,7 @@ mod error;
 mod messages;
 mod methods;
 mod pay;
+pub mod schedule_changes;
 mod payments;
 mod sweep;
 mod view;

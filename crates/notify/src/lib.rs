@@ -11,6 +11,7 @@ mod http;
 pub mod local;
 pub mod outbox;
 pub mod sms;
+pub mod templates;
 
 use std::sync::Arc;
 

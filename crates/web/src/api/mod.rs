@@ -4,12 +4,14 @@
 pub mod admin;
 pub mod airports;
 pub mod auth;
+pub mod flight_changes;
 pub mod flight_tools;
 pub mod flights;
 pub mod fx;
 pub mod hotels;
 pub mod me;
 pub mod me_data;
+pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod types;
@@ -112,5 +114,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(payments::refund_payment))
         .routes(routes!(payments::webhook));
     let v1 = me_data::routes(v1);
+    let v1 = flight_changes::routes(v1);
+    let v1 = notifications::routes(v1);
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }

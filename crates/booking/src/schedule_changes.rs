@@ -1,0 +1,1 @@
+//! Airline schedule changes applied to orders (being built).

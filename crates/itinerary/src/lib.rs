@@ -1,0 +1,1 @@
+//! The PDF itinerary of an order (being built).
