@@ -106,7 +106,6 @@ pub struct Accounts {
     pub(crate) code_key: Arc<Vec<u8>>,
     pub(crate) config: AccountsConfig,
     pub(crate) clock: Clock,
-    pub(crate) translate: Translate,
     /// For OpenID providers.
     pub(crate) http: reqwest::Client,
     pub(crate) oidc_clients: crate::oidc_signin::OidcClients,
@@ -126,7 +125,6 @@ impl Accounts {
         code_key: Vec<u8>,
         config: AccountsConfig,
         clock: Clock,
-        translate: Translate,
     ) -> Accounts {
         Accounts {
             store,
@@ -135,7 +133,6 @@ impl Accounts {
             code_key: Arc::new(code_key),
             config,
             clock,
-            translate,
             http: reqwest::Client::builder()
                 .user_agent(concat!("Wayfare/", env!("CARGO_PKG_VERSION")))
                 .build()
@@ -529,8 +526,8 @@ impl Accounts {
         Ok(())
     }
 
-    /// Sends the message `msg-<event>-subject` / `msg-<event>-body` in `locale` with `args`.
-    /// Arguments named in `secret_args` (codes, links) are masked in the recorded history.
+    /// Sends the message of `event`'s template in `locale` with `args` as its variables.
+    /// Arguments named in `secret_args` (codes, links) are masked in the send log.
     /// Delivery failures are logged and recorded, never fatal to the flow.
     pub(crate) async fn send(
         &self,
@@ -545,37 +542,9 @@ impl Accounts {
             Identifier::Email(_) => Channel::Email,
             Identifier::Phone(_) => Channel::Sms,
         };
-        let mut args: Vec<(&str, String)> = args.to_vec();
-        args.push(("issuer", self.config.issuer_name.clone()));
-        let body_key = format!("msg-{event}-{}", channel.as_str());
-        let body = (self.translate)(locale, &body_key, &args);
-        let body_for_history = if secret_args.is_empty() {
-            None
-        } else {
-            let masked: Vec<(&str, String)> = args
-                .iter()
-                .map(|(k, v)| {
-                    if secret_args.contains(k) {
-                        (*k, "••••••".to_owned())
-                    } else {
-                        (*k, v.clone())
-                    }
-                })
-                .collect();
-            Some((self.translate)(locale, &body_key, &masked))
-        };
-        let subject = (channel == Channel::Email)
-            .then(|| (self.translate)(locale, &format!("msg-{event}-subject"), &args));
-        let message = OutgoingMessage {
-            user_id: user_id.map(str::to_owned),
-            channel,
-            destination: to.as_str().to_owned(),
-            event: event.to_owned(),
-            locale: locale.to_owned(),
-            subject,
-            body,
-            body_for_history,
-        };
+        let mut message = OutgoingMessage::new(channel, to.as_str(), event, locale, args);
+        message.user_id = user_id.map(str::to_owned);
+        message.secret_vars = secret_args.iter().map(|a| (*a).to_owned()).collect();
         if let Err(e) = self.notifier.send(message, self.now()).await {
             tracing::warn!(event, error = %e, "account message not sent");
         }

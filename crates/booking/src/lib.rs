@@ -29,7 +29,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use wayfare_accounts::{Sealer, Translate};
+use wayfare_accounts::Sealer;
 use wayfare_notify::Notifier;
 use wayfare_payments::PaymentProvider;
 use wayfare_store::Store;
@@ -141,11 +141,19 @@ struct Inner {
     payment_metrics: Arc<wayfare_payments::metered::PaymentMetrics>,
     notifier: Notifier,
     sealer: Sealer,
-    translate: Translate,
     /// IATA code → ISO country, to tell domestic from international trips.
     airport_countries: std::collections::HashMap<String, String>,
     clock: Clock,
     config: OrdersConfig,
+    /// Makes the PDF itinerary attached to confirmations (set by the web layer, which has
+    /// the words and place names).
+    itinerary: std::sync::OnceLock<Arc<dyn ItineraryMaker>>,
+}
+
+/// Makes an order's PDF itinerary.
+#[async_trait::async_trait]
+pub trait ItineraryMaker: Send + Sync {
+    async fn itinerary(&self, order: &OrderView) -> Result<wayfare_notify::Attachment, String>;
 }
 
 impl std::fmt::Debug for Orders {
@@ -162,12 +170,37 @@ pub struct OrdersParts {
     pub payments: Vec<Arc<dyn PaymentProvider>>,
     pub notifier: Notifier,
     pub sealer: Sealer,
-    pub translate: Translate,
     pub clock: Clock,
     pub config: OrdersConfig,
 }
 
 impl Orders {
+    /// The brand messages and itineraries carry.
+    pub fn brand(&self) -> &wayfare_notify::templates::Brand {
+        self.inner.notifier.brand()
+    }
+
+    /// Sets what makes the PDF itineraries (once; later calls are ignored).
+    pub fn set_itinerary_maker(&self, maker: Arc<dyn ItineraryMaker>) {
+        let _ = self.inner.itinerary.set(maker);
+    }
+
+    /// The order's PDF itinerary, when a maker is set.
+    pub async fn itinerary_pdf(
+        &self,
+        order: &OrderView,
+    ) -> Result<wayfare_notify::Attachment, BookingError> {
+        let maker = self
+            .inner
+            .itinerary
+            .get()
+            .ok_or_else(|| BookingError::Internal("no itinerary maker".into()))?;
+        maker
+            .itinerary(order)
+            .await
+            .map_err(BookingError::Internal)
+    }
+
     /// Builds the service, reading the airports' countries from the store.
     pub async fn new(parts: OrdersParts) -> Result<Orders, wayfare_store::StoreError> {
         let airport_countries = parts
@@ -192,10 +225,10 @@ impl Orders {
                 payment_metrics,
                 notifier: parts.notifier,
                 sealer: parts.sealer,
-                translate: parts.translate,
                 airport_countries,
                 clock: parts.clock,
                 config: parts.config,
+                itinerary: std::sync::OnceLock::new(),
             }),
         })
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use wayfare_notify::outbox::{Deliveries, EventHandler, HandleError, OutboxEvent};
-use wayfare_notify::{Channel, NotifyError, OutgoingMessage};
+use wayfare_notify::{Channel, NotifyError, OutgoingMessage, Sent};
 use wayfare_store::outbox::NewEvent;
 
 use crate::Orders;
@@ -55,19 +55,29 @@ impl EventHandler for OrderMessages {
             }
             Err(e) => return Err(HandleError::Retry(e.to_string())),
         };
-        for m in self.orders.order_messages(&order, &message) {
+        let messages = self
+            .orders
+            .order_messages(&order, &message, &event.payload)
+            .await
+            .map_err(|e| HandleError::Retry(e.to_string()))?;
+        for mut m in messages {
             let key = format!("{}:{}", m.channel.as_str(), m.destination);
+            m.log_id = Some(out.log_id(&key));
             let notifier = &self.orders.inner.notifier;
             let now = self.orders.now();
             let (order_id, message) = (&order_id, &message);
             out.once(&key, || async move {
                 match notifier.send(m, now).await {
-                    Ok(()) => Ok(None),
+                    Ok(Sent::Sent {
+                        provider_message_id,
+                    }) => Ok(Some(provider_message_id)),
+                    Ok(Sent::Suppressed) => Ok(None),
                     Err(NotifyError::Rejected { provider, reason }) => {
                         // Recorded as failed in the send log; sending again cannot help.
                         tracing::warn!(order = %order_id, %message, provider, reason, "order message refused");
                         Ok(None)
                     }
+                    Err(NotifyError::Template(reason)) => Err(HandleError::Permanent(reason)),
                     Err(e) => Err(HandleError::Retry(e.to_string())),
                 }
             })
@@ -85,11 +95,18 @@ impl Orders {
         })
     }
 
-    /// The e-mail and SMS telling the order's contact `event` (`booking-confirmed`,
-    /// `booking-failed`, `booking-partly-failed`, `trip-reminder`).
-    pub(crate) fn order_messages(&self, order: &OrderView, event: &str) -> Vec<OutgoingMessage> {
+    /// The e-mail and SMS telling the order's contact `message` (`booking-confirmed`,
+    /// `booking-failed`, `booking-partly-failed`, `trip-reminder`, `flight-changed` …), or,
+    /// for `"audience": "agent"` in the event, the agent who made the order (e-mail only).
+    /// The booking confirmation carries the PDF itinerary.
+    pub(crate) async fn order_messages(
+        &self,
+        order: &OrderView,
+        message: &str,
+        payload: &serde_json::Value,
+    ) -> Result<Vec<OutgoingMessage>, BookingError> {
         let zh = order.locale.starts_with("zh");
-        let items: Vec<String> = order
+        let items: Vec<serde_json::Value> = order
             .items
             .iter()
             .map(|i| {
@@ -100,6 +117,7 @@ impl Orders {
                     }
                     _ => title,
                 }
+                .into()
             })
             .collect();
         let link = format!(
@@ -107,40 +125,92 @@ impl Orders {
             self.inner.config.public_base_url.trim_end_matches('/'),
             order.id
         );
-        let args: Vec<(&str, String)> = vec![
-            ("reference", order.reference.clone()),
-            ("total", order.total_amount.to_string()),
-            ("items", items.join("\n")),
-            ("first_item", items.first().cloned().unwrap_or_default()),
-            ("link", link),
-        ];
+        let mut vars = serde_json::Map::new();
+        vars.insert("reference".into(), order.reference.clone().into());
+        vars.insert("total".into(), order.total_amount.to_string().into());
+        vars.insert(
+            "first_item".into(),
+            items.first().cloned().unwrap_or_default(),
+        );
+        vars.insert("items".into(), items.into());
+        vars.insert("link".into(), link.into());
+        if let Some(change) = payload["change"].as_object() {
+            for (k, v) in change {
+                vars.insert(k.clone(), v.clone());
+            }
+        }
         let locale = if order.locale.is_empty() {
             "en"
         } else {
             order.locale.as_str()
         };
-        let key = event.replace('_', "-");
-        let mut out = Vec::new();
-        for (channel, to) in [
-            (Channel::Email, &order.contact_email),
-            (Channel::Sms, &order.contact_phone),
-        ] {
-            let body =
-                (self.inner.translate)(locale, &format!("msg-{key}-{}", channel.as_str()), &args);
-            let subject = (channel == Channel::Email)
-                .then(|| (self.inner.translate)(locale, &format!("msg-{key}-subject"), &args));
-            let message = OutgoingMessage {
-                user_id: order.user_id.clone(),
+        let event = message.replace('-', "_");
+        let message_of = |channel: Channel, to: &str, event: &str, user_id: Option<String>| {
+            OutgoingMessage {
+                user_id,
                 channel,
-                destination: to.clone(),
-                event: event.replace('-', "_"),
+                destination: to.to_owned(),
+                event: event.to_owned(),
                 locale: locale.to_owned(),
-                subject,
-                body,
-                body_for_history: None,
+                vars: vars.clone(),
+                secret_vars: Vec::new(),
+                attachments: Vec::new(),
+                log_id: None,
+            }
+        };
+        if payload["audience"].as_str() == Some("agent") {
+            let Some(agent_id) = &order.agent_id else {
+                return Ok(Vec::new());
             };
-            out.push(message);
+            let Some(agent) = self.inner.store.user_by_id(agent_id).await? else {
+                return Ok(Vec::new());
+            };
+            let Some(email) = agent.email.clone() else {
+                return Ok(Vec::new());
+            };
+            let mut m = message_of(
+                Channel::Email,
+                &email,
+                &format!("{event}_agent"),
+                Some(agent_id.clone()),
+            );
+            let traveller = order
+                .travellers
+                .first()
+                .map(|t| format!("{} {}", t.given_name, t.family_name))
+                .unwrap_or_default();
+            m.vars.insert("traveller".into(), traveller.into());
+            m.vars.insert(
+                "contact".into(),
+                format!("{} {}", order.contact_email, order.contact_phone).into(),
+            );
+            if !agent.locale.is_empty() {
+                m.locale = agent.locale.clone();
+            }
+            return Ok(vec![m]);
         }
-        out
+        let mut email = message_of(
+            Channel::Email,
+            &order.contact_email,
+            &event,
+            order.user_id.clone(),
+        );
+        if ITINERARY_MESSAGES.contains(&message) {
+            match self.itinerary_pdf(order).await {
+                Ok(pdf) => email.attachments.push(pdf),
+                // The message goes without it rather than not at all; the order page has it.
+                Err(e) => tracing::error!(order = %order.id, error = %e, "itinerary not attached"),
+            }
+        }
+        let sms = message_of(
+            Channel::Sms,
+            &order.contact_phone,
+            &event,
+            order.user_id.clone(),
+        );
+        Ok(vec![email, sms])
     }
 }
+
+/// The messages that carry the PDF itinerary.
+const ITINERARY_MESSAGES: [&str; 3] = ["booking-confirmed", "booking-partly-failed", "flight-changed"];

@@ -1,11 +1,13 @@
-//! The built-in channel: delivers nothing, keeps the most recent messages in memory.
+//! The built-in channel: delivers nothing, keeps the most recent messages in memory — with
+//! their HTML and attachments — for the demo's mailbox page and for tests. A demo with a real
+//! provider keeps a copy here too ([`crate::Notifier::with_mailbox`]).
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
-use crate::{Email, EmailSender, NotifyError, SmsSender};
+use crate::{Attachment, Email, EmailSender, NotifyError, SmsSender};
 
 /// A message the local channel accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +16,12 @@ pub struct DeliveredMessage {
     pub channel: &'static str,
     pub to: String,
     pub subject: Option<String>,
+    /// The plain text (an e-mail's text part, or the SMS).
     pub body: String,
+    pub html: Option<String>,
+    pub attachments: Vec<Attachment>,
+    /// The send log's id of it (an e-mail's `message_id`).
+    pub log_id: Option<String>,
     pub at: DateTime<Utc>,
 }
 
@@ -35,19 +42,13 @@ impl LocalOutbox {
         }
     }
 
-    fn push(
-        &self,
-        channel: &'static str,
-        to: &str,
-        subject: Option<&str>,
-        body: &str,
-        at: DateTime<Utc>,
-    ) -> String {
+    fn push(&self, mut m: DeliveredMessage) -> String {
         let id = format!(
             "local-{}",
             self.next_id
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
+        m.id = id.clone();
         let mut q = match self.messages.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -55,15 +56,47 @@ impl LocalOutbox {
         if q.len() == self.capacity {
             q.pop_front();
         }
-        q.push_back(DeliveredMessage {
-            id: id.clone(),
-            channel,
-            to: to.to_owned(),
-            subject: subject.map(str::to_owned),
-            body: body.to_owned(),
-            at,
-        });
+        q.push_back(m);
         id
+    }
+
+    /// Keeps an e-mail; answers its id here.
+    pub fn keep_email(&self, email: &Email, at: DateTime<Utc>) -> String {
+        self.push(DeliveredMessage {
+            id: String::new(),
+            channel: "email",
+            to: email.to.clone(),
+            subject: Some(email.subject.clone()),
+            body: email.text.clone(),
+            html: email.html.clone(),
+            attachments: email.attachments.clone(),
+            log_id: Some(email.message_id.clone()),
+            at,
+        })
+    }
+
+    /// Keeps an SMS; answers its id here.
+    pub fn keep_sms(&self, to: &str, text: &str, at: DateTime<Utc>) -> String {
+        self.push(DeliveredMessage {
+            id: String::new(),
+            channel: "sms",
+            to: to.to_owned(),
+            subject: None,
+            body: text.to_owned(),
+            html: None,
+            attachments: Vec::new(),
+            log_id: None,
+            at,
+        })
+    }
+
+    /// One kept message by its id here.
+    pub fn get(&self, id: &str) -> Option<DeliveredMessage> {
+        let q = match self.messages.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        q.iter().find(|m| m.id == id).cloned()
     }
 
     /// Newest first.
@@ -88,7 +121,7 @@ impl EmailSender for LocalOutbox {
     }
 
     async fn send_email(&self, email: &Email, at: DateTime<Utc>) -> Result<String, NotifyError> {
-        Ok(self.push("email", &email.to, Some(&email.subject), &email.text, at))
+        Ok(self.keep_email(email, at))
     }
 }
 
@@ -104,7 +137,7 @@ impl SmsSender for LocalOutbox {
         text: &str,
         at: DateTime<Utc>,
     ) -> Result<String, NotifyError> {
-        Ok(self.push("sms", to, None, text, at))
+        Ok(self.keep_sms(to, text, at))
     }
 }
 

@@ -117,6 +117,14 @@ pub struct Deliveries {
 }
 
 impl Deliveries {
+    /// The send log's id for the message `key` of this event: the same on every retry, so a
+    /// retry counts another attempt on the same log row.
+    pub fn log_id(&self, key: &str) -> String {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(format!("{}\n{key}", self.event_id).as_bytes());
+        format!("ob-{}", &hex::encode(digest)[..32])
+    }
+
     /// Sends the message `key` (`email:<address>`, `sms:<number>` …) with `send` unless this
     /// event sent it before; `send` answers the provider's message id. `Ok(true)` when sent
     /// now, `Ok(false)` when it had been.

@@ -507,6 +507,57 @@ impl Store {
         Ok(inserted == 1)
     }
 
+    /// Records a schedule change once per order and key, answering the row written; `None`
+    /// when the same change was recorded before.
+    pub async fn insert_flight_schedule_change(
+        &self,
+        order_id: &str,
+        change_key: &str,
+        new_offer: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ScheduleChangeRow>, StoreError> {
+        let row = flight_schedule_change::ActiveModel {
+            id: sea_orm::ActiveValue::NotSet,
+            order_id: Set(order_id.to_owned()),
+            change_key: Set(change_key.to_owned()),
+            new_offer: Set(new_offer),
+            detected_at: Set(crate::stored_time(now)),
+        };
+        let inserted = flight_schedule_change::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([
+                    flight_schedule_change::Column::OrderId,
+                    flight_schedule_change::Column::ChangeKey,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(self.db())
+            .await?;
+        if inserted != 1 {
+            return Ok(None);
+        }
+        // The key is unique per order: this is the row just written.
+        Ok(flight_schedule_change::Entity::find()
+            .filter(flight_schedule_change::Column::OrderId.eq(order_id))
+            .filter(flight_schedule_change::Column::ChangeKey.eq(change_key))
+            .one(self.db())
+            .await?)
+    }
+
+    /// The newest schedule change recorded for an order: its itinerary as the airline flies it
+    /// now.
+    pub async fn latest_flight_schedule_change(
+        &self,
+        order_id: &str,
+    ) -> Result<Option<ScheduleChangeRow>, StoreError> {
+        Ok(flight_schedule_change::Entity::find()
+            .filter(flight_schedule_change::Column::OrderId.eq(order_id))
+            .order_by_desc(flight_schedule_change::Column::Id)
+            .one(self.db())
+            .await?)
+    }
+
     /// Schedule changes with an id above `after`, oldest first.
     pub async fn flight_schedule_changes(
         &self,

@@ -19,6 +19,7 @@ pub mod reference;
 pub mod sandbox_payments;
 pub mod schedules;
 pub mod settings;
+pub mod templates;
 pub mod travellers;
 
 use std::path::{Path, PathBuf};

@@ -66,6 +66,45 @@ pub struct Transition<'a> {
     pub events: Vec<crate::outbox::NewEvent>,
 }
 
+/// An item the supplier changed (an airline's schedule change), written with a timeline entry
+/// and its outbox events without changing the order's status.
+#[derive(Debug, Clone)]
+pub struct ItemRevision<'a> {
+    pub order_id: &'a str,
+    pub item_id: &'a str,
+    /// Written only while the order is in one of these.
+    pub statuses: &'a [&'a str],
+    /// The details the revision was made from: when the item no longer has them (another
+    /// revision won), nothing is written.
+    pub expected_details: &'a str,
+    /// The item's new details (JSON) and times; the order's times follow its items.
+    pub details: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The new due time of the item's reminders not sent yet.
+    pub reminder_due: Option<DateTime<Utc>>,
+    pub event: &'a str,
+    pub actor: &'a str,
+    pub reason: &'a str,
+    pub now: DateTime<Utc>,
+    /// Outbox events written with it. The first one's dedupe key stands for the revision: when
+    /// it was recorded before, nothing is written.
+    pub events: Vec<crate::outbox::NewEvent>,
+}
+
+/// How writing an [`ItemRevision`] ended.
+#[derive(Debug)]
+pub enum ReviseItem {
+    /// Written; the order as it is now.
+    Revised(OrderRow),
+    /// The first event's key was recorded before: this revision was written already.
+    AlreadyRecorded,
+    /// The order is gone or not in one of the statuses asked for.
+    OrderClosed,
+    /// The item's details changed since they were read: read again and retry.
+    DetailsChanged,
+}
+
 /// A payment row written with a transition.
 #[derive(Debug, Clone, Copy)]
 pub enum PaymentWrite<'a> {
@@ -385,6 +424,99 @@ impl Store {
         .exec_without_returning(self.db())
         .await?;
         Ok(())
+    }
+
+    /// Writes an item's revision, its timeline entry (the status unchanged) and its outbox
+    /// events in one transaction, or nothing (see [`ReviseItem`]).
+    pub async fn revise_order_item(&self, r: ItemRevision<'_>) -> Result<ReviseItem, StoreError> {
+        let txn = self.db().begin().await?;
+        // First a write that also checks the status: SQLite takes its write lock here, and on
+        // PostgreSQL the order's row stays locked, so revisions of one order queue up.
+        let touched = order::Entity::update_many()
+            .col_expr(order::Column::UpdatedAt, Expr::value(r.now))
+            .filter(order::Column::Id.eq(r.order_id))
+            .filter(order::Column::Status.is_in(r.statuses.iter().copied()))
+            .exec_with_returning(&txn)
+            .await?;
+        let Some(row) = touched.into_iter().next() else {
+            txn.rollback().await?;
+            return Ok(ReviseItem::OrderClosed);
+        };
+        let mut events = r.events.into_iter();
+        if let Some(first) = events.next()
+            && !crate::outbox::enqueue_event(&txn, first, r.now).await?
+        {
+            txn.rollback().await?;
+            return Ok(ReviseItem::AlreadyRecorded);
+        }
+        for e in events {
+            crate::outbox::enqueue_event(&txn, e, r.now).await?;
+        }
+        let item = order_item::Entity::update_many()
+            .col_expr(order_item::Column::Details, Expr::value(r.details.clone()))
+            .col_expr(order_item::Column::StartsAt, Expr::value(r.starts_at))
+            .col_expr(order_item::Column::EndsAt, Expr::value(r.ends_at))
+            .col_expr(order_item::Column::UpdatedAt, Expr::value(r.now))
+            .filter(order_item::Column::Id.eq(r.item_id))
+            .filter(order_item::Column::OrderId.eq(r.order_id))
+            .filter(order_item::Column::Details.eq(r.expected_details))
+            .exec_with_returning(&txn)
+            .await?;
+        let Some(item) = item.into_iter().next() else {
+            txn.rollback().await?;
+            return Ok(ReviseItem::DetailsChanged);
+        };
+        let items = order_item::Entity::find()
+            .filter(order_item::Column::OrderId.eq(r.order_id))
+            .all(&txn)
+            .await?;
+        let starts_at = items.iter().map(|i| i.starts_at).min().unwrap_or(row.starts_at);
+        let ends_at = items.iter().map(|i| i.ends_at).max().unwrap_or(row.ends_at);
+        let updated = order::Entity::update_many()
+            .col_expr(order::Column::StartsAt, Expr::value(starts_at))
+            .col_expr(order::Column::EndsAt, Expr::value(ends_at))
+            .filter(order::Column::Id.eq(r.order_id))
+            .exec_with_returning(&txn)
+            .await?;
+        if let Some(due) = r.reminder_due {
+            order_reminder::Entity::update_many()
+                .col_expr(order_reminder::Column::DueAt, Expr::value(due))
+                .filter(order_reminder::Column::OrderId.eq(r.order_id))
+                .filter(order_reminder::Column::ItemPosition.eq(item.position))
+                .filter(order_reminder::Column::SentAt.is_null())
+                .exec(&txn)
+                .await?;
+        }
+        order_event::Entity::insert(event_row(
+            r.order_id,
+            r.event,
+            Some(&row.status),
+            &row.status,
+            r.actor,
+            r.reason,
+            r.now,
+        ))
+        .exec_without_returning(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(ReviseItem::Revised(
+            updated.into_iter().next().unwrap_or(row),
+        ))
+    }
+
+    /// The flight items that booked supplier order `supplier_ref` with `supplier`.
+    pub async fn flight_items_by_supplier_ref(
+        &self,
+        supplier: &str,
+        supplier_ref: &str,
+    ) -> Result<Vec<OrderItemRow>, StoreError> {
+        Ok(order_item::Entity::find()
+            .filter(order_item::Column::Kind.eq("flight"))
+            .filter(order_item::Column::Supplier.eq(supplier))
+            .filter(order_item::Column::SupplierRef.eq(supplier_ref))
+            .order_by_asc(order_item::Column::CreatedAt)
+            .all(self.db())
+            .await?)
     }
 
     pub async fn update_order_item(

@@ -10,6 +10,11 @@ use crate::{Store, StoreError};
 pub const SECRET_KEY: &str = "secret_key";
 pub const DEMO_SEEDED_AT: &str = "demo_seeded_at";
 
+/// Where following a flight supplier's schedule-change feed got to: the cursor to read on from.
+pub fn schedule_change_cursor(supplier: &str) -> String {
+    format!("schedule_change_cursor:{supplier}")
+}
+
 impl Store {
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(app_setting::Entity::find_by_id(key.to_owned())

@@ -1,17 +1,14 @@
 //! Wiring of the account service: the sealing keys (configured, or generated once for a demo
 //! installation), the message catalogue, the notification channels, and the demo accounts.
 
-use std::sync::Arc;
 
 use chrono::Utc;
 use wayfare_accounts::oidc::OidcProviderConfig;
-use wayfare_accounts::{Accounts, AccountsConfig, Clock, Sealer, Translate};
+use wayfare_accounts::{Accounts, AccountsConfig, Clock, Sealer};
 use wayfare_domain::account::Role;
 use wayfare_notify::Notifier;
 use wayfare_store::accounts::NewUser;
 use wayfare_store::{Store, StoreError};
-use wayfare_web::Locale;
-use wayfare_web::i18n::FluentArg;
 
 use crate::config::{Config, Environment};
 
@@ -59,23 +56,11 @@ async fn sealer(config: &Config, store: &Store) -> Result<Sealer, StoreError> {
     Sealer::from_config(&keys).map_err(|e| StoreError::Corrupt(format!("encryption keys: {e}")))
 }
 
-pub(crate) fn translate(default: Locale) -> Translate {
-    Arc::new(move |locale: &str, key: &str, args: &[(&str, String)]| {
-        let l = Locale::from_tag(locale).unwrap_or(default);
-        let args: Vec<(&str, FluentArg)> = args
-            .iter()
-            .map(|(k, v)| (*k, FluentArg::Str(v.clone())))
-            .collect();
-        l.t_args(key, &args)
-    })
-}
-
 /// Builds the account service for the server.
 pub async fn service(
     config: &Config,
     store: &Store,
     code_key: Vec<u8>,
-    default_locale: Locale,
     clock: Clock,
     bound: std::net::SocketAddr,
 ) -> Result<Accounts, StoreError> {
@@ -105,15 +90,59 @@ pub async fn service(
         oidc_providers,
         ..AccountsConfig::default()
     };
+    let notifier = notifier(config, store, &accounts_config.public_base_url)?;
     Ok(Accounts::new(
         store.clone(),
-        Notifier::local(store.clone()),
+        notifier,
         sealer(config, store).await?,
         code_key,
         accounts_config,
         clock,
-        translate(default_locale),
     ))
+}
+
+/// The brand as e-mails show it.
+pub fn brand(config: &Config, public_base_url: &str) -> wayfare_notify::templates::Brand {
+    wayfare_notify::templates::Brand {
+        name: config.brand.name.clone(),
+        primary_color: config.brand.primary_color.clone(),
+        accent_color: config.brand.accent_color.clone(),
+        support_email: config.brand.support_email.clone(),
+        public_url: public_base_url.to_owned(),
+    }
+}
+
+/// The notification channels as configured: local (the demo mailbox) unless a provider is
+/// chosen; a demo keeps a copy of what real providers send too (never in production).
+fn notifier(config: &Config, store: &Store, public_base_url: &str) -> Result<Notifier, StoreError> {
+    let n = &config.notifications;
+    let channels = crate::notify_connectors::build(
+        &n.email,
+        &n.sms,
+        &config.brand.name,
+        public_base_url,
+    )
+    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tracing::info!(
+        email = channels.email.provider(),
+        sms = channels.sms.provider(),
+        callbacks = ?channels.callbacks,
+        "notification channels"
+    );
+    let mut notifier = Notifier::new(
+        store.clone(),
+        channels.email,
+        channels.sms,
+        brand(config, public_base_url),
+    )
+    .with_callbacks(channels.callbacks);
+    let keep = n.mailbox && config.env != crate::config::Environment::Production;
+    if let Some(local) = channels.local.filter(|_| keep) {
+        notifier = notifier.with_mailbox(local);
+    } else if keep {
+        notifier = notifier.with_mailbox(std::sync::Arc::new(wayfare_notify::LocalOutbox::new(500)));
+    }
+    Ok(notifier)
 }
 
 /// Creates the demo accounts if they are missing; returns the ones created (to print once).

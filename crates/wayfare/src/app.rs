@@ -48,6 +48,23 @@ pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
     Ok(store)
 }
 
+/// The fonts itineraries embed: the configured CJK font, else one from the system's fonts;
+/// without any, Chinese itineraries are printed in English (said once, here).
+fn itinerary_fonts(config: &Config) -> Result<wayfare_itinerary::Fonts, ConfigError> {
+    let fonts = wayfare_itinerary::Fonts::discover(config.notifications.itinerary_font.as_deref())
+        .map_err(|e| ConfigError::BadValue {
+            key: "notifications.itinerary_font",
+            problem: e.to_string(),
+        })?;
+    match fonts.cjk_source() {
+        Some(path) => tracing::info!(font = %path.display(), "itinerary CJK font"),
+        None => tracing::warn!(
+            "no CJK font found (set notifications.itinerary_font or install fonts-wqy-microhei); Chinese itineraries will be printed in English"
+        ),
+    }
+    Ok(fonts)
+}
+
 /// The installation's signing key: configured, or generated once and kept in the database.
 async fn secret_key(config: &Config, store: &Store) -> Result<Vec<u8>, StoreError> {
     if let Some(k) = &config.secret_key {
@@ -150,6 +167,7 @@ impl Application {
             klarna_js_url: None,
             wechat_oauth: None,
             payment_redirect_origins: Vec::new(),
+            itinerary_fonts: itinerary_fonts(config)?,
         };
         let (hotels, _builtin_hotels) =
             crate::hotel_suppliers::catalog(&store, config, clock.clone()).await?;
@@ -168,7 +186,6 @@ impl Application {
             config,
             &store,
             web.secret_key.clone(),
-            web.default_locale,
             clock.clone(),
             bound,
         )
@@ -207,7 +224,6 @@ impl Application {
             payments,
             notifier: accounts.notifier().clone(),
             sealer: accounts.sealer().clone(),
-            translate: crate::accounts::translate(web.default_locale),
             clock: clock.clone(),
             config: wayfare_booking::OrdersConfig {
                 hold: chrono::Duration::minutes(i64::from(config.booking.hold_minutes)),
@@ -244,6 +260,9 @@ impl Application {
             )
         });
         let state = AppState::load(store, web, flights, hotels, accounts, orders).await?;
+        state
+            .orders()
+            .set_itinerary_maker(Arc::new(wayfare_web::views::bookings::itinerary::StateItineraries::new(&state)));
         let router = wayfare_web::router(state.clone());
         Ok(Application {
             listener,

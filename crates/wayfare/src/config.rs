@@ -84,6 +84,31 @@ pub struct Config {
     pub booking: BookingConfig,
     pub payments: PaymentsConfig,
     pub notifications: NotificationsConfig,
+    pub brand: BrandConfig,
+}
+
+/// `[brand]`: the name and colours travellers see in e-mails and on itineraries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BrandConfig {
+    pub name: String,
+    /// `#rgb` or `#rrggbb`: e-mail header bar, itinerary header.
+    pub primary_color: String,
+    /// `#rgb` or `#rrggbb`: the e-mail's button.
+    pub accent_color: String,
+    /// Shown in every e-mail's footer.
+    pub support_email: String,
+}
+
+impl Default for BrandConfig {
+    fn default() -> Self {
+        BrandConfig {
+            name: "Wayfare".into(),
+            primary_color: "#0b5cad".into(),
+            accent_color: "#e8590c".into(),
+            support_email: "support@wayfare.example".into(),
+        }
+    }
 }
 
 /// `[payments]`: the providers' background work.
@@ -146,6 +171,13 @@ pub struct NotificationsConfig {
     /// `backoff_max_secs`.
     pub backoff_base_secs: u64,
     pub backoff_max_secs: u64,
+    /// Keep a copy of every message sent for the admin's mailbox page (never in production).
+    pub mailbox: bool,
+    /// A CJK font for Chinese itineraries (.ttf, .otf or .ttc); unset: the system's fonts are
+    /// searched, and without one Chinese itineraries are printed in English.
+    pub itinerary_font: Option<PathBuf>,
+    pub email: crate::notify_connectors::EmailSection,
+    pub sms: crate::notify_connectors::SmsSection,
 }
 
 impl Default for NotificationsConfig {
@@ -157,6 +189,10 @@ impl Default for NotificationsConfig {
             max_attempts: policy.max_attempts,
             backoff_base_secs: policy.base.as_secs(),
             backoff_max_secs: policy.max.as_secs(),
+            mailbox: true,
+            itinerary_font: None,
+            email: Default::default(),
+            sms: Default::default(),
         }
     }
 }
@@ -366,6 +402,7 @@ impl Default for Config {
             hotels: HotelsConfig::default(),
             booking: BookingConfig::default(),
             notifications: NotificationsConfig::default(),
+            brand: BrandConfig::default(),
             payments: PaymentsConfig::default(),
         }
     }
@@ -535,6 +572,33 @@ impl Config {
             });
         }
         crate::payment_connectors::validate(&self.payments)?;
+        crate::notify_connectors::validate(&n.email, &n.sms)?;
+        for (key, colour) in [
+            ("brand.primary_color", &self.brand.primary_color),
+            ("brand.accent_color", &self.brand.accent_color),
+        ] {
+            let hex = colour.strip_prefix('#').unwrap_or("");
+            if !(matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit())) {
+                return Err(ConfigError::BadValue {
+                    key,
+                    problem: format!("`{colour}` is not a colour like #0b5cad"),
+                });
+            }
+        }
+        if self.brand.name.trim().is_empty() || self.brand.name.len() > 60 {
+            return Err(ConfigError::BadValue {
+                key: "brand.name",
+                problem: "must be 1 to 60 characters".into(),
+            });
+        }
+        if let Some(font) = &n.itinerary_font
+            && !font.is_file()
+        {
+            return Err(ConfigError::BadValue {
+                key: "notifications.itinerary_font",
+                problem: format!("{} is not a file", font.display()),
+            });
+        }
         let real_connector = self.payments.stripe.is_some()
             || self.payments.paypal.is_some()
             || self.payments.alipay.is_some()

@@ -12,6 +12,7 @@ pub mod config;
 pub mod flights;
 pub mod hotel_suppliers;
 pub mod hotels;
+pub mod notify_connectors;
 pub mod payment_connectors;
 pub mod seed;
 

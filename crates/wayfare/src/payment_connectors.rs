@@ -285,7 +285,7 @@ fn default_klarna_locale() -> String {
 }
 
 /// Text values that the environment layer may have read as numbers (`WAYFARE_…=1900000109`).
-mod lenient {
+pub(crate) mod lenient {
     use std::fmt;
 
     use serde::de::{self, Deserialize, Deserializer, Visitor};

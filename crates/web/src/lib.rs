@@ -124,6 +124,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/audit", get(views::admin::audit))
         .route("/admin/mailbox", get(views::admin::mailbox))
+        .route("/admin/mailbox/{id}/html", get(views::admin::mailbox_html))
+        .route(
+            "/admin/mailbox/{id}/attachments/{n}",
+            get(views::admin::mailbox_attachment),
+        )
+        .route("/admin/notifications", get(views::admin::send_log))
         .route("/static/{name}", get(assets::serve))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))

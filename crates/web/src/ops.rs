@@ -35,6 +35,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         .metrics()
         .render(store.pool_stats(), store.backend().name());
     body.push_str(&state.orders().payment_metrics().render_prometheus());
+    body.push_str(&state.accounts().notifier().metrics().render_prometheus());
     let mut res = body.into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,

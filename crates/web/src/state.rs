@@ -47,6 +47,8 @@ pub struct WebConfig {
     /// Origins of the providers' pages the payment page sends travellers to (PayPal's approval,
     /// Alipay's cashier, WeChat Pay's H5 page and authorisation, a bank's check).
     pub payment_redirect_origins: Vec<String>,
+    /// The fonts PDF itineraries embed (a CJK one when the machine has one).
+    pub itinerary_fonts: wayfare_itinerary::Fonts,
 }
 
 /// Where the checkout loads Stripe.js from and the key it tokenises cards with.
@@ -61,6 +63,16 @@ pub struct StripeJsConfig {
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+}
+
+/// A handle on the app's state that does not keep it alive (for what the state itself owns).
+#[derive(Clone)]
+pub struct WeakAppState(std::sync::Weak<Inner>);
+
+impl WeakAppState {
+    pub fn upgrade(&self) -> Option<AppState> {
+        self.0.upgrade().map(|inner| AppState { inner })
+    }
 }
 
 struct Inner {
@@ -272,6 +284,10 @@ impl AppState {
     }
 
     /// Trip orders: create, pay, view.
+    pub fn downgrade(&self) -> WeakAppState {
+        WeakAppState(Arc::downgrade(&self.inner))
+    }
+
     pub fn orders(&self) -> &Orders {
         &self.inner.orders
     }

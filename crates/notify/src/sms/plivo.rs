@@ -24,7 +24,7 @@ use super::{
 use crate::{NotifyError, SmsSender};
 
 /// The provider's name in errors and the send log.
-const NAME: &str = "plivo";
+pub const NAME: &str = "plivo";
 
 /// Where Plivo's API lives.
 pub const DEFAULT_API_BASE: &str = "https://api.plivo.com";

@@ -24,7 +24,7 @@ use super::{
 use crate::{NotifyError, SmsSender};
 
 /// The provider's name in errors and the send log.
-const NAME: &str = "twilio";
+pub const NAME: &str = "twilio";
 
 /// Where Twilio's REST API lives.
 pub const DEFAULT_API_BASE: &str = "https://api.twilio.com";

@@ -26,7 +26,7 @@ use super::{
 use crate::{NotifyError, SmsSender};
 
 /// The provider's name in errors and the send log.
-const NAME: &str = "vonage";
+pub const NAME: &str = "vonage";
 
 /// Where Vonage's SMS API lives.
 pub const DEFAULT_API_BASE: &str = "https://rest.nexmo.com";

@@ -19,6 +19,7 @@ pub mod hotel_booking_cancellation;
 pub mod hotel_room_sale;
 pub mod hotel_supplier_booking;
 pub mod idempotency_record;
+pub mod message_template;
 pub mod notification;
 pub mod one_time_code;
 pub mod order;

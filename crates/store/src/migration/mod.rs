@@ -14,6 +14,7 @@ mod m0008_orders;
 mod m0009_sandbox_payments;
 mod m0010_payment_records;
 mod m0011_outbox;
+mod m0012_send_log_templates;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_sandbox_payments::Migration),
             Box::new(m0010_payment_records::Migration),
             Box::new(m0011_outbox::Migration),
+            Box::new(m0012_send_log_templates::Migration),
         ]
     }
 }

@@ -46,6 +46,7 @@ pub mod hotel_supplier;
 pub mod hotels;
 pub mod network;
 pub mod orders;
+pub mod simulation;
 pub mod supplier;
 
 pub use aircraft::{AIRCRAFT, AircraftType};

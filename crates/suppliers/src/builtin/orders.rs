@@ -14,7 +14,7 @@ use wayfare_search::flight_offers::{SUPPLIER, offer_slice, parse_offer_id};
 use wayfare_search::flights::{FlightIndex, Itinerary, SliceOptions};
 use wayfare_store::flight_orders::{
     CancellationRow, ConfirmCancellation, CreateFlightOrder, FlightOrderRow, FlightOrderStatus,
-    NewFlightOrder, PayHeldOrder, SeatTake,
+    NewFlightOrder, PayHeldOrder, ScheduleChangeRow, SeatTake,
 };
 use wayfare_store::{Store, StoreError};
 
@@ -40,7 +40,7 @@ fn unsupported_without_store() -> SupplierError {
     }
 }
 
-fn store_error(e: StoreError) -> SupplierError {
+pub(crate) fn store_error(e: StoreError) -> SupplierError {
     tracing::error!(error = %e, "built-in supplier storage failed");
     SupplierError::Unavailable {
         supplier: SUPPLIER.into(),
@@ -198,7 +198,7 @@ fn check_passengers(request: &OrderRequest) -> Result<(), SupplierError> {
 }
 
 impl BuiltinFlights {
-    fn order_store(&self) -> Result<&Store, SupplierError> {
+    pub(crate) fn order_store(&self) -> Result<&Store, SupplierError> {
         self.store().ok_or_else(unsupported_without_store)
     }
 
@@ -534,19 +534,7 @@ impl BuiltinFlights {
         let full = rows.len() as u64 == CHANGES_PAGE;
         let changes = rows
             .iter()
-            .map(|r| {
-                Ok(ScheduleChange {
-                    id: r.id.to_string(),
-                    order_id: r.order_id.clone(),
-                    detected_at: r.detected_at,
-                    new_offer: r
-                        .new_offer
-                        .as_deref()
-                        .map(serde_json::from_str)
-                        .transpose()
-                        .map_err(|e| corrupt(format!("schedule change {}: {e}", r.id)))?,
-                })
-            })
+            .map(schedule_change)
             .collect::<Result<Vec<_>, SupplierError>>()?;
         Ok(ScheduleChangePage {
             next_cursor: full.then(|| changes.last().map(|c| c.id.clone())).flatten(),
@@ -588,6 +576,21 @@ impl BuiltinFlights {
         }
         Ok(recorded)
     }
+}
+
+/// A recorded change as the feed delivers it; its id is the cursor of the changes after it.
+pub(crate) fn schedule_change(r: &ScheduleChangeRow) -> Result<ScheduleChange, SupplierError> {
+    Ok(ScheduleChange {
+        id: r.id.to_string(),
+        order_id: r.order_id.clone(),
+        detected_at: r.detected_at,
+        new_offer: r
+            .new_offer
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt(format!("schedule change {}: {e}", r.id)))?,
+    })
 }
 
 /// `None` when nothing changed; `Some(None)` when a flight is gone with no replacement;

@@ -22,7 +22,8 @@
 //! - **schedule_changes**: `Unsupported`. Duffel lists airline-initiated changes per order
 //!   (`GET /air/airline_initiated_changes?order_id=`; no cursor over all orders is documented)
 //!   and pushes new ones by webhook; [`DuffelSupplier::airline_initiated_changes`] reads one
-//!   order's changes for whoever drives that from orders or webhooks.
+//!   order's changes, and [`webhook`] checks the webhook's signature and reads the change an
+//!   event announces ([`DuffelSupplier::announced_changes`]).
 //!
 //! Every id we hand out carries the `duffel:` prefix; ids passed in may carry it or not.
 //!
@@ -32,6 +33,7 @@
 //! a minute); the `x-request-id` of a failed call is in the error message and the log.
 
 mod transform;
+pub mod webhook;
 mod wire;
 
 use std::collections::HashSet;

@@ -1447,6 +1447,8 @@ async fn notifications_and_the_export() {
         subject: Some("验证码".into()),
         body: format!("body {id}"),
         status: "sent".into(),
+        provider: "local".into(),
+        template_version: Some(0),
         now: t0() + Duration::minutes(m),
     };
     store

@@ -152,13 +152,6 @@ async fn orders_with(
         payments: vec![Arc::new(SandboxProvider::new(store, clock.clone()))],
         notifier: app.state.accounts().notifier().clone(),
         sealer: app.state.accounts().sealer().clone(),
-        translate: Arc::new(|_: &str, key: &str, args: &[(&str, String)]| {
-            let reference = args
-                .iter()
-                .find(|(k, _)| *k == "reference")
-                .map(|(_, v)| v.as_str());
-            format!("{key} {}", reference.unwrap_or(""))
-        }),
         clock,
         config: OrdersConfig {
             retry_backoff: StdDuration::from_millis(5),

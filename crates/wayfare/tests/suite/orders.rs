@@ -14,7 +14,7 @@ fn date_in(days: i64) -> String {
         .to_string()
 }
 
-async fn post(
+pub(crate) async fn post(
     app: &TestApp,
     client: &Client,
     path: &str,
@@ -34,7 +34,7 @@ async fn post(
     (status, res.json().await.unwrap_or(Value::Null), h)
 }
 
-async fn get(app: &TestApp, client: &Client, path: &str, bearer: Option<&str>) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, client: &Client, path: &str, bearer: Option<&str>) -> (u16, Value) {
     let mut req = client.get(app.url(path)).header("accept-language", "en");
     if let Some(t) = bearer {
         req = req.bearer_auth(t);
@@ -45,7 +45,7 @@ async fn get(app: &TestApp, client: &Client, path: &str, bearer: Option<&str>) -
 }
 
 /// The cheapest one-way offer `days` out for `adults`.
-async fn flight_offer(app: &TestApp, from: &str, to: &str, days: i64, adults: u8) -> Value {
+pub(crate) async fn flight_offer(app: &TestApp, from: &str, to: &str, days: i64, adults: u8) -> Value {
     let (status, body, _) = post(
         app,
         &new_client(),
@@ -90,17 +90,17 @@ async fn london_rate(app: &TestApp, days: i64, nights: i64) -> Value {
     rate
 }
 
-fn adult(given: &str, family: &str) -> Value {
+pub(crate) fn adult(given: &str, family: &str) -> Value {
     json!({"type": "adult", "given_name": given, "family_name": family, "born_on": "1988-05-01",
            "gender": "f", "nationality": "CN", "passport_number": "E12345678",
            "passport_expires_on": date_in(3000)})
 }
 
-fn contact() -> Value {
+pub(crate) fn contact() -> Value {
     json!({"email": "mei@example.com", "phone": "+8613800138000"})
 }
 
-fn pay_body(method: &str) -> Value {
+pub(crate) fn pay_body(method: &str) -> Value {
     json!({"provider": "sandbox", "payment_method": method})
 }
 

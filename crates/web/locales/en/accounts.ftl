@@ -197,10 +197,10 @@ account-totp-code = Code from the app
 account-totp-confirm = Turn on
 account-back-to-security = Back to security
 
-admin-mailbox-title = Dev mailbox
-admin-mailbox-lead = Messages the built-in local channel would have sent (demo installations only; newest first).
+admin-mailbox-title = Demo mailbox
+admin-mailbox-lead = Every e-mail (as rendered, with its attachments) and SMS sent, newest first (demo installations only; kept in memory until restart).
 admin-mailbox-empty = No messages yet.
-admin-mailbox-not-local = Real e-mail and SMS providers are configured; messages are not kept here.
+admin-mailbox-not-local = Messages are not kept here in production; see the send log.
 
 ## Messages sent to users ($issuer is the site's name)
 

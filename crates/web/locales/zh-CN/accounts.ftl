@@ -194,10 +194,10 @@ account-totp-code = 应用中的验证码
 account-totp-confirm = 开启
 account-back-to-security = 返回账户安全
 
-admin-mailbox-title = 开发邮箱
-admin-mailbox-lead = 内置本地通道本应发送的消息（仅限演示环境，最新的在前）。
+admin-mailbox-title = 演示邮箱
+admin-mailbox-lead = 已发送的全部邮件（按收件人看到的样子显示，含附件）和短信，最新的在前（仅限演示环境，保存在内存中直到重启）。
 admin-mailbox-empty = 暂无消息。
-admin-mailbox-not-local = 已配置真实的邮件和短信服务商，消息不在此保存。
+admin-mailbox-not-local = 生产环境不在此保存消息，请查看发送记录。
 
 ## 发送给用户的消息（$issuer 为站点名称）
 

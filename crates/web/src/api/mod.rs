@@ -104,6 +104,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::create_order, orders::list_orders))
         .routes(routes!(orders::find_order))
         .routes(routes!(orders::get_order))
+        .routes(routes!(orders::get_itinerary))
         .routes(routes!(orders::pay_order))
         .routes(routes!(orders::payment_options))
         .routes(routes!(orders::create_payment_session))

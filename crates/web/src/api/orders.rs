@@ -972,6 +972,34 @@ pub async fn get_order(
     Ok(axum::Json(order_json(&view, None)))
 }
 
+/// The order's PDF itinerary (flights with local times, passengers, PNR and tickets, hotels
+/// with address, dates, rooms and cancellation terms, price and payments, a QR code of the
+/// reference), in the order's language. Who may read the order may read it.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}/itinerary.pdf",
+    tag = "orders",
+    params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "The itinerary", content_type = "application/pdf", body = Vec<u8>),
+        (status = 401, description = "Neither signed in nor a guest token", body = ErrorBody),
+        (status = 404, description = "No such order, or not yours", body = ErrorBody),
+    )
+)]
+pub async fn get_itinerary(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, WebError> {
+    let who = viewer(&ctx, &headers)?;
+    let view = state.orders().get(&id, &who).await?;
+    let pdf = crate::views::bookings::itinerary::pdf_of(&state, &view)
+        .await
+        .map_err(|e| WebError::internal(format!("itinerary: {e}")))?;
+    Ok(crate::views::bookings::itinerary::pdf_response(pdf))
+}
+
 /// My orders (and those I placed as an agent), newest first.
 #[utoipa::path(
     get,

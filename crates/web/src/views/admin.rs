@@ -2,7 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use wayfare_domain::account::Role;
 
 use crate::auth::{SignedInUser, require_role};
@@ -13,23 +15,28 @@ use crate::views::Page;
 
 #[derive(Debug, Clone)]
 pub struct MailRow {
+    pub id: String,
     pub channel: String,
     pub to: String,
     pub subject: String,
     pub body: String,
     pub at: String,
+    pub html: bool,
+    /// (index, file name, size in KB).
+    pub attachments: Vec<(usize, String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/mailbox.html")]
 pub struct MailboxTemplate {
     page: Page,
-    /// False when real providers deliver: nothing is kept here then.
+    /// False when nothing is kept (production).
     local: bool,
     messages: Vec<MailRow>,
 }
 
-/// The dev mailbox: what the built-in local channel "sent" (demo installations only).
+/// The demo mailbox: every e-mail (text, rendered HTML, attachments) and SMS sent, newest
+/// first (kept in memory; demo installations only).
 pub async fn mailbox(
     State(state): State<AppState>,
     ctx: RequestContext,
@@ -42,11 +49,21 @@ pub async fn mailbox(
             o.messages()
                 .into_iter()
                 .map(|m| MailRow {
+                    id: m.id,
                     channel: m.channel.to_owned(),
                     to: m.to,
                     subject: m.subject.unwrap_or_default(),
                     body: m.body,
                     at: when(m.at),
+                    html: m.html.is_some(),
+                    attachments: m
+                        .attachments
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| {
+                            (i, a.filename.clone(), format!("{:.1}", a.content.len() as f64 / 1024.0))
+                        })
+                        .collect(),
                 })
                 .collect()
         })
@@ -55,6 +72,170 @@ pub async fn mailbox(
         page: Page::new(&state, &ctx),
         local: outbox.is_some(),
         messages,
+    })
+}
+
+fn kept(state: &AppState, id: &str) -> Result<wayfare_notify::DeliveredMessage, WebError> {
+    state
+        .accounts()
+        .notifier()
+        .local_outbox()
+        .and_then(|o| o.get(id))
+        .ok_or_else(WebError::not_found)
+}
+
+/// One e-mail's HTML part as the recipient's client would show it. Sandboxed: no scripts,
+/// no forms, nothing fetched but inline styles and images.
+pub async fn mailbox_html(
+    State(state): State<AppState>,
+    user: SignedInUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    require_role(&user, &[Role::Admin])?;
+    let html = kept(&state, &id)?.html.ok_or_else(WebError::not_found)?;
+    let mut res = html.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
+    );
+    Ok(res)
+}
+
+/// An attachment of a kept e-mail, as a download.
+pub async fn mailbox_attachment(
+    State(state): State<AppState>,
+    user: SignedInUser,
+    Path((id, n)): Path<(String, usize)>,
+) -> Result<Response, WebError> {
+    require_role(&user, &[Role::Admin])?;
+    let a = kept(&state, &id)?
+        .attachments
+        .into_iter()
+        .nth(n)
+        .ok_or_else(WebError::not_found)?;
+    let mut res = a.content.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&a.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}\"",
+        a.filename.replace(['"', '\\', '\r', '\n'], "_")
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+// ----- the send log -----------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/notifications.html")]
+pub struct SendLogTemplate {
+    page: Page,
+    rows: Vec<crate::api::notifications::SendLogEntry>,
+    q: SendLogForm,
+    statuses: Vec<&'static str>,
+    next: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SendLogForm {
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub provider: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub event: String,
+    #[serde(default)]
+    pub recipient: String,
+    #[serde(default)]
+    pub offset: u64,
+}
+
+/// `/admin/notifications`: the send log, filtered.
+pub async fn send_log(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: SignedInUser,
+    axum::extract::Query(q): axum::extract::Query<SendLogForm>,
+) -> Result<SendLogTemplate, WebError> {
+    require_role(&user, &[Role::Admin])?;
+    let opt = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
+    const PAGE: u64 = 50;
+    let (filter, _, _) = crate::api::notifications::send_log_filter(
+        crate::api::notifications::SendLogQuery {
+            channel: opt(&q.channel),
+            provider: opt(&q.provider),
+            status: opt(&q.status),
+            event: opt(&q.event),
+            recipient: opt(&q.recipient),
+            user: None,
+            limit: None,
+            offset: None,
+        },
+    )?;
+    let rows = state
+        .store()
+        .send_log(&filter, PAGE + 1, q.offset)
+        .await
+        .map_err(WebError::internal)?;
+    let more = rows.len() as u64 > PAGE;
+    let rows: Vec<_> = rows
+        .into_iter()
+        .take(PAGE as usize)
+        .map(|r| crate::api::notifications::SendLogEntry {
+            recipient: crate::api::notifications::mask_recipient(&r.destination),
+            id: r.id,
+            channel: r.channel,
+            provider: r.provider,
+            user_id: r.user_id,
+            event: r.event,
+            locale: r.locale,
+            template_version: r.template_version,
+            status: r.status,
+            provider_message_id: r.provider_message_id,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            subject: r.subject,
+            body: None,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+        .collect();
+    let next = more.then(|| {
+        let pairs = [
+            ("channel", q.channel.as_str()),
+            ("provider", q.provider.as_str()),
+            ("status", q.status.as_str()),
+            ("event", q.event.as_str()),
+            ("recipient", q.recipient.as_str()),
+        ];
+        let mut ser = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            if !v.is_empty() {
+                ser.append_pair(k, v);
+            }
+        }
+        ser.append_pair("offset", &(q.offset + PAGE).to_string());
+        format!("/admin/notifications?{}", ser.finish())
+    });
+    Ok(SendLogTemplate {
+        page: Page::new(&state, &ctx),
+        rows,
+        q,
+        statuses: wayfare_store::notifications::SendStatus::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .collect(),
+        next,
     })
 }
 

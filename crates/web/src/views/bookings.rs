@@ -42,9 +42,12 @@ use crate::state::AppState;
 use crate::views::{Page, see_other, when};
 
 /// Adds the booking pages to the site's router.
+pub mod itinerary;
+
 pub fn routes(pages: Router<AppState>) -> Router<AppState> {
     pages
         .route("/checkout", get(checkout::form).post(checkout::submit))
+        .route("/bookings/{id}/itinerary.pdf", get(itinerary::download))
         .route("/bookings", get(my_bookings))
         .route("/bookings/find", get(find_form).post(find))
         .route("/bookings/{id}", get(order_page))
@@ -250,10 +253,14 @@ struct Words<'a> {
 
 impl<'a> Words<'a> {
     fn new(state: &'a AppState, ctx: &RequestContext) -> Words<'a> {
+        Words::in_locale(state, ctx.locale)
+    }
+
+    fn in_locale(state: &'a AppState, locale: Locale) -> Words<'a> {
         Words {
             state,
-            locale: ctx.locale,
-            chinese: ctx.locale.is_chinese(),
+            locale,
+            chinese: locale.is_chinese(),
             airlines: HashMap::new(),
         }
     }

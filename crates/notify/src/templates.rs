@@ -1,1 +1,0 @@
-//! Message templates (being built).

@@ -1,0 +1,31 @@
+## The PDF itinerary.
+
+itinerary-title = Itinerary
+itinerary-reference = Booking reference
+itinerary-status = Status
+itinerary-issued = Issued
+itinerary-contact = Contact
+itinerary-flights = Flights
+itinerary-pnr = Airline reference (PNR)
+itinerary-flight = Flight
+itinerary-departs = Departs
+itinerary-arrives = Arrives
+itinerary-duration = Duration
+itinerary-cabin = Cabin
+itinerary-passengers = Passengers
+itinerary-ticket = Ticket
+itinerary-document = Passport
+itinerary-hotels = Hotels
+itinerary-check-in = Check-in
+itinerary-check-out = Check-out
+itinerary-nights = Nights
+itinerary-rooms = Rooms
+itinerary-confirmation = Confirmation
+itinerary-cancellation = Cancellation
+itinerary-special-requests = Special requests
+itinerary-price = Price
+itinerary-total = Total
+itinerary-payments = Payments
+itinerary-note = Times are local to each airport. Check in online or at the airport at least 2 hours before an international flight and 1 hour before a domestic one; bring the passport or ID you booked with.
+itinerary-footer = { $brand } · This itinerary is not a ticket; show it with your ID when asked.
+itinerary-download = Download itinerary (PDF)

@@ -1,0 +1,31 @@
+## PDF 行程单。
+
+itinerary-title = 行程单
+itinerary-reference = 预订编号
+itinerary-status = 状态
+itinerary-issued = 出具时间
+itinerary-contact = 联系方式
+itinerary-flights = 航班
+itinerary-pnr = 航空公司订座记录（PNR）
+itinerary-flight = 航班号
+itinerary-departs = 起飞
+itinerary-arrives = 到达
+itinerary-duration = 飞行时长
+itinerary-cabin = 舱位
+itinerary-passengers = 乘机人
+itinerary-ticket = 票号
+itinerary-document = 护照
+itinerary-hotels = 酒店
+itinerary-check-in = 入住
+itinerary-check-out = 退房
+itinerary-nights = 晚数
+itinerary-rooms = 房间
+itinerary-confirmation = 确认号
+itinerary-cancellation = 取消政策
+itinerary-special-requests = 特殊要求
+itinerary-price = 价格明细
+itinerary-total = 总价
+itinerary-payments = 支付记录
+itinerary-note = 时间均为各机场当地时间。国际航班请至少提前 2 小时、国内航班至少提前 1 小时办理值机，并携带预订时使用的护照或身份证件。
+itinerary-footer = { $brand } · 本行程单不作为登机凭证，请按要求与身份证件一并出示。
+itinerary-download = 下载行程单（PDF）
