@@ -183,7 +183,10 @@ impl Difference {
         }
         let minutes = (departs - self.old.0).num_minutes();
         match minutes {
-            m if m > 0 => format!("{head} delayed {m} min: departs {} instead of {was}", at(departs)),
+            m if m > 0 => format!(
+                "{head} delayed {m} min: departs {} instead of {was}",
+                at(departs)
+            ),
             m if m < 0 => format!(
                 "{head} brought forward {} min: departs {} instead of {was}",
                 -m,
@@ -428,7 +431,9 @@ impl Orders {
                 }
             };
             for change in &page.changes {
-                if let ChangeOutcome::Applied { .. } = self.apply_schedule_change(name, change).await? {
+                if let ChangeOutcome::Applied { .. } =
+                    self.apply_schedule_change(name, change).await?
+                {
                     applied += 1;
                 }
             }
@@ -623,7 +628,10 @@ mod tests {
         );
         assert_eq!(d.change().new_flight.as_deref(), Some("MU5103"));
         let gone = difference(&booked(), None, now()).unwrap();
-        assert_eq!(gone.summary(), "MU5101 on 2026-12-01 cancelled by the airline");
+        assert_eq!(
+            gone.summary(),
+            "MU5101 on 2026-12-01 cancelled by the airline"
+        );
         assert_eq!(
             gone.change(),
             FlightChange {

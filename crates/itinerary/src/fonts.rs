@@ -67,7 +67,10 @@ impl Fonts {
     }
 
     /// [`Fonts::discover`] with the folders to search given.
-    pub fn discover_in(configured: Option<&Path>, dirs: &[PathBuf]) -> Result<Fonts, ItineraryError> {
+    pub fn discover_in(
+        configured: Option<&Path>,
+        dirs: &[PathBuf],
+    ) -> Result<Fonts, ItineraryError> {
         let cjk = match configured {
             Some(path) => Some(load_configured(path)?),
             None => search_cjk(dirs),
@@ -83,7 +86,9 @@ impl Fonts {
     fn assemble(cjk: Option<(Font, PathBuf)>) -> Fonts {
         let mut fonts: Vec<Font> = [LATIN_REGULAR, LATIN_BOLD]
             .into_iter()
-            .map(|data| Font::new(Bytes::new(data), 0).expect("the embedded Liberation Sans parses"))
+            .map(|data| {
+                Font::new(Bytes::new(data), 0).expect("the embedded Liberation Sans parses")
+            })
             .collect();
         let latin_family = fonts[0].info().family.clone();
         let cjk = cjk.map(|(font, path)| {
@@ -94,7 +99,12 @@ impl Fonts {
         });
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
         Fonts {
-            inner: Arc::new(FontSet { fonts, book, latin_family, cjk }),
+            inner: Arc::new(FontSet {
+                fonts,
+                book,
+                latin_family,
+                cjk,
+            }),
         }
     }
 
@@ -143,11 +153,15 @@ impl FontSet {
 }
 
 fn load_configured(path: &Path) -> Result<(Font, PathBuf), ItineraryError> {
-    let data = std::fs::read(path)
-        .map_err(|e| ItineraryError::Font(format!("cannot read CJK font {}: {e}", path.display())))?;
+    let data = std::fs::read(path).map_err(|e| {
+        ItineraryError::Font(format!("cannot read CJK font {}: {e}", path.display()))
+    })?;
     let faces: Vec<Font> = Font::iter(Bytes::new(data)).collect();
     if faces.is_empty() {
-        return Err(ItineraryError::Font(format!("{} is not a font", path.display())));
+        return Err(ItineraryError::Font(format!(
+            "{} is not a font",
+            path.display()
+        )));
     }
     match simplified_chinese_face(faces) {
         Some(font) => Ok((font, path.to_path_buf())),
@@ -170,7 +184,9 @@ fn simplified_chinese_face(faces: impl IntoIterator<Item = Font>) -> Option<Font
         // monospaced twin (WenQuanYi): prefer the one named for mainland China, then proportional.
         // `max_by_key` keeps the last of equals, so rank by position too to keep the first.
         .enumerate()
-        .max_by_key(|(position, font)| (face_rank(&font.info().family), std::cmp::Reverse(*position)))
+        .max_by_key(|(position, font)| {
+            (face_rank(&font.info().family), std::cmp::Reverse(*position))
+        })
         .map(|(_, font)| font)
 }
 
@@ -201,10 +217,15 @@ fn search_cjk(dirs: &[PathBuf]) -> Option<(Font, PathBuf)> {
         KNOWN_CJK_FILES
             .iter()
             .position(|known| known.eq_ignore_ascii_case(&name))
-            .or_else(|| name.starts_with("sourcehansans").then_some(KNOWN_CJK_FILES.len()))
+            .or_else(|| {
+                name.starts_with("sourcehansans")
+                    .then_some(KNOWN_CJK_FILES.len())
+            })
     };
-    let mut known: Vec<(usize, &PathBuf)> =
-        files.iter().filter_map(|p| known_rank(p).map(|rank| (rank, p))).collect();
+    let mut known: Vec<(usize, &PathBuf)> = files
+        .iter()
+        .filter_map(|p| known_rank(p).map(|rank| (rank, p)))
+        .collect();
     known.sort();
     let others = files.iter().filter(|p| known_rank(p).is_none());
 
@@ -240,14 +261,19 @@ fn collect_font_files(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) {
 }
 
 fn is_font_file(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| ["ttf", "otf", "ttc", "otc"].iter().any(|x| e.eq_ignore_ascii_case(x)))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["ttf", "otf", "ttc", "otc"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
 }
 
 /// The folders fontconfig also looks in on Debian, plus the user's own.
 fn system_font_dirs() -> Vec<PathBuf> {
-    let mut dirs = vec![PathBuf::from("/usr/share/fonts"), PathBuf::from("/usr/local/share/fonts")];
+    let mut dirs = vec![
+        PathBuf::from("/usr/share/fonts"),
+        PathBuf::from("/usr/local/share/fonts"),
+    ];
     if let Some(home) = std::env::var_os("HOME") {
         let home = PathBuf::from(home);
         dirs.push(home.join(".fonts"));
@@ -263,7 +289,10 @@ mod tests {
     #[test]
     fn configured_path_that_does_not_exist_is_an_error() {
         let err = Fonts::discover(Some(Path::new("/nonexistent/wayfare/font.ttc"))).unwrap_err();
-        assert!(matches!(err, ItineraryError::Font(ref m) if m.contains("cannot read")), "{err}");
+        assert!(
+            matches!(err, ItineraryError::Font(ref m) if m.contains("cannot read")),
+            "{err}"
+        );
     }
 
     #[test]
@@ -272,7 +301,10 @@ mod tests {
         let path = dir.path().join("font.ttf");
         std::fs::write(&path, b"this is not a font").unwrap();
         let err = Fonts::discover(Some(&path)).unwrap_err();
-        assert!(matches!(err, ItineraryError::Font(ref m) if m.contains("not a font")), "{err}");
+        assert!(
+            matches!(err, ItineraryError::Font(ref m) if m.contains("not a font")),
+            "{err}"
+        );
     }
 
     #[test]
@@ -281,7 +313,10 @@ mod tests {
         let path = dir.path().join("latin.ttf");
         std::fs::write(&path, LATIN_REGULAR).unwrap();
         let err = Fonts::discover(Some(&path)).unwrap_err();
-        assert!(matches!(err, ItineraryError::Font(ref m) if m.contains("Simplified Chinese")), "{err}");
+        assert!(
+            matches!(err, ItineraryError::Font(ref m) if m.contains("Simplified Chinese")),
+            "{err}"
+        );
     }
 
     #[test]
@@ -291,10 +326,24 @@ mod tests {
         std::fs::create_dir(dir.path().join("truetype")).unwrap();
         std::fs::write(dir.path().join("truetype/latin.ttf"), LATIN_REGULAR).unwrap();
         std::fs::write(dir.path().join("broken.otf"), b"nope").unwrap();
-        let fonts = Fonts::discover_in(None, &[dir.path().to_path_buf(), dir.path().join("missing")]).unwrap();
+        let fonts = Fonts::discover_in(
+            None,
+            &[dir.path().to_path_buf(), dir.path().join("missing")],
+        )
+        .unwrap();
         assert!(!fonts.has_cjk());
         assert_eq!(fonts.cjk_source(), None);
         assert_eq!(fonts.set().families(), vec!["Liberation Sans"]);
+
+        let mut itinerary = crate::tests::minimal("K7QX2M");
+        itinerary.passengers.push(crate::Passenger {
+            name: "ZHANG/SAN".into(),
+            kind: "Adult".into(),
+            ticket: None,
+            document: None,
+        });
+        let pdf = crate::render(&itinerary, &fonts).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
     }
 
     #[test]

@@ -36,8 +36,8 @@ mod world;
 
 pub use fonts::Fonts;
 pub use model::{
-    DEFAULT_BRAND_COLOR, FlightPart, HotelPart, Itinerary, Labels, Language, Passenger, PaymentLine,
-    PriceLine, Segment,
+    DEFAULT_BRAND_COLOR, FlightPart, HotelPart, Itinerary, Labels, Language, Passenger,
+    PaymentLine, PriceLine, Segment,
 };
 
 use typst::diag::Warned;
@@ -76,7 +76,8 @@ fn compile(itinerary: &Itinerary, fonts: &Fonts) -> Result<Vec<u8>, ItineraryErr
         ident: typst::foundations::Smart::Custom(itinerary.reference.clone()),
         ..Default::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|errors| ItineraryError::Layout(world::diagnostics(&errors)))
+    typst_pdf::pdf(&document, &options)
+        .map_err(|errors| ItineraryError::Layout(world::diagnostics(&errors)))
 }
 
 #[cfg(test)]
@@ -115,7 +116,7 @@ mod tests {
         }
     }
 
-    fn minimal(reference: &str) -> Itinerary {
+    pub(crate) fn minimal(reference: &str) -> Itinerary {
         Itinerary {
             language: Language::En,
             brand: "Wayfare".into(),

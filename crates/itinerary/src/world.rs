@@ -46,7 +46,10 @@ pub(crate) struct RenderWorld<'a> {
 }
 
 impl<'a> RenderWorld<'a> {
-    pub(crate) fn new(itinerary: &Itinerary, fonts: &'a FontSet) -> Result<Self, serde_json::Error> {
+    pub(crate) fn new(
+        itinerary: &Itinerary,
+        fonts: &'a FontSet,
+    ) -> Result<Self, serde_json::Error> {
         let qr = qr_svg(&itinerary.reference).map(Bytes::from_string);
         let payload = Payload {
             doc: itinerary,
@@ -119,7 +122,9 @@ impl World for RenderWorld<'_> {
         } else if id == self.template.main.id() {
             Ok(Bytes::from_string(self.template.main.clone()))
         } else {
-            Err(FileError::NotFound(id.get().vpath().get_with_slash().into()))
+            Err(FileError::NotFound(
+                id.get().vpath().get_with_slash().into(),
+            ))
         }
     }
 
@@ -141,7 +146,13 @@ pub(crate) fn brand_color(raw: &str) -> String {
     }
     match hex.len() {
         6 => format!("#{}", hex.to_ascii_lowercase()),
-        3 => format!("#{}", hex.chars().flat_map(|c| [c, c]).collect::<String>().to_ascii_lowercase()),
+        3 => format!(
+            "#{}",
+            hex.chars()
+                .flat_map(|c| [c, c])
+                .collect::<String>()
+                .to_ascii_lowercase()
+        ),
         _ => DEFAULT_BRAND_COLOR.to_owned(),
     }
 }
@@ -150,11 +161,19 @@ pub(crate) fn brand_color(raw: &str) -> String {
 fn text_colour_on(hex: &str) -> &'static str {
     let channel = |i: usize| {
         let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
-        if c <= 0.039_28 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
     };
     let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
     // Equal contrast against white and black is at luminance ≈ 0.18.
-    if luminance > 0.18 { "#1a1a1a" } else { "#ffffff" }
+    if luminance > 0.18 {
+        "#1a1a1a"
+    } else {
+        "#ffffff"
+    }
 }
 
 /// The reference as a QR code, or none for an empty reference or one too long to encode.
@@ -222,7 +241,10 @@ mod tests {
     #[test]
     fn qr_code_is_an_svg_of_the_reference() {
         let svg = qr_svg("K7QX2M").unwrap();
-        assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{svg:.80}");
+        assert!(
+            svg.starts_with("<?xml") || svg.starts_with("<svg"),
+            "{svg:.80}"
+        );
         assert!(svg.contains("</svg>"));
         assert_eq!(qr_svg(""), None);
         assert_eq!(qr_svg(&"X".repeat(5000)), None);

@@ -41,8 +41,9 @@ fn english_labels() -> Labels {
         price: "Price".into(),
         total: "Total".into(),
         payments: "Payments".into(),
-        footer: "Wayfare Travel Ltd · support@wayfare.example · This itinerary is not a boarding pass."
-            .into(),
+        footer:
+            "Wayfare Travel Ltd · support@wayfare.example · This itinerary is not a boarding pass."
+                .into(),
     }
 }
 
@@ -80,9 +81,15 @@ fn chinese_labels() -> Labels {
 
 fn segment(i: usize) -> Segment {
     let (from, to) = if i % 2 == 0 {
-        ("PVG Shanghai Pudong International Airport T1", "PEK Beijing Capital International Airport T2")
+        (
+            "PVG Shanghai Pudong International Airport T1",
+            "PEK Beijing Capital International Airport T2",
+        )
     } else {
-        ("PEK Beijing Capital International Airport T2", "PVG Shanghai Pudong International Airport T1")
+        (
+            "PEK Beijing Capital International Airport T2",
+            "PVG Shanghai Pudong International Airport T1",
+        )
     };
     Segment {
         flight: format!("MU {}", 5101 + i),
@@ -110,17 +117,29 @@ fn itinerary(language: Language, segments: usize) -> Itinerary {
         brand: "Wayfare".into(),
         brand_color: "#0b5cad".into(),
         reference: REFERENCE.into(),
-        status: if zh { "已确认".into() } else { "Confirmed".into() },
+        status: if zh {
+            "已确认".into()
+        } else {
+            "Confirmed".into()
+        },
         issued_at: "2026-11-25 10:02 UTC".into(),
         contact: "li.lei@example.com · +8613800138000".into(),
         flights: vec![
             FlightPart {
-                title: if zh { "上海 → 北京".into() } else { "Shanghai → Beijing".into() },
+                title: if zh {
+                    "上海 → 北京".into()
+                } else {
+                    "Shanghai → Beijing".into()
+                },
                 pnr: Some("MXQ7PL".into()),
                 segments: (0..segments.div_ceil(2)).map(segment).collect(),
             },
             FlightPart {
-                title: if zh { "北京 → 上海".into() } else { "Beijing → Shanghai".into() },
+                title: if zh {
+                    "北京 → 上海".into()
+                } else {
+                    "Beijing → Shanghai".into()
+                },
                 pnr: None,
                 segments: (segments.div_ceil(2)..segments).map(segment).collect(),
             },
@@ -152,7 +171,9 @@ fn itinerary(language: Language, segments: usize) -> Itinerary {
                 "Free cancellation until 2026-11-29 18:00 local time; after that the first night is charged."
                     .into()
             },
-            special_requests: Some("High floor, late arrival ~23:00 * no feathers $ [allergy]".into()),
+            special_requests: Some(
+                "High floor, late arrival ~23:00 * no feathers $ [allergy]".into(),
+            ),
         }],
         passengers: vec![
             passenger(NAMES[0], "781-2345678901"),
@@ -161,19 +182,35 @@ fn itinerary(language: Language, segments: usize) -> Itinerary {
         ],
         price_lines: vec![
             PriceLine {
-                label: if zh { "机票票价".into() } else { "Base fare".into() },
+                label: if zh {
+                    "机票票价".into()
+                } else {
+                    "Base fare".into()
+                },
                 amount: "CNY 2,400.00".into(),
             },
             PriceLine {
-                label: if zh { "税费".into() } else { "Taxes and fees".into() },
+                label: if zh {
+                    "税费".into()
+                } else {
+                    "Taxes and fees".into()
+                },
                 amount: "CNY 300.00".into(),
             },
             PriceLine {
-                label: if zh { "酒店".into() } else { "Hotel, 3 nights".into() },
+                label: if zh {
+                    "酒店".into()
+                } else {
+                    "Hotel, 3 nights".into()
+                },
                 amount: "CNY 5,400.00".into(),
             },
             PriceLine {
-                label: if zh { "优惠".into() } else { "Discount WELCOME10".into() },
+                label: if zh {
+                    "优惠".into()
+                } else {
+                    "Discount WELCOME10".into()
+                },
                 amount: "−CNY 810.00".into(),
             },
         ],
@@ -184,10 +221,15 @@ fn itinerary(language: Language, segments: usize) -> Itinerary {
             at: "2026-11-25 10:01 UTC".into(),
         }],
         notes: vec![
-            "Online check-in opens 24 hours before departure; arrive at the airport 2 hours early.".into(),
+            "Online check-in opens 24 hours before departure; arrive at the airport 2 hours early."
+                .into(),
             "Passport names must match the names on the tickets.".into(),
         ],
-        labels: if zh { chinese_labels() } else { english_labels() },
+        labels: if zh {
+            chinese_labels()
+        } else {
+            english_labels()
+        },
     }
 }
 
@@ -211,14 +253,27 @@ fn tool_available(tool: &str) -> bool {
 }
 
 fn pdftotext(pdf: &Path) -> String {
-    let out = Command::new("pdftotext").arg("-layout").arg(pdf).arg("-").output().unwrap();
-    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 fn pages(pdf: &Path) -> usize {
     let out = Command::new("pdfinfo").arg(pdf).output().unwrap();
-    assert!(out.status.success(), "pdfinfo: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pdfinfo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let info = String::from_utf8(out.stdout).unwrap();
     info.lines()
         .find_map(|l| l.strip_prefix("Pages:"))
@@ -252,7 +307,9 @@ fn render_timed(it: &Itinerary, fonts: &Fonts, what: &str) -> Vec<u8> {
 fn has_subset_font(pdf: &[u8]) -> bool {
     // Subset fonts are named `/ABCDEF+Family`: six capitals and a plus.
     let embedded = contains(pdf, b"/FontFile");
-    let subset = pdf.windows(8).any(|w| w[0] == b'/' && w[1..7].iter().all(u8::is_ascii_uppercase) && w[7] == b'+');
+    let subset = pdf
+        .windows(8)
+        .any(|w| w[0] == b'/' && w[1..7].iter().all(u8::is_ascii_uppercase) && w[7] == b'+');
     embedded && subset
 }
 
@@ -295,13 +352,31 @@ fn english_itinerary_over_two_pages() {
         return;
     }
     let text = pdftotext(&path);
-    for expected in [REFERENCE, "Confirmed", NAMES[0], NAMES[1], "CNY 7,290.00", "MU 5101", "MU 5112"] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    for expected in [
+        REFERENCE,
+        "Confirmed",
+        NAMES[0],
+        NAMES[1],
+        "CNY 7,290.00",
+        "MU 5101",
+        "MU 5112",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
     }
-    assert!(text.contains("Waldorf Astoria Shanghai on the Bund"), "{text}");
+    assert!(
+        text.contains("Waldorf Astoria Shanghai on the Bund"),
+        "{text}"
+    );
     assert!(text.contains("[allergy]"), "{text}");
     if fonts.has_cjk() {
-        assert!(text.contains(NAMES[2]), "{:?} missing from:\n{text}", NAMES[2]);
+        assert!(
+            text.contains(NAMES[2]),
+            "{:?} missing from:\n{text}",
+            NAMES[2]
+        );
     }
     assert!(pages(&path) >= 2, "12 segments fit on one page:\n{text}");
 }
@@ -319,14 +394,29 @@ fn chinese_itinerary() {
     }
     let text = pdftotext(&path);
     for expected in [REFERENCE, NAMES[0], NAMES[1], "CNY 7,290.00"] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
     }
     if !fonts.has_cjk() {
         eprintln!("skipped: Chinese text checks (no CJK font)");
         return;
     }
-    for expected in [NAMES[2], "行程单", "预订编号", "已确认", "乘客", "上海外滩华尔道夫酒店", "总计", "取消政策"] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    for expected in [
+        NAMES[2],
+        "行程单",
+        "预订编号",
+        "已确认",
+        "乘客",
+        "上海外滩华尔道夫酒店",
+        "总计",
+        "取消政策",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
     }
     assert!(pages(&path) >= 2);
 }
@@ -348,7 +438,13 @@ fn short_itinerary_fits_one_page_and_omits_empty_sections() {
         return;
     }
     let text = pdftotext(&path);
-    assert!(text.contains("Flights") && text.contains("Passengers") && text.contains("Price"), "{text}");
-    assert!(!text.contains("Hotels") && !text.contains("Payments"), "{text}");
+    assert!(
+        text.contains("Flights") && text.contains("Passengers") && text.contains("Price"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Hotels") && !text.contains("Payments"),
+        "{text}"
+    );
     assert_eq!(pages(&path), 1);
 }

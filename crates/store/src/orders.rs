@@ -470,7 +470,11 @@ impl Store {
             .filter(order_item::Column::OrderId.eq(r.order_id))
             .all(&txn)
             .await?;
-        let starts_at = items.iter().map(|i| i.starts_at).min().unwrap_or(row.starts_at);
+        let starts_at = items
+            .iter()
+            .map(|i| i.starts_at)
+            .min()
+            .unwrap_or(row.starts_at);
         let ends_at = items.iter().map(|i| i.ends_at).max().unwrap_or(row.ends_at);
         let updated = order::Entity::update_many()
             .col_expr(order::Column::StartsAt, Expr::value(starts_at))

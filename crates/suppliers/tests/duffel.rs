@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use wayfare_domain::flight::search::{FlightSearch, Passengers, SliceQuery, SortBy, TimeWindow};
 use wayfare_domain::flight::{AirportCode, Cabin, NoShowRule};
 use wayfare_domain::{Currency, Money};
+use wayfare_suppliers::duffel::webhook::{self, WebhookError, WebhookSecret};
 use wayfare_suppliers::duffel::{DuffelConfig, DuffelSupplier};
 use wayfare_suppliers::{
     FlightSupplier, OrderMode, OrderRequest, PassengerDetails, PassengerType, SupplierError,
@@ -2251,6 +2252,168 @@ async fn schedule_changes_are_read_per_order_and_the_feed_is_unsupported() {
             ..
         }
     ));
+}
+
+// =============================================================================================
+// Webhooks
+
+/// What the fake signs its webhook deliveries with (§1.11).
+const WEBHOOK_SECRET: &str = "whsec_fake_duffel_0001";
+
+impl FakeDuffel {
+    /// Records an airline-initiated change moving `order_id`'s first slice by `leg`, as the
+    /// airline would, and answers the delivery Duffel would make of its
+    /// `order.airline_initiated_change_detected` event sent at `sent`: the
+    /// `X-Duffel-Signature` header and the raw body.
+    fn airline_moves(
+        &self,
+        order_id: &str,
+        aic_id: &str,
+        leg: Leg,
+        sent: chrono::DateTime<chrono::Utc>,
+    ) -> (String, Vec<u8>) {
+        let mut st = self.state();
+        let removed = st.orders[order_id]["slices"][0].clone();
+        let pax: Vec<Value> = st.orders[order_id]["passengers"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let added = slice(
+            &format!("sli_{aic_id}"),
+            &[leg],
+            "PT7H55M",
+            Some("Basic"),
+            &pax,
+        );
+        let created = sent.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        st.airline_changes.push(json!({
+            "id": aic_id, "order_id": order_id, "added": [added], "removed": [removed],
+            "action_taken": null, "action_taken_at": null, "available_actions": ["accept", "cancel", "change"],
+            "travel_agent_ticket": null, "created_at": created, "updated_at": created
+        }));
+        let event = json!({
+            "id": format!("wev_{aic_id}"), "api_version": "v2",
+            "type": "order.airline_initiated_change_detected",
+            "data": {"object": {"id": order_id, "aic_id": aic_id}},
+            "live_mode": false, "idempotency_key": aic_id, "created_at": created,
+            "identity_organisation_id": "org_0000Fk"
+        });
+        let body = serde_json::to_vec(&event).unwrap();
+        let header = webhook::sign(&WebhookSecret::new(WEBHOOK_SECRET), sent.timestamp(), &body);
+        (header, body)
+    }
+}
+
+#[tokio::test]
+async fn a_signed_webhook_announces_the_change_read_from_duffel_and_a_forged_or_stale_one_is_refused()
+ {
+    let (server, fake) = fake_duffel().await;
+    let duffel = supplier(&server);
+    let order = hold(
+        &duffel,
+        vec![person(PassengerType::Adult, "Ada", "f", "1985-12-10", None)],
+    )
+    .await;
+    let order_id = order.id.trim_start_matches("duffel:").to_owned();
+    let sent = at("2026-01-11T09:00:00Z");
+    // Two changes; the webhook announces the second.
+    fake.airline_moves(
+        &order_id,
+        "aic_0000Fk0001",
+        Leg {
+            departing_at: "2026-01-15T09:25:00",
+            arriving_at: "2026-01-15T12:20:00",
+            ..BA117
+        },
+        sent,
+    );
+    let (header, body) = fake.airline_moves(
+        &order_id,
+        "aic_0000Fk0002",
+        Leg {
+            departing_at: "2026-01-15T10:25:00",
+            arriving_at: "2026-01-15T13:20:00",
+            ..BA117
+        },
+        sent,
+    );
+    let secret = WebhookSecret::new(WEBHOOK_SECRET);
+    let tolerance = webhook::default_tolerance();
+
+    // Genuine, a few seconds later.
+    let now = sent + chrono::Duration::seconds(3);
+    assert_eq!(
+        webhook::verify_signature(&secret, Some(&header), &body, now, tolerance),
+        Ok(())
+    );
+    let event = webhook::parse_event(&body).unwrap();
+    assert_eq!(event.id, "wev_aic_0000Fk0002");
+    let notice = event.airline_initiated_change().unwrap();
+    assert_eq!(notice.order_id, order.id);
+    let changes = duffel.announced_changes(&notice).await.unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].id, "duffel:aic_0000Fk0002");
+    assert_eq!(changes[0].order_id, order.id);
+    assert_eq!(
+        changes[0].new_offer.as_ref().unwrap().slices[0].segments[0]
+            .departing_at
+            .to_rfc3339(),
+        "2026-01-15T10:25:00+00:00"
+    );
+    // Read from Duffel, not from the event: the order's changes were listed.
+    assert_eq!(
+        requests_to(&server, "GET", "/air/airline_initiated_changes")
+            .await
+            .len(),
+        1
+    );
+
+    // Forged: another secret, or a body changed on the way.
+    assert_eq!(
+        webhook::verify_signature(
+            &WebhookSecret::new("whsec_someone_else"),
+            Some(&header),
+            &body,
+            now,
+            tolerance
+        ),
+        Err(WebhookError::SignatureMismatch)
+    );
+    let mut tampered = body.clone();
+    let pos = String::from_utf8(tampered.clone())
+        .unwrap()
+        .find("aic_0000Fk0002")
+        .unwrap();
+    tampered[pos + 13] = b'1';
+    assert_eq!(
+        webhook::verify_signature(&secret, Some(&header), &tampered, now, tolerance),
+        Err(WebhookError::SignatureMismatch)
+    );
+    assert_eq!(
+        webhook::verify_signature(&secret, None, &body, now, tolerance),
+        Err(WebhookError::MissingSignature)
+    );
+    // Stale: a genuine delivery replayed six minutes later.
+    assert!(matches!(
+        webhook::verify_signature(
+            &secret,
+            Some(&header),
+            &body,
+            sent + chrono::Duration::minutes(6),
+            tolerance
+        ),
+        Err(WebhookError::Stale { seconds: 360 })
+    ));
+
+    // An event naming no change reads all of the order's.
+    let all = duffel
+        .announced_changes(&webhook::ChangeNotice {
+            order_id: order.id.clone(),
+            change_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
 }
 
 // =============================================================================================

@@ -4,10 +4,12 @@
 
 use std::fmt::Write;
 
+use serde::{Deserialize, Serialize};
+
 use super::template_language;
 
 /// How the e-mails look and where they point: the branding settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Brand {
     /// Shown in the header bar and the footer (`Wayfare`).
     pub name: String,

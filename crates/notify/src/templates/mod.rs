@@ -16,7 +16,7 @@ mod html;
 mod sandbox;
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::Channel;
@@ -34,7 +34,7 @@ pub const MAX_SUBJECT_CHARS: usize = 1_000;
 pub const MAX_SMS_SEGMENTS: usize = 4;
 
 /// A template as an admin edits it: a subject (e-mail only) and a body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateSource {
     /// Required for e-mail; ignored for SMS.
     pub subject: Option<String>,

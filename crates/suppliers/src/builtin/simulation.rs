@@ -214,8 +214,15 @@ impl BuiltinFlights {
                         .slices
                         .iter()
                         .flat_map(|s| &s.segments)
-                        .find(|g| g.marketing_carrier == carrier && g.flight_number == flight_number)
-                        .map(|g| g.departing_at.with_timezone(&Utc).format("%Y%m%d%H%M").to_string())
+                        .find(|g| {
+                            g.marketing_carrier == carrier && g.flight_number == flight_number
+                        })
+                        .map(|g| {
+                            g.departing_at
+                                .with_timezone(&Utc)
+                                .format("%Y%m%d%H%M")
+                                .to_string()
+                        })
                         .unwrap_or_default();
                     let json = serde_json::to_string(&o).map_err(|e| {
                         store_error(wayfare_store::StoreError::Corrupt(format!("offer: {e}")))
@@ -426,7 +433,10 @@ mod tests {
         assert_eq!(s.departing_at, at("2026-12-01T13:25:00+08:00"));
         assert_eq!(s.arriving_at, at("2026-12-01T18:05:00+00:00"));
         assert_eq!(s.arriving_at.offset().local_minus_utc(), 0);
-        assert_eq!(s.duration_minutes, booked.slices[0].segments[0].duration_minutes);
+        assert_eq!(
+            s.duration_minutes,
+            booked.slices[0].segments[0].duration_minutes
+        );
     }
 
     #[test]
@@ -455,7 +465,11 @@ mod tests {
             moved_offer(&booked, &booked, mu(5103), delay, now()),
             Moved::NotOnIt
         );
-        let next_day = (mu(5101).0, 5101, NaiveDate::from_ymd_opt(2026, 12, 2).unwrap());
+        let next_day = (
+            mu(5101).0,
+            5101,
+            NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+        );
         assert_eq!(
             moved_offer(&booked, &booked, next_day, delay, now()),
             Moved::NotOnIt

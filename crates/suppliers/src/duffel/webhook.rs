@@ -247,7 +247,10 @@ mod tests {
     fn hmac_known_answers() {
         // RFC 4231 test cases 2 and 6 (a key longer than the block).
         assert_eq!(
-            hex::encode(hmac_sha256(b"Jefe", &[b"what do ya want ", b"for nothing?"])),
+            hex::encode(hmac_sha256(
+                b"Jefe",
+                &[b"what do ya want ", b"for nothing?"]
+            )),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
         assert_eq!(
@@ -294,7 +297,12 @@ mod tests {
             verify_signature(secret, header, body.as_bytes(), now, default_tolerance())
         };
         assert_eq!(
-            check(&WebhookSecret::new("another"), Some(RB_HEADER), RB_BODY, rb_now()),
+            check(
+                &WebhookSecret::new("another"),
+                Some(RB_HEADER),
+                RB_BODY,
+                rb_now()
+            ),
             Err(WebhookError::SignatureMismatch)
         );
         let tampered = RB_BODY.replace("false", "true");
@@ -382,7 +390,10 @@ mod tests {
         );
         // Other events announce no change; ids that cannot be Duffel's are not followed.
         let created = br#"{"id":"wev_3","type":"order.created","data":{"object":{"id":"ord_1"}}}"#;
-        assert_eq!(parse_event(created).unwrap().airline_initiated_change(), None);
+        assert_eq!(
+            parse_event(created).unwrap().airline_initiated_change(),
+            None
+        );
         let odd = br#"{"id":"wev_4","type":"order.airline_initiated_change_detected",
             "data":{"object":{"id":"../../air/payments"}}}"#;
         assert_eq!(parse_event(odd).unwrap().airline_initiated_change(), None);

@@ -100,14 +100,18 @@ fn parse_simulation(
             SimulatedChange::Retime { departs_local }
         }
         "cancel" => SimulatedChange::Cancel,
-        _ => return Err(WebError::invalid_field("change", "reason-flight-change-kind")),
+        _ => {
+            return Err(WebError::invalid_field(
+                "change",
+                "reason-flight-change-kind",
+            ));
+        }
     };
     Ok((carrier, number, date, change))
 }
 
 fn supplier_unavailable(supplier: &str, e: &SupplierError) -> WebError {
-    let mut w =
-        WebError::new(ErrorCode::SupplierUnavailable).detail("supplier", supplier.into());
+    let mut w = WebError::new(ErrorCode::SupplierUnavailable).detail("supplier", supplier.into());
     w.internal = Some(e.to_string());
     w
 }
@@ -262,9 +266,7 @@ pub async fn duffel_webhook(
     for c in &changes {
         match orders.apply_schedule_change(supplier, c).await? {
             ChangeOutcome::Applied { .. } => outcome = "applied",
-            ChangeOutcome::AlreadyApplied { .. } if outcome == "no_change" => {
-                outcome = "duplicate"
-            }
+            ChangeOutcome::AlreadyApplied { .. } if outcome == "no_change" => outcome = "duplicate",
             _ => {}
         }
     }
