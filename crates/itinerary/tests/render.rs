@@ -1,5 +1,6 @@
 //! Renders whole itineraries, English and Chinese, and reads them back with poppler's `pdftotext`
-//! and `pdfinfo` (skipped, with a note, where poppler-utils or a CJK font is missing).
+//! and `pdfinfo` (skipped, with a note, where poppler-utils or a CJK font is missing). Set
+//! `ITINERARY_OUT_DIR` to a folder to keep the PDFs and look at them.
 
 use std::path::Path;
 use std::process::Command;
@@ -80,7 +81,7 @@ fn chinese_labels() -> Labels {
 }
 
 fn segment(i: usize) -> Segment {
-    let (from, to) = if i % 2 == 0 {
+    let (from, to) = if i.is_multiple_of(2) {
         (
             "PVG Shanghai Pudong International Airport T1",
             "PEK Beijing Capital International Airport T2",
@@ -100,7 +101,7 @@ fn segment(i: usize) -> Segment {
         arrives: format!("2026-12-{:02} 10:15 (UTC+8)", i + 1),
         duration: "2h 15m".into(),
         cabin: "Economy (Y)".into(),
-        aircraft: (i % 3 != 0).then(|| "Airbus A330-300".into()),
+        aircraft: (!i.is_multiple_of(3)).then(|| "Airbus A330-300".into()),
     }
 }
 
@@ -447,4 +448,42 @@ fn short_itinerary_fits_one_page_and_omits_empty_sections() {
         "{text}"
     );
     assert_eq!(pages(&path), 1);
+}
+
+#[test]
+fn long_words_and_many_passengers_flow_onto_further_pages() {
+    let fonts = Fonts::latin_only();
+    let mut it = itinerary(Language::En, 2);
+    let long_word = format!("https://maps.example/{}", "Huangpu".repeat(30));
+    it.hotels[0].address = format!("{long_word} Zhongshan Dong Yi Road");
+    it.hotels[0].name = "The Waldorf Astoria Shanghai on the Bund, Heritage Building, Riverside \
+                         Grand Deluxe Wing with a name long enough to wrap twice on A4"
+        .into();
+    it.contact =
+        "a.very.long.address.without.any.space.at.all@some-travel-agency.example · +8613800138000"
+            .into();
+    it.passengers = (0..60)
+        .map(|i| Passenger {
+            name: format!("PASSENGER{i:02}/TRAVELLER MR"),
+            kind: "Adult".into(),
+            ticket: Some(format!("781-23456789{i:02}")),
+            document: None,
+        })
+        .collect();
+    let pdf = render_timed(&it, &fonts, "English, 60 passengers");
+    let (_dir, path) = save(&pdf, "itinerary-long.pdf");
+    check_document(&pdf);
+    if !tool_available("pdftotext") || !tool_available("pdfinfo") {
+        return;
+    }
+    let text = pdftotext(&path);
+    for i in [0, 31, 59] {
+        let name = format!("PASSENGER{i:02}/TRAVELLER MR");
+        assert!(text.contains(&name), "{name} missing from:\n{text}");
+    }
+    // The 200-letter word breaks across lines, with nothing but line breaks added.
+    let address: String = text.split_whitespace().collect();
+    assert!(address.contains(&long_word), "{text}");
+    assert!(!text.contains('\u{200b}'), "zero-width spaces in the text");
+    assert!(pages(&path) >= 3);
 }

@@ -89,8 +89,29 @@ fn color_or(s: &str, fallback: &'static str) -> (String, &'static str) {
     }
 }
 
-/// White text on dark backgrounds, near-black on light ones (relative luminance, WCAG).
-fn text_on((r, g, b): (u8, u8, u8)) -> &'static str {
+/// The text colour with the better contrast on `rgb`: white or the body's near-black
+/// (WCAG contrast ratio of relative luminances).
+fn text_on(rgb: (u8, u8, u8)) -> &'static str {
+    let background = luminance(rgb);
+    let contrast = |text: f64| {
+        let (light, dark) = if text > background {
+            (text, background)
+        } else {
+            (background, text)
+        };
+        (light + 0.05) / (dark + 0.05)
+    };
+    if contrast(1.0) >= contrast(luminance(DARK_TEXT_RGB)) {
+        "#ffffff"
+    } else {
+        DARK_TEXT
+    }
+}
+
+const DARK_TEXT: &str = "#1f2328";
+const DARK_TEXT_RGB: (u8, u8, u8) = (0x1f, 0x23, 0x28);
+
+fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
     let linear = |c: u8| {
         let c = f64::from(c) / 255.0;
         if c <= 0.039_28 {
@@ -99,31 +120,14 @@ fn text_on((r, g, b): (u8, u8, u8)) -> &'static str {
             ((c + 0.055) / 1.055).powf(2.4)
         }
     };
-    let luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
-    // White wins when its contrast, 1.05 / (L + 0.05), beats black's, (L + 0.05) / 0.05.
-    if luminance < 0.179 {
-        "#ffffff"
-    } else {
-        "#1f2328"
-    }
+    0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
 }
 
-/// Words of the layout itself, by template language.
-struct Chrome {
-    open_link: &'static str,
-    questions: &'static str,
-}
-
-fn chrome(language: &str) -> Chrome {
+/// The button label when the line before the link does not make one.
+fn open_link(language: &str) -> &'static str {
     match template_language(language) {
-        "zh-CN" => Chrome {
-            open_link: "打开链接",
-            questions: "如有疑问，请发送邮件至",
-        },
-        _ => Chrome {
-            open_link: "Open link",
-            questions: "Questions? Write to us at",
-        },
+        "zh-CN" => "打开链接",
+        _ => "Open link",
     }
 }
 
@@ -131,7 +135,7 @@ const FONT: &str = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Helv
 
 /// The HTML part of an e-mail whose plain text is `text` (as [`super::render`] makes it):
 /// a complete document for e-mail clients, at most 600 pixels wide, with `brand`'s name in a
-/// header bar of its primary colour and a footer with its support address.
+/// header bar of its primary colour and a footer with its name and support address.
 ///
 /// Paragraphs are separated by blank lines; a single newline is a line break. Every
 /// `http(s)://` address becomes a link. An address under `brand.public_url` alone on its line
@@ -142,7 +146,6 @@ const FONT: &str = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Helv
 pub fn email_html(brand: &Brand, language: &str, subject: &str, text: &str) -> String {
     let (primary, on_primary) = color_or(&brand.primary_color, FALLBACK_PRIMARY);
     let (accent, on_accent) = color_or(&brand.accent_color, FALLBACK_ACCENT);
-    let words = chrome(language);
     let lang = if !language.is_empty()
         && language.len() <= 35
         && language
@@ -169,7 +172,7 @@ pub fn email_html(brand: &Brand, language: &str, subject: &str, text: &str) -> S
                         lines.pop();
                         label
                     }
-                    _ => words.open_link,
+                    _ => open_link(language),
                 };
                 push_paragraph(&mut body, &lines, &primary);
                 lines.clear();
@@ -186,10 +189,8 @@ pub fn email_html(brand: &Brand, language: &str, subject: &str, text: &str) -> S
     if !support.is_empty() {
         let _ = write!(
             footer,
-            "<br>{} <a href=\"mailto:{}\" style=\"color:#57606a;\">{}</a>",
-            escape(words.questions),
-            escape(support),
-            escape(support),
+            " &middot; <a href=\"mailto:{support}\" style=\"color:#57606a;\">{support}</a>",
+            support = escape(support),
         );
     }
 
@@ -430,6 +431,9 @@ mod tests {
         assert_eq!(text_on((255, 255, 255)), "#1f2328");
         assert_eq!(text_on((255, 221, 0)), "#1f2328");
         assert_eq!(text_on((31, 78, 121)), "#ffffff");
+        // Orange: white reads better than the near-black.
+        assert_eq!(text_on((0xd9, 0x48, 0x0f)), "#ffffff");
+        assert_eq!(text_on((0xff, 0x99, 0x00)), "#1f2328");
     }
 
     #[test]
@@ -452,7 +456,9 @@ mod tests {
         assert!(html.contains("bgcolor=\"#f90\""));
         assert!(html.contains("href=\"https://wayfare.example/bookings/0190a6f2\""));
         assert!(html.contains("mailto:support@wayfare.example"));
-        assert!(html.contains("Questions? Write to us at"));
+        assert!(html.contains(
+            "<strong>Wayfare</strong> &middot; <a href=\"mailto:support@wayfare.example\""
+        ));
         assert!(html.trim_end().ends_with("</html>"));
     }
 
@@ -509,7 +515,6 @@ mod tests {
         assert!(html.contains("您的订单 WF7Q2K9P 已确认。"));
         assert!(html.contains("\">https://wayfare.example/bookings/1</a>。谢谢！"));
         assert!(html.contains(">查看订单详情</a>"));
-        assert!(html.contains("如有疑问，请发送邮件至"));
     }
 
     #[test]

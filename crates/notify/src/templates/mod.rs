@@ -80,9 +80,9 @@ pub enum ProblemKind {
     Empty,
     /// An e-mail template without a subject.
     MissingSubject,
-    /// The source is longer than [`MAX_BODY_CHARS`] / [`MAX_SUBJECT_CHARS`], an SMS needs
-    /// more than [`MAX_SMS_SEGMENTS`] parts with the samples, or rendering would take too
-    /// much work.
+    /// The source is longer than [`MAX_BODY_CHARS`] / [`MAX_SUBJECT_CHARS`], one expression
+    /// is too long (over a hundred parts), an SMS needs more than [`MAX_SMS_SEGMENTS`] parts
+    /// with the samples, or rendering would take too much work.
     TooLong,
     /// It uses a construct message templates do not offer (`{% set %}`, macros, includes,
     /// function calls, some filters).
@@ -222,6 +222,10 @@ fn check_field(
             format!("{chars} characters; at most {max_chars}"),
             None,
         ));
+        return;
+    }
+    if let Some((what, line)) = sandbox::overlong_tag(source) {
+        problems.push(problem(field, ProblemKind::TooLong, what, Some(line)));
         return;
     }
     let env = environment();
@@ -389,6 +393,9 @@ fn render_field(
             format!("{chars} characters; at most {max_chars}"),
             None,
         );
+    }
+    if let Some((what, line)) = sandbox::overlong_tag(source) {
+        return fail(ProblemKind::TooLong, what, Some(line));
     }
     let env = environment();
     let template = match env.template_from_named_str(field, source) {

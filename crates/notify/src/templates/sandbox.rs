@@ -480,6 +480,44 @@ fn stmt_line(stmt: &Stmt<'_>) -> u16 {
     span.start_line
 }
 
+/// The most tokens one `{{ … }}` or `{% … %}` may hold. Chains (`a|f|g…`, `a ~ b ~ c…`) are
+/// parsed without MiniJinja's recursion limit into trees as deep as they are long, and every
+/// pass over the tree recurses: a few thousand links overflow the stack and abort the
+/// process. A hundred tokens is far more than any message needs.
+pub(super) const MAX_TAG_TOKENS: usize = 100;
+
+/// The first tag of `source` longer than [`MAX_TAG_TOKENS`]: a message and its line. A
+/// source that does not tokenize passes (compiling it reports the syntax error).
+pub(super) fn overlong_tag(source: &str) -> Option<(String, usize)> {
+    use minijinja::machinery::Token;
+    let tokens = minijinja::machinery::tokenize(
+        source,
+        false,
+        minijinja::syntax::SyntaxConfig,
+        minijinja::machinery::WhitespaceConfig::default(),
+    );
+    let mut count = 0usize;
+    for token in tokens {
+        let Ok((token, span)) = token else {
+            return None;
+        };
+        match token {
+            Token::VariableStart | Token::BlockStart => count = 0,
+            Token::VariableEnd | Token::BlockEnd | Token::TemplateData(_) => {}
+            _ => {
+                count += 1;
+                if count > MAX_TAG_TOKENS {
+                    return Some((
+                        format!("an expression of more than {MAX_TAG_TOKENS} parts: split it up"),
+                        usize::from(span.start_line),
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Parses `source` as MiniJinja does (the whitespace options only change the text kept).
 pub(super) fn parse<'s>(source: &'s str, name: &'s str) -> Result<Stmt<'s>, minijinja::Error> {
     minijinja::machinery::parse(

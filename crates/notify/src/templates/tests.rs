@@ -544,48 +544,44 @@ fn the_email_html_of_a_default_message() {
 }
 
 #[test]
-fn zz_print_all() {
-    for name in ["flight_changed_agent"] {
-        for language in defaults::LANGUAGES {
-            for channel in CHANNELS {
-                let source = default_template(name, channel, language).unwrap();
-                for flip in [false, true] {
-                    let mut vars = sample_vars(name, language);
-                    if flip {
-                        vars["cancelled"] = Json::Bool(true);
-                        vars["new_departure"] = Json::from("");
-                    }
-                    let out = render(name, channel, &source, &vars).unwrap();
-                    println!(
-                        "===== {name} {language} {channel:?} flip={flip} ({} parts)",
-                        segments::segments(&out.text)
-                    );
-                    if let Some(s) = out.subject {
-                        println!("Subject: {s}\n");
-                    }
-                    println!("{}", out.text);
-                }
-            }
-        }
+fn deeply_chained_expressions_are_refused_before_they_are_compiled() {
+    // Chains are parsed into trees as deep as they are long, which every pass over the tree
+    // (MiniJinja's compiler included) walks recursively: a long one would overflow the stack.
+    for chain in ["|trim", "|d", ".a", "[0]", " ~ x", " + 1"] {
+        let body = format!(
+            "{{{{ code{} }}}}",
+            chain.repeat((MAX_BODY_CHARS - 16) / chain.len())
+        );
+        let p = problems("login_code", Channel::Sms, &sms(&body));
+        assert_eq!(
+            (p[0].kind, p[0].line),
+            (ProblemKind::TooLong, Some(1)),
+            "{chain}"
+        );
+        let err = render(
+            "login_code",
+            Channel::Sms,
+            &sms(&body),
+            &sample_vars("login_code", "en"),
+        )
+        .expect_err("refused");
+        assert!(matches!(
+            err,
+            TemplateError::Template(TemplateProblem {
+                kind: ProblemKind::TooLong,
+                ..
+            })
+        ));
     }
-    let brand = Brand {
-        name: "Wayfare".into(),
-        primary_color: "#1f4e79".into(),
-        accent_color: "#d9480f".into(),
-        support_email: "support@wayfare.example".into(),
-        public_url: "https://wayfare.example".into(),
-    };
-    let source = default_template("booking_confirmed", Channel::Email, "zh-CN").unwrap();
-    let out = render(
-        "booking_confirmed",
-        Channel::Email,
-        &source,
-        &sample_vars("booking_confirmed", "zh-CN"),
-    )
-    .unwrap();
-    std::fs::write(
-        "/tmp/booking_zh.html",
-        email_html(&brand, "zh-CN", out.subject.as_deref().unwrap(), &out.text),
-    )
-    .unwrap();
+    // Blocks nest only as deep as MiniJinja's parser allows.
+    for depth in [140, 400] {
+        let nested = format!(
+            "{}{{{{ code }}}}{}",
+            "{% if code %}".repeat(depth),
+            "{% endif %}".repeat(depth)
+        );
+        let _ = validate("login_code", Channel::Sms, &sms(&nested));
+    }
+    let fine = format!("{{{{ code{} }}}}", "|trim".repeat(45));
+    assert_eq!(validate("login_code", Channel::Sms, &sms(&fine)), Ok(()));
 }

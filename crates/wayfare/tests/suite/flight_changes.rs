@@ -532,3 +532,17 @@ async fn the_feed_is_followed_from_its_cursor_and_duffels_webhook_waits_for_conf
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn zz_diagnose_send() {
+    let app = spawn_app().await;
+    let m = wayfare_notify::OutgoingMessage::new(
+        wayfare_notify::Channel::Email,
+        "x@example.com",
+        "verify_code",
+        "zh-CN",
+        &[("code", "123456".to_owned())],
+    );
+    let r = app.state.accounts().notifier().send(m, Utc::now()).await;
+    panic!("DIAG {:?}", r.map(|_| ()));
+}
