@@ -585,3 +585,22 @@ fn deeply_chained_expressions_are_refused_before_they_are_compiled() {
     let fine = format!("{{{{ code{} }}}}", "|trim".repeat(45));
     assert_eq!(validate("login_code", Channel::Sms, &sms(&fine)), Ok(()));
 }
+
+#[test]
+fn problem_codes_are_their_serialized_names() {
+    for kind in [
+        ProblemKind::Syntax,
+        ProblemKind::UnknownVariable,
+        ProblemKind::RenderFailed,
+        ProblemKind::Empty,
+        ProblemKind::MissingSubject,
+        ProblemKind::TooLong,
+        ProblemKind::Unsupported,
+        ProblemKind::UnknownEvent,
+    ] {
+        assert_eq!(
+            serde_json::to_value(kind).ok(),
+            Some(Json::from(kind.as_str()))
+        );
+    }
+}
