@@ -372,7 +372,7 @@ mod tests {
         // 11:45 is after the connection's 11:30: it moves too, keeping 75 minutes.
         assert_eq!(s[1].departing_at, at("2026-12-01T13:00:00+08:00"));
         assert_eq!(s[1].arriving_at, at("2026-12-01T15:10:00+08:00"));
-        assert_eq!(o.slices[0].duration_minutes, 7 * 60 + 10);
+        assert_eq!(o.slices[0].duration_minutes, 5 * 60 + 40);
         assert_eq!(o.price, booked.price, "a schedule change does not reprice");
 
         // A short delay leaves the connection alone.

@@ -198,6 +198,30 @@ async fn flight_changed_events(app: &TestApp, admin: &Client, id: &str) -> Vec<V
         .collect()
 }
 
+/// The channels (`email`, `sms`) `event` was sent to `to` on, once the outbox worker has sent
+/// at least `at_least` (waiting up to 15 s).
+async fn sent(app: &TestApp, to: &str, event: &str, at_least: usize) -> Vec<String> {
+    let mut channels = Vec::new();
+    for _ in 0..150 {
+        channels = app
+            .state
+            .store()
+            .notifications_to(to, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|n| n.event == event && n.status != "failed")
+            .map(|n| n.channel)
+            .collect();
+        if channels.len() >= at_least {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    channels.sort();
+    channels
+}
+
 #[tokio::test]
 async fn a_simulated_delay_is_shown_on_the_order_and_told_to_the_traveller_once() {
     let app = spawn_app().await;
@@ -222,13 +246,19 @@ async fn a_simulated_delay_is_shown_on_the_order_and_told_to_the_traveller_once(
     assert_eq!(now_departs, departs + Duration::minutes(90));
     assert_eq!(now_departs.offset(), departs.offset());
     let starts = |o: &Value| {
-        o["starts_at"]
+        o["items"][0]["starts_at"]
             .as_str()
             .unwrap()
             .parse::<DateTime<Utc>>()
             .unwrap()
     };
     assert_eq!(starts(&order) - starts(&before), Duration::minutes(90));
+    let row = app.state.store().order(&id).await.unwrap().unwrap();
+    assert_eq!(
+        row.starts_at,
+        starts(&order),
+        "the trip starts with its flight"
+    );
     let entries = schedule_changes(&order);
     assert_eq!(entries.len(), 1, "{}", order["timeline"]);
     assert_eq!(entries[0]["actor"], "supplier:builtin");
@@ -273,6 +303,15 @@ async fn a_simulated_delay_is_shown_on_the_order_and_told_to_the_traveller_once(
     assert_eq!(
         schedule_changes(&order_view(&app, &admin, &id).await).len(),
         1
+    );
+    // The traveller got it once by e-mail, and the text message once.
+    assert_eq!(
+        sent(&app, "mei@example.com", "flight_changed", 1).await,
+        ["email"]
+    );
+    assert_eq!(
+        sent(&app, "+8613800138000", "flight_changed", 1).await,
+        ["sms"]
     );
 
     // Back on time is a change of its own; the delay counts from the schedule, not from the
@@ -389,6 +428,16 @@ async fn the_agent_is_told_too_and_a_cancelled_order_is_left_alone() {
                 && e["payload"]["change"]["new_departure"].is_null())
     );
 
+    // The customer by e-mail and text message, the agent by e-mail.
+    assert_eq!(
+        sent(&app, "customer@example.com", "flight_changed", 1).await,
+        ["email"]
+    );
+    assert_eq!(
+        sent(&app, "agent@example.com", "flight_changed_agent", 1).await,
+        ["email"]
+    );
+
     // The cancelled order: nothing recorded, nobody told.
     let after = order_view(&app, &admin, &cancelled).await;
     assert_eq!(after["items"], untouched["items"]);
@@ -412,6 +461,11 @@ async fn the_agent_is_told_too_and_a_cancelled_order_is_left_alone() {
     assert_eq!(
         flight_changed_events(&app, &admin, &by_agent).await.len(),
         2
+    );
+    assert!(
+        sent(&app, "mei@example.com", "flight_changed", 0)
+            .await
+            .is_empty()
     );
 }
 
@@ -540,6 +594,33 @@ async fn the_feed_is_followed_from_its_cursor_and_duffels_webhook_waits_for_conf
         .unwrap();
     assert_eq!(outcome.shown_on(), Some(id.as_str()));
     assert_eq!(flight_changed_events(&app, &admin, &id).await.len(), 1);
+
+    // Several followers at once (instances, the admin's call and the background loop): the
+    // next change is still recorded once.
+    builtin
+        .simulate_schedule_change(
+            AirlineCode::parse(&carrier).unwrap(),
+            number,
+            NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap(),
+            SimulatedChange::Delay { minutes: 120 },
+        )
+        .await
+        .unwrap();
+    let followers: Vec<_> = (0..4)
+        .map(|_| {
+            let orders = orders.clone();
+            tokio::spawn(async move { orders.follow_schedule_changes().await.unwrap() })
+        })
+        .collect();
+    let mut applied = 0;
+    for f in followers {
+        applied += f.await.unwrap();
+    }
+    assert_eq!(applied, 1);
+    assert_eq!(flight_changed_events(&app, &admin, &id).await.len(), 2);
+    let order = order_view(&app, &admin, &id).await;
+    assert_eq!(first_departure(&order), departs + Duration::minutes(120));
+    assert_eq!(schedule_changes(&order).len(), 2);
 
     // Duffel's webhook is outside CSRF and sessions, and answers 404 until it is configured.
     let res = new_client()
