@@ -506,7 +506,8 @@ impl Accounts {
     }
 
     /// Issues a one-time code for `purpose` (kept under `destination`) and sends it to `to` as
-    /// the message `event`, with `extra` arguments besides the masked `code`.
+    /// the message `event`, with `extra` arguments besides the masked `code` and the minutes
+    /// it stays valid (`minutes`, which every code template is given).
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_code(
         &self,
@@ -519,7 +520,10 @@ impl Accounts {
         extra: &[(&str, String)],
     ) -> Result<(), AuthError> {
         let code = self.issue_code(purpose, destination, Some(user_id)).await?;
-        let mut args = vec![("code", code)];
+        let mut args = vec![
+            ("code", code),
+            ("minutes", self.config.code_ttl.num_minutes().to_string()),
+        ];
         args.extend_from_slice(extra);
         self.send(Some(user_id), to, event, locale, &args, &["code"])
             .await;

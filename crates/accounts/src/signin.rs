@@ -639,7 +639,7 @@ impl Accounts {
                     &user.id,
                     "password_reset",
                     &user.locale,
-                    &[("minutes", self.config.code_ttl.num_minutes().to_string())],
+                    &[],
                 )
                 .await?;
             }

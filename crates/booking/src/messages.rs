@@ -60,14 +60,28 @@ impl EventHandler for OrderMessages {
             .order_messages(&order, &message, &event.payload)
             .await
             .map_err(|e| HandleError::Retry(e.to_string()))?;
+        // Every recipient is tried: one channel's provider being down must not hold back the
+        // other. The first failure is answered after, so the event is retried for it alone.
+        let mut failed = None;
         for mut m in messages {
             let key = format!("{}:{}", m.channel.as_str(), m.destination);
             m.log_id = Some(out.log_id(&key));
-            let notifier = &self.orders.inner.notifier;
+            let orders = &self.orders;
             let now = self.orders.now();
-            let (order_id, message) = (&order_id, &message);
-            out.once(&key, || async move {
-                match notifier.send(m, now).await {
+            let (order, order_id, message) = (&order, &order_id, &message);
+            let sent = out.once(&key, || async move {
+                // Made only when it is to be sent now (not for a retry that already sent it).
+                if m.channel == Channel::Email && ITINERARY_MESSAGES.contains(&message.as_str()) {
+                    match orders.itinerary_pdf(order).await {
+                        Ok(pdf) => m.attachments.push(pdf),
+                        // The message goes without it rather than not at all; the order page
+                        // has it.
+                        Err(e) => {
+                            tracing::error!(order = %order_id, error = %e, "itinerary not attached")
+                        }
+                    }
+                }
+                match orders.inner.notifier.send(m, now).await {
                     Ok(Sent::Sent {
                         provider_message_id,
                     }) => Ok(Some(provider_message_id)),
@@ -81,9 +95,12 @@ impl EventHandler for OrderMessages {
                     Err(e) => Err(HandleError::Retry(e.to_string())),
                 }
             })
-            .await?;
+            .await;
+            if let Err(e) = sent {
+                failed.get_or_insert(e);
+            }
         }
-        Ok(())
+        failed.map_or(Ok(()), Err)
     }
 }
 
@@ -98,7 +115,7 @@ impl Orders {
     /// The e-mail and SMS telling the order's contact `message` (`booking-confirmed`,
     /// `booking-failed`, `booking-partly-failed`, `trip-reminder`, `flight-changed` …), or,
     /// for `"audience": "agent"` in the event, the agent who made the order (e-mail only).
-    /// The booking confirmation carries the PDF itinerary.
+    /// The handler attaches the PDF itinerary to the e-mails of [`ITINERARY_MESSAGES`].
     pub(crate) async fn order_messages(
         &self,
         order: &OrderView,
@@ -145,8 +162,8 @@ impl Orders {
             order.locale.as_str()
         };
         let event = message.replace('-', "_");
-        let message_of = |channel: Channel, to: &str, event: &str, user_id: Option<String>| {
-            OutgoingMessage {
+        let message_of =
+            |channel: Channel, to: &str, event: &str, user_id: Option<String>| OutgoingMessage {
                 user_id,
                 channel,
                 destination: to.to_owned(),
@@ -156,8 +173,7 @@ impl Orders {
                 secret_vars: Vec::new(),
                 attachments: Vec::new(),
                 log_id: None,
-            }
-        };
+            };
         if payload["audience"].as_str() == Some("agent") {
             let Some(agent_id) = &order.agent_id else {
                 return Ok(Vec::new());
@@ -189,19 +205,12 @@ impl Orders {
             }
             return Ok(vec![m]);
         }
-        let mut email = message_of(
+        let email = message_of(
             Channel::Email,
             &order.contact_email,
             &event,
             order.user_id.clone(),
         );
-        if ITINERARY_MESSAGES.contains(&message) {
-            match self.itinerary_pdf(order).await {
-                Ok(pdf) => email.attachments.push(pdf),
-                // The message goes without it rather than not at all; the order page has it.
-                Err(e) => tracing::error!(order = %order.id, error = %e, "itinerary not attached"),
-            }
-        }
         let sms = message_of(
             Channel::Sms,
             &order.contact_phone,
@@ -213,4 +222,8 @@ impl Orders {
 }
 
 /// The messages that carry the PDF itinerary.
-const ITINERARY_MESSAGES: [&str; 3] = ["booking-confirmed", "booking-partly-failed", "flight-changed"];
+const ITINERARY_MESSAGES: [&str; 3] = [
+    "booking-confirmed",
+    "booking-partly-failed",
+    "flight-changed",
+];

@@ -51,8 +51,9 @@ async fn get(app: &TestApp, client: &Client, path: &str) -> (u16, Value) {
 }
 
 /// A new account for `email`, confirmed and signed in on a client of its own. The address is
-/// confirmed in the store rather than from the message (these tests are about flights).
-async fn signed_in(app: &TestApp, email: &str) -> (Client, String) {
+/// confirmed in the store rather than from the message, so it works whatever becomes of the
+/// message (a provider that is down in an outage test).
+pub(crate) async fn signed_in(app: &TestApp, email: &str) -> (Client, String) {
     let client = new_client();
     let credentials = json!({"identifier": email, "password": TEST_PASSWORD});
     let (status, body) = post(app, &client, "/api/v1/auth/register", &credentials, "en").await;
@@ -71,7 +72,7 @@ async fn signed_in(app: &TestApp, email: &str) -> (Client, String) {
 }
 
 /// A signed-in client with `role`.
-async fn with_role(app: &TestApp, email: &str, role: &str) -> (Client, String) {
+pub(crate) async fn with_role(app: &TestApp, email: &str, role: &str) -> (Client, String) {
     let (client, id) = signed_in(app, email).await;
     app.state
         .store()

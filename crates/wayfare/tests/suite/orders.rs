@@ -34,7 +34,12 @@ pub(crate) async fn post(
     (status, res.json().await.unwrap_or(Value::Null), h)
 }
 
-pub(crate) async fn get(app: &TestApp, client: &Client, path: &str, bearer: Option<&str>) -> (u16, Value) {
+pub(crate) async fn get(
+    app: &TestApp,
+    client: &Client,
+    path: &str,
+    bearer: Option<&str>,
+) -> (u16, Value) {
     let mut req = client.get(app.url(path)).header("accept-language", "en");
     if let Some(t) = bearer {
         req = req.bearer_auth(t);
@@ -45,7 +50,13 @@ pub(crate) async fn get(app: &TestApp, client: &Client, path: &str, bearer: Opti
 }
 
 /// The cheapest one-way offer `days` out for `adults`.
-pub(crate) async fn flight_offer(app: &TestApp, from: &str, to: &str, days: i64, adults: u8) -> Value {
+pub(crate) async fn flight_offer(
+    app: &TestApp,
+    from: &str,
+    to: &str,
+    days: i64,
+    adults: u8,
+) -> Value {
     let (status, body, _) = post(
         app,
         &new_client(),

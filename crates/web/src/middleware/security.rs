@@ -49,12 +49,18 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     } else {
         csp
     };
-    h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    // A response may bring its own, stricter policy (the demo mailbox's sandboxed e-mail,
+    // shown in a frame of our own page).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::X_FRAME_OPTIONS) {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     // A page may ask for a stricter policy (a reset link carries its secret in the URL).
     if !h.contains_key(header::REFERRER_POLICY) {
         h.insert(

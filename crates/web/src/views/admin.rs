@@ -61,7 +61,11 @@ pub async fn mailbox(
                         .iter()
                         .enumerate()
                         .map(|(i, a)| {
-                            (i, a.filename.clone(), format!("{:.1}", a.content.len() as f64 / 1024.0))
+                            (
+                                i,
+                                a.filename.clone(),
+                                format!("{:.1}", a.content.len() as f64 / 1024.0),
+                            )
                         })
                         .collect(),
                 })
@@ -101,7 +105,13 @@ pub async fn mailbox_html(
     );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
+        HeaderValue::from_static(
+            "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+        ),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
     );
     Ok(res)
 }
@@ -170,8 +180,8 @@ pub async fn send_log(
     require_role(&user, &[Role::Admin])?;
     let opt = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
     const PAGE: u64 = 50;
-    let (filter, _, _) = crate::api::notifications::send_log_filter(
-        crate::api::notifications::SendLogQuery {
+    let (filter, _, _) =
+        crate::api::notifications::send_log_filter(crate::api::notifications::SendLogQuery {
             channel: opt(&q.channel),
             provider: opt(&q.provider),
             status: opt(&q.status),
@@ -180,8 +190,7 @@ pub async fn send_log(
             user: None,
             limit: None,
             offset: None,
-        },
-    )?;
+        })?;
     let rows = state
         .store()
         .send_log(&filter, PAGE + 1, q.offset)
@@ -191,24 +200,7 @@ pub async fn send_log(
     let rows: Vec<_> = rows
         .into_iter()
         .take(PAGE as usize)
-        .map(|r| crate::api::notifications::SendLogEntry {
-            recipient: crate::api::notifications::mask_recipient(&r.destination),
-            id: r.id,
-            channel: r.channel,
-            provider: r.provider,
-            user_id: r.user_id,
-            event: r.event,
-            locale: r.locale,
-            template_version: r.template_version,
-            status: r.status,
-            provider_message_id: r.provider_message_id,
-            attempts: r.attempts,
-            last_error: r.last_error,
-            subject: r.subject,
-            body: None,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
+        .map(|r| crate::api::notifications::entry(r, false))
         .collect();
     let next = more.then(|| {
         let pairs = [
