@@ -20,8 +20,8 @@ mod error;
 mod messages;
 mod methods;
 mod pay;
-pub mod schedule_changes;
 mod payments;
+pub mod schedule_changes;
 mod sweep;
 mod view;
 
@@ -195,10 +195,7 @@ impl Orders {
             .itinerary
             .get()
             .ok_or_else(|| BookingError::Internal("no itinerary maker".into()))?;
-        maker
-            .itinerary(order)
-            .await
-            .map_err(BookingError::Internal)
+        maker.itinerary(order).await.map_err(BookingError::Internal)
     }
 
     /// Builds the service, reading the airports' countries from the store.

@@ -14,7 +14,7 @@ use reqwest::header::HeaderMap;
 use wayfare_store::notifications::SendStatus;
 
 use crate::sms::vonage::VonageSignatureMethod;
-use crate::sms::{DeliveryStatus, plivo, twilio, vonage};
+use crate::sms::{DeliveryStatus, param, plivo, twilio, vonage};
 
 /// The secrets callbacks are checked with; a provider without one has its callbacks refused.
 #[derive(Clone, Default)]
@@ -84,13 +84,6 @@ fn form(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 impl CallbackKeys {
     /// Checks and reads a callback from `provider` (`twilio`, `vonage`, `plivo`, `mailgun`).
     /// A callback about a status we do not record (queued, opened …) is answered `Ok(None)`.
@@ -103,7 +96,10 @@ impl CallbackKeys {
         let not_configured = || CallbackError::NotConfigured(provider.to_owned());
         match provider {
             twilio::NAME => {
-                let token = self.twilio_auth_token.as_deref().ok_or_else(not_configured)?;
+                let token = self
+                    .twilio_auth_token
+                    .as_deref()
+                    .ok_or_else(not_configured)?;
                 let params = if cb.method == "GET" {
                     cb.query.to_vec()
                 } else {
@@ -117,11 +113,13 @@ impl CallbackKeys {
                 if !twilio::verify_twilio_callback(token, cb.url, &params, signature) {
                     return Err(CallbackError::BadSignature);
                 }
-                Ok(twilio::parse_twilio_callback(&params).map(|(id, s)| DeliveryReport {
-                    provider_message_id: id,
-                    status: sms_status(s),
-                    error: param(&params, "ErrorCode").map(|c| format!("Twilio error {c}")),
-                }))
+                Ok(
+                    twilio::parse_twilio_callback(&params).map(|(id, s)| DeliveryReport {
+                        provider_message_id: id,
+                        status: sms_status(s),
+                        error: param(&params, "ErrorCode").map(|c| format!("Twilio error {c}")),
+                    }),
+                )
             }
             vonage::NAME => {
                 let (secret, method) = self.vonage_signature.as_ref().ok_or_else(not_configured)?;
@@ -136,16 +134,21 @@ impl CallbackKeys {
                 if !vonage::verify_vonage_callback(&params, secret, *method) {
                     return Err(CallbackError::BadSignature);
                 }
-                Ok(vonage::parse_vonage_callback(&params).map(|(id, s)| DeliveryReport {
-                    provider_message_id: id,
-                    status: sms_status(s),
-                    error: param(&params, "err-code")
-                        .filter(|c| *c != "0")
-                        .map(|c| format!("Vonage error {c}")),
-                }))
+                Ok(
+                    vonage::parse_vonage_callback(&params).map(|(id, s)| DeliveryReport {
+                        provider_message_id: id,
+                        status: sms_status(s),
+                        error: param(&params, "err-code")
+                            .filter(|c| *c != "0")
+                            .map(|c| format!("Vonage error {c}")),
+                    }),
+                )
             }
             plivo::NAME => {
-                let token = self.plivo_auth_token.as_deref().ok_or_else(not_configured)?;
+                let token = self
+                    .plivo_auth_token
+                    .as_deref()
+                    .ok_or_else(not_configured)?;
                 let params = if cb.method == "GET" {
                     cb.query.to_vec()
                 } else {
@@ -154,16 +157,21 @@ impl CallbackKeys {
                 if !plivo::verify_plivo_callback(token, cb.method, cb.url, &params, cb.headers) {
                     return Err(CallbackError::BadSignature);
                 }
-                Ok(plivo::parse_plivo_callback(&params).map(|(id, s)| DeliveryReport {
-                    provider_message_id: id,
-                    status: sms_status(s),
-                    error: param(&params, "ErrorCode")
-                        .filter(|c| !c.is_empty() && *c != "000")
-                        .map(|c| format!("Plivo error {c}")),
-                }))
+                Ok(
+                    plivo::parse_plivo_callback(&params).map(|(id, s)| DeliveryReport {
+                        provider_message_id: id,
+                        status: sms_status(s),
+                        error: param(&params, "ErrorCode")
+                            .filter(|c| !c.is_empty() && *c != "000")
+                            .map(|c| format!("Plivo error {c}")),
+                    }),
+                )
             }
             crate::email::mailgun::NAME => {
-                let key = self.mailgun_signing_key.as_deref().ok_or_else(not_configured)?;
+                let key = self
+                    .mailgun_signing_key
+                    .as_deref()
+                    .ok_or_else(not_configured)?;
                 read_mailgun(key, cb.body, now)
             }
             _ => Err(not_configured()),
@@ -197,10 +205,7 @@ fn read_mailgun(
     };
     let expected = mailgun_signature(key, timestamp, token);
     let given = signature.to_ascii_lowercase();
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        expected.as_bytes(),
-        given.as_bytes(),
-    )) {
+    if !wayfare_domain::account::constant_time_eq(expected.as_bytes(), given.as_bytes()) {
         return Err(CallbackError::BadSignature);
     }
     let at = timestamp

@@ -311,9 +311,11 @@ impl Notifier {
             .ok_or_else(|| NotifyError::Template(format!("no template for {event}")))
     }
 
-    /// The message's variables with the brand's.
-    fn vars_of(&self, m: &OutgoingMessage) -> serde_json::Value {
-        let mut vars = m.vars.clone();
+    /// `vars` with the brand's (`brand`, `support_email`), as every template gets them.
+    pub fn with_brand_vars(
+        &self,
+        mut vars: serde_json::Map<String, serde_json::Value>,
+    ) -> serde_json::Value {
         vars.insert("brand".into(), self.brand.name.clone().into());
         vars.insert(
             "support_email".into(),
@@ -354,7 +356,7 @@ impl Notifier {
             return Ok(Sent::Suppressed);
         }
         let (source, version) = self.template(&m.event, m.channel, &m.locale).await?;
-        let vars = self.vars_of(&m);
+        let vars = self.with_brand_vars(m.vars.clone());
         let rendered = match templates::render(&m.event, m.channel, &source, &vars) {
             Ok(r) => r,
             // A saved template that no longer renders (validated on save, but the variables
@@ -446,7 +448,12 @@ impl Notifier {
             Err(e) => Err(e.to_string()),
         };
         self.store
-            .notification_attempted(&log_id, provider, outcome.as_ref().map_err(String::as_str).copied(), at)
+            .notification_attempted(
+                &log_id,
+                provider,
+                outcome.as_ref().map_err(String::as_str).copied(),
+                at,
+            )
             .await?;
         self.metrics.count(
             m.channel.as_str(),

@@ -195,12 +195,14 @@ impl Store {
         notification::Entity::update_many()
             .col_expr(notification::Column::Status, Expr::value(status.as_str()))
             .filter(notification::Column::Id.eq(id))
-            .filter(notification::Column::Status.is_in(
-                SendStatus::ALL
-                    .into_iter()
-                    .filter(|s| s.rank() < status.rank() || *s == SendStatus::Failed)
-                    .map(SendStatus::as_str),
-            ))
+            .filter(
+                notification::Column::Status.is_in(
+                    SendStatus::ALL
+                        .into_iter()
+                        .filter(|s| s.rank() < status.rank() || *s == SendStatus::Failed)
+                        .map(SendStatus::as_str),
+                ),
+            )
             .exec(self.db())
             .await?;
         Ok(())

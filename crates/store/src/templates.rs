@@ -2,9 +2,7 @@
 //! the newest is in use. The defaults shipped with the platform are not stored (version 0).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::message_template;
 use crate::{Store, StoreError};
@@ -100,11 +98,10 @@ impl Store {
             created_by: t.created_by,
             created_at: crate::stored_time(t.now),
         };
-        let inserted = message_template::Entity::insert(message_template::ActiveModel::from(
-            row.clone(),
-        ))
-        .exec_without_returning(&txn)
-        .await;
+        let inserted =
+            message_template::Entity::insert(message_template::ActiveModel::from(row.clone()))
+                .exec_without_returning(&txn)
+                .await;
         match inserted {
             Ok(_) => {}
             Err(e) if crate::accounts::is_unique_violation(&e) => {

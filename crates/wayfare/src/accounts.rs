@@ -1,7 +1,6 @@
 //! Wiring of the account service: the sealing keys (configured, or generated once for a demo
 //! installation), the message catalogue, the notification channels, and the demo accounts.
 
-
 use chrono::Utc;
 use wayfare_accounts::oidc::OidcProviderConfig;
 use wayfare_accounts::{Accounts, AccountsConfig, Clock, Sealer};
@@ -116,13 +115,9 @@ pub fn brand(config: &Config, public_base_url: &str) -> wayfare_notify::template
 /// chosen; a demo keeps a copy of what real providers send too (never in production).
 fn notifier(config: &Config, store: &Store, public_base_url: &str) -> Result<Notifier, StoreError> {
     let n = &config.notifications;
-    let channels = crate::notify_connectors::build(
-        &n.email,
-        &n.sms,
-        &config.brand.name,
-        public_base_url,
-    )
-    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let channels =
+        crate::notify_connectors::build(&n.email, &n.sms, &config.brand.name, public_base_url)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tracing::info!(
         email = channels.email.provider(),
         sms = channels.sms.provider(),
@@ -140,7 +135,8 @@ fn notifier(config: &Config, store: &Store, public_base_url: &str) -> Result<Not
     if let Some(local) = channels.local.filter(|_| keep) {
         notifier = notifier.with_mailbox(local);
     } else if keep {
-        notifier = notifier.with_mailbox(std::sync::Arc::new(wayfare_notify::LocalOutbox::new(500)));
+        notifier =
+            notifier.with_mailbox(std::sync::Arc::new(wayfare_notify::LocalOutbox::new(500)));
     }
     Ok(notifier)
 }

@@ -182,14 +182,9 @@ impl Application {
             addr: config.bind,
             source,
         })?;
-        let accounts = crate::accounts::service(
-            config,
-            &store,
-            web.secret_key.clone(),
-            clock.clone(),
-            bound,
-        )
-        .await?;
+        let accounts =
+            crate::accounts::service(config, &store, web.secret_key.clone(), clock.clone(), bound)
+                .await?;
         let sandbox = wayfare_payments::SandboxProvider::with_webhooks(
             store.clone(),
             clock.clone(),
@@ -260,9 +255,9 @@ impl Application {
             )
         });
         let state = AppState::load(store, web, flights, hotels, accounts, orders).await?;
-        state
-            .orders()
-            .set_itinerary_maker(Arc::new(wayfare_web::views::bookings::itinerary::StateItineraries::new(&state)));
+        state.orders().set_itinerary_maker(Arc::new(
+            wayfare_web::views::bookings::itinerary::StateItineraries::new(&state),
+        ));
         let router = wayfare_web::router(state.clone());
         Ok(Application {
             listener,
@@ -362,6 +357,11 @@ async fn background_work(
         Duration::from_secs(60),
     );
     let sweeper = state.orders().clone().sweep_forever(Duration::from_secs(5));
+    // Airlines' schedule changes from the suppliers' feeds, applied to the orders they touch.
+    let schedule_changes = state
+        .orders()
+        .clone()
+        .follow_schedule_changes_forever(Duration::from_secs(60));
     let outbox = async move {
         match outbox {
             Some((worker, idle)) => worker.run_until(idle, std::future::pending()).await,
@@ -372,6 +372,7 @@ async fn background_work(
         () = holds => {}
         () = hotel_holds => {}
         () = sweeper => {}
+        () = schedule_changes => {}
         () = outbox => {}
     }
 }

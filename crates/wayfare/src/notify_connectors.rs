@@ -33,7 +33,6 @@ use crate::payment_connectors::lenient;
 pub const CALLBACK_PATH: &str = "/api/v1/webhooks/notifications";
 
 const PLACEHOLDER_BASE_URL: &str = "https://wayfare.invalid";
-const MAX_TIMEOUT_SECS: u64 = 600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -266,9 +265,7 @@ fn bad(key: &'static str, problem: impl std::fmt::Display) -> ConfigError {
 }
 
 fn timeout(secs: u64, key: &'static str) -> Result<Duration, ConfigError> {
-    if !(1..=MAX_TIMEOUT_SECS).contains(&secs) {
-        return Err(bad(key, format!("must be from 1 to {MAX_TIMEOUT_SECS}")));
-    }
+    crate::payment_connectors::check_timeout(key, secs)?;
     Ok(Duration::from_secs(secs))
 }
 
@@ -307,7 +304,11 @@ pub fn build(
         email.from_name.clone()
     };
     let mut local: Option<Arc<LocalOutbox>> = None;
-    let mut local_outbox = || local.get_or_insert_with(|| Arc::new(LocalOutbox::new(500))).clone();
+    let mut local_outbox = || {
+        local
+            .get_or_insert_with(|| Arc::new(LocalOutbox::new(500)))
+            .clone()
+    };
     let mut callbacks = CallbackKeys::default();
     let email_timeout = timeout(email.timeout_secs, "notifications.email.timeout_secs")?;
     let missing = |key: &'static str| bad(key, "the provider is chosen but its section is missing");
@@ -364,12 +365,8 @@ pub fn build(
                 .mailgun
                 .as_ref()
                 .ok_or_else(|| missing("notifications.email.mailgun"))?;
-            let mut c = MailgunConfig::new(
-                s.api_key.expose(),
-                &s.domain,
-                &email.from_email,
-                &from_name,
-            );
+            let mut c =
+                MailgunConfig::new(s.api_key.expose(), &s.domain, &email.from_email, &from_name);
             c.api_base = s.api_base.trim_end_matches('/').to_owned();
             c.timeout = email_timeout;
             callbacks.mailgun_signing_key = s

@@ -577,7 +577,7 @@ fn check_url(key: &'static str, value: &str) -> Result<(), ConfigError> {
     }
 }
 
-fn check_timeout(key: &'static str, secs: u64) -> Result<(), ConfigError> {
+pub(crate) fn check_timeout(key: &'static str, secs: u64) -> Result<(), ConfigError> {
     if (1..=MAX_TIMEOUT_SECS).contains(&secs) {
         Ok(())
     } else {

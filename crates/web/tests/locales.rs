@@ -113,32 +113,6 @@ fn used_keys() -> BTreeSet<String> {
     {
         keys.insert((*key).to_owned());
     }
-    // Messages about orders are `msg-<event>-<channel>` plus an e-mail subject.
-    for event in [
-        "booking-confirmed",
-        "booking-failed",
-        "booking-partly-failed",
-        "trip-reminder",
-    ] {
-        for part in ["subject", "email", "sms"] {
-            keys.insert(format!("msg-{event}-{part}"));
-        }
-    }
-    // Messages to users are `msg-<event>-<channel>` plus an e-mail subject.
-    for event in [
-        "verify_code",
-        "login_code",
-        "second_factor_code",
-        "password_reset",
-        "account_exists",
-        "password_changed",
-        "second_factor_enabled",
-        "second_factor_disabled",
-    ] {
-        for part in ["subject", "email", "sms"] {
-            keys.insert(format!("msg-{event}-{part}"));
-        }
-    }
     for state in ["none", "totp", "sms", "email"] {
         keys.insert(format!("account-2fa-state-{state}"));
     }

@@ -78,7 +78,7 @@ impl std::fmt::Display for DeliveryStatus {
 }
 
 /// The first value of `name` among `params`.
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params
         .iter()
         .find(|(n, _)| n == name)

@@ -11,8 +11,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use wayfare_domain::account::constant_time_eq;
 
 use super::DuffelSupplier;
@@ -68,24 +69,13 @@ pub enum WebhookError {
     Unreadable(String),
 }
 
-/// HMAC-SHA256 (RFC 2104) over the parts, one after the other.
+/// HMAC-SHA256 over the parts, one after the other.
 fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(block.map(|b| b ^ 0x36));
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     for p in parts {
-        inner.update(p);
+        mac.update(p);
     }
-    let mut outer = Sha256::new();
-    outer.update(block.map(|b| b ^ 0x5c));
-    outer.update(inner.finalize());
-    outer.finalize().to_vec()
+    mac.finalize().into_bytes().to_vec()
 }
 
 /// The `X-Duffel-Signature` value for `body` sent at `timestamp` (what Duffel sends; for fakes

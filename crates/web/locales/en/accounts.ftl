@@ -202,33 +202,6 @@ admin-mailbox-lead = Every e-mail (as rendered, with its attachments) and SMS se
 admin-mailbox-empty = No messages yet.
 admin-mailbox-not-local = Messages are not kept here in production; see the send log.
 
-## Messages sent to users ($issuer is the site's name)
-
-msg-verify_code-subject = Your { $issuer } code: { $code }
-msg-verify_code-email = Your { $issuer } confirmation code is { $code }. It works for 10 minutes. If you didn't ask for it, ignore this message.
-msg-verify_code-sms = [{ $issuer }] Your confirmation code is { $code } (valid 10 minutes).
-msg-login_code-subject = Your { $issuer } sign-in code: { $code }
-msg-login_code-email = Your { $issuer } sign-in code is { $code }. It works for 10 minutes. If you didn't try to sign in, you can ignore this message.
-msg-login_code-sms = [{ $issuer }] Your sign-in code is { $code } (valid 10 minutes).
-msg-second_factor_code-subject = Your { $issuer } verification code: { $code }
-msg-second_factor_code-email = Your { $issuer } verification code is { $code }. It works for 10 minutes.
-msg-second_factor_code-sms = [{ $issuer }] Your verification code is { $code } (valid 10 minutes).
-msg-password_reset-subject = Reset your { $issuer } password
-msg-password_reset-email = Someone asked to reset the password of your { $issuer } account. To choose a new one, open this link within { $minutes } minutes: { $link } If it wasn't you, ignore this message; your password stays the same.
-msg-password_reset-sms = [{ $issuer }] Your password reset code is { $code } (valid { $minutes } minutes). If you didn't ask for it, ignore this message.
-msg-account_exists-subject = You already have a { $issuer } account
-msg-account_exists-email = Someone tried to create a { $issuer } account with this address, which already has one. If it was you, sign in or reset your password. If not, you can ignore this message.
-msg-account_exists-sms = [{ $issuer }] Someone tried to register with this number, which already has an account. Sign in or reset your password if it was you.
-msg-password_changed-subject = Your { $issuer } password was changed
-msg-password_changed-email = The password of your { $issuer } account was just changed and every other session was signed out. If this wasn't you, reset your password now and contact us.
-msg-password_changed-sms = [{ $issuer }] Your password was just changed. If this wasn't you, reset it now.
-msg-second_factor_enabled-subject = Two-step verification is on
-msg-second_factor_enabled-email = Two-step verification was turned on for your { $issuer } account. If this wasn't you, reset your password now and contact us.
-msg-second_factor_enabled-sms = [{ $issuer }] Two-step verification was turned on for your account.
-msg-second_factor_disabled-subject = Two-step verification is off
-msg-second_factor_disabled-email = Two-step verification was turned off for your { $issuer } account. If this wasn't you, reset your password now and contact us.
-msg-second_factor_disabled-sms = [{ $issuer }] Two-step verification was turned off for your account. If this wasn't you, reset your password.
-
 ## Field names in validation messages ("Please check “{ $field }”: …")
 field-password = password
 field-new_password = new password
@@ -257,12 +230,6 @@ account-identity-unlinked = The sign-in method was removed.
 account-welcome = Welcome to Wayfare! Your account is ready.
 reason-last-sign-in-method = this is the only way to sign in to the account: set a password or link another provider first.
 field-identity = sign-in method
-msg-identity_linked-subject = A sign-in method was added to your { $issuer } account
-msg-identity_linked-email = A new sign-in provider was linked to your { $issuer } account. If this wasn't you, reset your password now and contact us.
-msg-identity_linked-sms = [{ $issuer }] A new sign-in provider was linked to your account. If this wasn't you, reset your password.
-msg-identity_unlinked-subject = A sign-in method was removed from your { $issuer } account
-msg-identity_unlinked-email = A sign-in provider was removed from your { $issuer } account. If this wasn't you, reset your password now and contact us.
-msg-identity_unlinked-sms = [{ $issuer }] A sign-in provider was removed from your account.
 
 ## Back office: accounts, roles, audit
 admin-nav-label = Back office

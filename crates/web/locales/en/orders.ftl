@@ -1,4 +1,4 @@
-## Orders: errors, reasons and messages to travellers.
+## Orders: errors and reasons.
 
 error-offer-unavailable = That offer is no longer available. Please search again.
 error-price-changed = The price has changed to { $total }. Please review and accept the new price to continue.
@@ -35,25 +35,6 @@ reason-passport-expired = the passport has expired by the travel date.
 reason-passport-expires-soon = the passport must be valid for { $months } months after the trip.
 reason-nationality = enter the two-letter country code, e.g. CN or GB.
 reason-passenger-gender = choose female or male, as on the passport.
-
-msg-booking-confirmed-subject = Booking confirmed: { $reference }
-msg-booking-confirmed-email = Your booking { $reference } is confirmed. Total paid: { $total }.
-    { $items }
-    See your booking: { $link }
-msg-booking-confirmed-sms = [Wayfare] Booking { $reference } confirmed ({ $total }): { $first_item }. Details: { $link }
-msg-booking-failed-subject = We couldn't confirm booking { $reference }
-msg-booking-failed-email = We're sorry: the airline or hotel couldn't confirm booking { $reference }. Your payment was released and nothing was charged. You can search and book again at any time.
-msg-booking-failed-sms = [Wayfare] Booking { $reference } couldn't be confirmed; your payment was released and nothing was charged.
-msg-booking-partly-failed-subject = Part of booking { $reference } couldn't be confirmed
-msg-booking-partly-failed-email = Part of booking { $reference } couldn't be confirmed and was not charged. You paid { $total } for what is confirmed:
-    { $items }
-    See your booking: { $link }
-msg-booking-partly-failed-sms = [Wayfare] Part of booking { $reference } couldn't be confirmed and was not charged. Details: { $link }
-msg-trip-reminder-subject = Your trip starts tomorrow: { $reference }
-msg-trip-reminder-email = A reminder that your trip { $reference } starts within 24 hours:
-    { $items }
-    Have a good journey! Your booking: { $link }
-msg-trip-reminder-sms = [Wayfare] Reminder: your trip { $reference } starts within 24 hours ({ $first_item }). { $link }
 
 ## Payments: staff operations and provider notifications.
 error-payment-state = This payment can't do that in its current state.

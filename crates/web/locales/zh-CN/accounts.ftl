@@ -199,33 +199,6 @@ admin-mailbox-lead = 已发送的全部邮件（按收件人看到的样子显�
 admin-mailbox-empty = 暂无消息。
 admin-mailbox-not-local = 生产环境不在此保存消息，请查看发送记录。
 
-## 发送给用户的消息（$issuer 为站点名称）
-
-msg-verify_code-subject = 您的 { $issuer } 验证码：{ $code }
-msg-verify_code-email = 您的 { $issuer } 验证码是 { $code }，10 分钟内有效。如果不是您本人操作，请忽略此消息。
-msg-verify_code-sms = 【{ $issuer }】您的验证码是 { $code }，10 分钟内有效。
-msg-login_code-subject = 您的 { $issuer } 登录验证码：{ $code }
-msg-login_code-email = 您的 { $issuer } 登录验证码是 { $code }，10 分钟内有效。如果不是您本人尝试登录，请忽略此消息。
-msg-login_code-sms = 【{ $issuer }】您的登录验证码是 { $code }，10 分钟内有效。
-msg-second_factor_code-subject = 您的 { $issuer } 安全验证码：{ $code }
-msg-second_factor_code-email = 您的 { $issuer } 安全验证码是 { $code }，10 分钟内有效。
-msg-second_factor_code-sms = 【{ $issuer }】您的安全验证码是 { $code }，10 分钟内有效。
-msg-password_reset-subject = 重置您的 { $issuer } 密码
-msg-password_reset-email = 有人申请重置您的 { $issuer } 账户密码。请在 { $minutes } 分钟内打开此链接设置新密码：{ $link } 如果不是您本人操作，请忽略此消息，您的密码不会改变。
-msg-password_reset-sms = 【{ $issuer }】您的重置密码验证码是 { $code }，{ $minutes } 分钟内有效。如非本人操作，请忽略。
-msg-account_exists-subject = 您已拥有 { $issuer } 账户
-msg-account_exists-email = 有人尝试使用此邮箱注册 { $issuer } 账户，但该邮箱已有账户。如果是您本人，请直接登录或重置密码；如果不是，请忽略此消息。
-msg-account_exists-sms = 【{ $issuer }】有人尝试用此手机号注册，但该号码已有账户。如是本人，请直接登录或重置密码。
-msg-password_changed-subject = 您的 { $issuer } 密码已修改
-msg-password_changed-email = 您的 { $issuer } 账户密码刚刚被修改，其他所有会话均已退出登录。如果不是您本人操作，请立即重置密码并联系我们。
-msg-password_changed-sms = 【{ $issuer }】您的密码刚刚被修改。如非本人操作，请立即重置密码。
-msg-second_factor_enabled-subject = 两步验证已开启
-msg-second_factor_enabled-email = 您的 { $issuer } 账户已开启两步验证。如果不是您本人操作，请立即重置密码并联系我们。
-msg-second_factor_enabled-sms = 【{ $issuer }】您的账户已开启两步验证。
-msg-second_factor_disabled-subject = 两步验证已关闭
-msg-second_factor_disabled-email = 您的 { $issuer } 账户已关闭两步验证。如果不是您本人操作，请立即重置密码并联系我们。
-msg-second_factor_disabled-sms = 【{ $issuer }】您的账户已关闭两步验证。如非本人操作，请立即重置密码。
-
 ## 校验消息中的字段名（“请检查“{ $field }”：…”）
 field-password = 密码
 field-new_password = 新密码
@@ -254,12 +227,6 @@ account-identity-unlinked = 登录方式已移除。
 account-welcome = 欢迎来到 Wayfare！您的账户已创建。
 reason-last-sign-in-method = 这是该账户唯一的登录方式：请先设置密码或关联其他平台。
 field-identity = 登录方式
-msg-identity_linked-subject = 您的 { $issuer } 账户新增了登录方式
-msg-identity_linked-email = 您的 { $issuer } 账户刚刚关联了新的登录平台。如果不是您本人操作，请立即重置密码并联系我们。
-msg-identity_linked-sms = 【{ $issuer }】您的账户刚刚关联了新的登录平台。如非本人操作，请立即重置密码。
-msg-identity_unlinked-subject = 您的 { $issuer } 账户移除了登录方式
-msg-identity_unlinked-email = 您的 { $issuer } 账户刚刚移除了一个登录平台。如果不是您本人操作，请立即重置密码并联系我们。
-msg-identity_unlinked-sms = 【{ $issuer }】您的账户刚刚移除了一个登录平台。
 
 ## 后台：账户、角色、审计
 admin-nav-label = 后台

@@ -1,4 +1,4 @@
-## 订单：错误、原因和发给旅客的消息。
+## 订单：错误与原因。
 
 error-offer-unavailable = 该报价已失效，请重新搜索。
 error-price-changed = 价格已变为 { $total }。请确认新价格后继续。
@@ -35,25 +35,6 @@ reason-passport-expired = 护照在出行日前已过期。
 reason-passport-expires-soon = 护照有效期须在行程结束后至少 { $months } 个月。
 reason-nationality = 请填写两位国家代码，例如 CN 或 GB。
 reason-passenger-gender = 请按护照选择女或男。
-
-msg-booking-confirmed-subject = 预订已确认：{ $reference }
-msg-booking-confirmed-email = 您的订单 { $reference } 已确认，实付 { $total }。
-    { $items }
-    查看订单：{ $link }
-msg-booking-confirmed-sms = 【Wayfare】订单 { $reference } 已确认（{ $total }）：{ $first_item }。详情：{ $link }
-msg-booking-failed-subject = 订单 { $reference } 未能确认
-msg-booking-failed-email = 很抱歉，航空公司或酒店未能确认订单 { $reference }。您的付款已释放，未产生扣款。您可以随时重新搜索预订。
-msg-booking-failed-sms = 【Wayfare】订单 { $reference } 未能确认，付款已释放，未产生扣款。
-msg-booking-partly-failed-subject = 订单 { $reference } 部分未能确认
-msg-booking-partly-failed-email = 订单 { $reference } 的部分项目未能确认，且未扣款。已确认部分实付 { $total }：
-    { $items }
-    查看订单：{ $link }
-msg-booking-partly-failed-sms = 【Wayfare】订单 { $reference } 部分未能确认，未扣款。详情：{ $link }
-msg-trip-reminder-subject = 您的行程即将开始：{ $reference }
-msg-trip-reminder-email = 提醒：您的行程 { $reference } 将在 24 小时内开始：
-    { $items }
-    祝旅途愉快！查看订单：{ $link }
-msg-trip-reminder-sms = 【Wayfare】提醒：您的行程 { $reference } 将在 24 小时内开始（{ $first_item }）。{ $link }
 
 ## Payments: staff operations and provider notifications.
 error-payment-state = 该笔支付当前状态下无法执行此操作。

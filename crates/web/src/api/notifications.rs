@@ -76,7 +76,8 @@ pub struct SendLogEntry {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-fn entry(r: NotificationRow, whole: bool) -> SendLogEntry {
+/// A send-log row as shown: the recipient masked unless `whole`, the text only then.
+pub fn entry(r: NotificationRow, whole: bool) -> SendLogEntry {
     SendLogEntry {
         recipient: if whole {
             r.destination.clone()
@@ -258,7 +259,10 @@ fn template_key(event: &str, channel: &str, locale: &str) -> Result<Channel, Web
         return Err(WebError::invalid_field("event", "reason-unknown-event"));
     }
     if !TEMPLATE_LOCALES.contains(&locale) {
-        return Err(WebError::invalid_field("locale", "reason-unknown-template-locale"));
+        return Err(WebError::invalid_field(
+            "locale",
+            "reason-unknown-template-locale",
+        ));
     }
     channel_of(channel)
 }
@@ -442,10 +446,13 @@ pub fn preview(
     source: &TemplateSource,
 ) -> Result<PreviewJson, WebError> {
     templates::validate(event, channel, source).map_err(template_problems)?;
-    let brand = state.orders().brand();
-    let mut vars = templates::sample_vars(event, locale);
-    vars["brand"] = brand.name.clone().into();
-    vars["support_email"] = brand.support_email.clone().into();
+    let notifier = state.accounts().notifier();
+    let brand = notifier.brand();
+    let samples = match templates::sample_vars(event, locale) {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
+    let vars = notifier.with_brand_vars(samples);
     let r = templates::render(event, channel, source, &vars)
         .map_err(|e| WebError::invalid_field("body", "reason-template-invalid").detail("problems", serde_json::json!([{"field": "body", "kind": "render_failed", "detail": e.to_string()}])))?;
     Ok(PreviewJson {
@@ -575,7 +582,11 @@ async fn callback(
     query: Option<String>,
     body: &[u8],
 ) -> Result<Response, WebError> {
-    let base = state.accounts().config().public_base_url.trim_end_matches('/');
+    let base = state
+        .accounts()
+        .config()
+        .public_base_url
+        .trim_end_matches('/');
     let mut url = format!("{base}/api/v1/webhooks/notifications/{provider}");
     if let Some(q) = query.as_deref().filter(|q| !q.is_empty()) {
         url.push('?');
@@ -583,7 +594,11 @@ async fn callback(
     }
     let query_params: Vec<(String, String)> = query
         .as_deref()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
         .unwrap_or_default();
     let cb = Callback {
         method: method.as_str(),
@@ -598,7 +613,9 @@ async fn callback(
             status: row.map(|r| r.status),
         })
         .into_response()),
-        Err(CallbackFailure::Refused(CallbackError::NotConfigured(_))) => Err(WebError::not_found()),
+        Err(CallbackFailure::Refused(CallbackError::NotConfigured(_))) => {
+            Err(WebError::not_found())
+        }
         Err(CallbackFailure::Refused(why)) => {
             let mut e = WebError::new(ErrorCode::WebhookRejected);
             e.internal = Some(why.to_string());
@@ -639,6 +656,7 @@ pub async fn delivery_callback_get(
     Path(provider): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
-    callback(&state, &method, &provider, &headers, query, &[]).await
-    .map(|r| (StatusCode::OK, r).into_response())
+    callback(&state, &method, &provider, &headers, query, &[])
+        .await
+        .map(|r| (StatusCode::OK, r).into_response())
 }

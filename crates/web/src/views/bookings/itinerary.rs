@@ -14,7 +14,7 @@ use wayfare_booking::{ItineraryMaker, OrderView};
 use wayfare_domain::flight::offer::Offer;
 use wayfare_itinerary as it;
 
-use super::{Words, booked_item, builtin_property, load_order, payment_status_words};
+use super::{RateDetails, Words, booked_item, builtin_property, load_order, payment_status_words};
 use crate::error::WebError;
 use crate::i18n::Locale;
 use crate::middleware::RequestContext;
@@ -88,7 +88,20 @@ pub async fn itinerary_of(state: &AppState, order: &OrderView) -> it::Itinerary 
                 .filter_map(|g| g.special_requests.clone())
                 .filter(|s| !s.is_empty())
                 .collect();
-            let (check_in, check_out, nights) = split_stay(&trip.stay);
+            let stay = serde_json::from_value::<RateDetails>(item.details.clone()).ok();
+            let (check_in, check_out, nights) = stay
+                .map(|r| {
+                    (
+                        w.date_long(r.check_in),
+                        w.date_long(r.check_out),
+                        w.tn(
+                            "hotels-nights",
+                            "count",
+                            (r.check_out - r.check_in).num_days(),
+                        ),
+                    )
+                })
+                .unwrap_or_default();
             hotels.push(it::HotelPart {
                 name: trip.hotel_name.clone(),
                 address,
@@ -202,13 +215,6 @@ pub async fn itinerary_of(state: &AppState, order: &OrderView) -> it::Itinerary 
     }
 }
 
-/// "10 Dec – 12 Dec · 2 nights" → its three parts (the stay line the order page shows).
-fn split_stay(stay: &str) -> (String, String, String) {
-    let (dates, nights) = stay.split_once(" · ").unwrap_or((stay, ""));
-    let (from, to) = dates.split_once(" – ").unwrap_or((dates, ""));
-    (from.to_owned(), to.to_owned(), nights.to_owned())
-}
-
 /// The PDF of `order`.
 pub async fn pdf_of(
     state: &AppState,
@@ -238,7 +244,10 @@ pub fn pdf_response(pdf: wayfare_notify::Attachment) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{}\"", pdf.filename)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     res
 }
 
@@ -255,7 +264,6 @@ pub async fn download(
         .map_err(|e| WebError::internal(format!("itinerary: {e}")))?;
     Ok(pdf_response(pdf))
 }
-
 
 /// Makes itineraries for the booking service from a weak handle on the app's state.
 pub struct StateItineraries {
