@@ -15,7 +15,7 @@ use wayfare_domain::flight::offer::{Offer, Segment};
 use wayfare_domain::order::OrderStatus;
 use wayfare_store::orders::{ItemRevision, ReviseItem};
 use wayfare_store::outbox::NewEvent;
-use wayfare_suppliers::flight::{FlightSupplier, ScheduleChange, SupplierError};
+use wayfare_suppliers::flight::{FlightOnDate, FlightSupplier, ScheduleChange, SupplierError};
 
 use crate::Orders;
 use crate::error::BookingError;
@@ -101,8 +101,15 @@ fn same_flight(a: &Segment, b: &Segment) -> bool {
 }
 
 /// The first flight of `old` that `new` moves, replaces or drops; `None` when they fly the
-/// same. Without a new itinerary, the first flight still to leave is the one cancelled.
-fn difference(old: &Offer, new: Option<&Offer>, now: DateTime<Utc>) -> Option<Difference> {
+/// same. Without a new itinerary, the first of the `cancelled` flights the order flies is the
+/// one cancelled, or, when the supplier named none the order flies, its first flight still to
+/// leave.
+fn difference(
+    old: &Offer,
+    new: Option<&Offer>,
+    cancelled_flights: &[FlightOnDate],
+    now: DateTime<Utc>,
+) -> Option<Difference> {
     let cancelled = |s: &Segment| Difference {
         flight: s.flight_designator(),
         old: times(s),
@@ -112,7 +119,8 @@ fn difference(old: &Offer, new: Option<&Offer>, now: DateTime<Utc>) -> Option<Di
     let Some(new) = new else {
         let segments = || old.slices.iter().flat_map(|s| &s.segments);
         let first = segments()
-            .find(|s| s.departing_at.with_timezone(&Utc) > now)
+            .find(|s| cancelled_flights.iter().any(|c| c.is(s)))
+            .or_else(|| segments().find(|s| s.departing_at.with_timezone(&Utc) > now))
             .or_else(|| segments().next())?;
         return Some(cancelled(first));
     };
@@ -321,7 +329,7 @@ impl Orders {
         let cancelled_before = details[AIRLINE_CANCELLED] == serde_json::Value::Bool(true);
         let diff = match (&change.new_offer, cancelled_before) {
             (None, true) => None,
-            (new, _) => difference(&shown, new.as_ref(), now),
+            (new, _) => difference(&shown, new.as_ref(), &change.cancelled, now),
         };
         let Some(diff) = diff else {
             return Ok(Some(ChangeOutcome::Unchanged { order_id }));
@@ -561,7 +569,7 @@ mod tests {
             ("2026-12-01T09:30:00+08:00", "2026-12-01T11:45:00+08:00"),
             ("2026-12-05T18:00:00+08:00", "2026-12-05T20:15:00+08:00"),
         );
-        let d = difference(&booked(), Some(&new), now()).unwrap();
+        let d = difference(&booked(), Some(&new), &[], now()).unwrap();
         assert_eq!(
             d.summary(),
             "MU5101 on 2026-12-01 delayed 90 min: departs 09:30 instead of 08:00"
@@ -576,7 +584,7 @@ mod tests {
                 cancelled: false,
             }
         );
-        assert_eq!(difference(&new, Some(&new), now()), None);
+        assert_eq!(difference(&new, Some(&new), &[], now()), None);
     }
 
     #[test]
@@ -586,7 +594,7 @@ mod tests {
             ("2026-12-05T17:15:00+08:00", "2026-12-05T19:30:00+08:00"),
         );
         assert_eq!(
-            difference(&booked(), Some(&earlier), now())
+            difference(&booked(), Some(&earlier), &[], now())
                 .unwrap()
                 .summary(),
             "MU5102 on 2026-12-05 brought forward 45 min: departs 17:15 instead of 18:00"
@@ -596,7 +604,7 @@ mod tests {
             ("2026-12-05T18:00:00+08:00", "2026-12-05T20:15:00+08:00"),
         );
         assert_eq!(
-            difference(&booked(), Some(&next_day), now())
+            difference(&booked(), Some(&next_day), &[], now())
                 .unwrap()
                 .summary(),
             "MU5101 on 2026-12-01 delayed 1020 min: departs 2026-12-02 01:00 instead of 08:00"
@@ -606,7 +614,7 @@ mod tests {
             ("2026-12-05T18:00:00+08:00", "2026-12-05T20:15:00+08:00"),
         );
         assert_eq!(
-            difference(&booked(), Some(&lands_later), now())
+            difference(&booked(), Some(&lands_later), &[], now())
                 .unwrap()
                 .summary(),
             "MU5101 on 2026-12-01 retimed: arrives 10:40 instead of 10:15"
@@ -621,13 +629,13 @@ mod tests {
             "2026-12-01T11:00:00+08:00",
             "2026-12-01T13:15:00+08:00",
         );
-        let d = difference(&booked(), Some(&other), now()).unwrap();
+        let d = difference(&booked(), Some(&other), &[], now()).unwrap();
         assert_eq!(
             d.summary(),
             "MU5101 on 2026-12-01 replaced by MU5103: departs 11:00 instead of 08:00"
         );
         assert_eq!(d.change().new_flight.as_deref(), Some("MU5103"));
-        let gone = difference(&booked(), None, now()).unwrap();
+        let gone = difference(&booked(), None, &[], now()).unwrap();
         assert_eq!(
             gone.summary(),
             "MU5101 on 2026-12-01 cancelled by the airline"
@@ -644,12 +652,33 @@ mod tests {
         );
         // Once the outbound has flown, a cancellation is the return's.
         let later: DateTime<Utc> = "2026-12-02T00:00:00Z".parse().unwrap();
-        assert_eq!(difference(&booked(), None, later).unwrap().flight, "MU5102");
+        assert_eq!(difference(&booked(), None, &[], later).unwrap().flight, "MU5102");
+        // A supplier that names the cancelled flight: the return, while the outbound still
+        // flies; a named flight the order does not fly falls back to the first to leave.
+        let the_return = FlightOnDate {
+            flight: "MU5102".into(),
+            date: "2026-12-05".parse().unwrap(),
+        };
+        let named = difference(&booked(), None, std::slice::from_ref(&the_return), now()).unwrap();
+        assert_eq!(
+            named.summary(),
+            "MU5102 on 2026-12-05 cancelled by the airline"
+        );
+        let elsewhere = FlightOnDate {
+            date: "2026-12-06".parse().unwrap(),
+            ..the_return
+        };
+        assert_eq!(
+            difference(&booked(), None, &[elsewhere], now())
+                .unwrap()
+                .flight,
+            "MU5101"
+        );
     }
 
     #[test]
     fn the_traveller_and_the_agent_are_told_once_per_change() {
-        let change = difference(&booked(), None, now()).unwrap().change();
+        let change = difference(&booked(), None, &[], now()).unwrap().change();
         let events = flight_changed_events("ord_1", true, "42", &change, now());
         assert_eq!(events.len(), 2);
         assert_eq!(

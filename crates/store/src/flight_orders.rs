@@ -484,6 +484,7 @@ impl Store {
         order_id: &str,
         change_key: &str,
         new_offer: Option<String>,
+        cancelled_flights: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let row = flight_schedule_change::ActiveModel {
@@ -491,6 +492,7 @@ impl Store {
             order_id: Set(order_id.to_owned()),
             change_key: Set(change_key.to_owned()),
             new_offer: Set(new_offer),
+            cancelled_flights: Set(cancelled_flights),
             detected_at: Set(now),
         };
         let inserted = flight_schedule_change::Entity::insert(row)
@@ -514,6 +516,7 @@ impl Store {
         order_id: &str,
         change_key: &str,
         new_offer: Option<String>,
+        cancelled_flights: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<Option<ScheduleChangeRow>, StoreError> {
         let row = flight_schedule_change::ActiveModel {
@@ -521,6 +524,7 @@ impl Store {
             order_id: Set(order_id.to_owned()),
             change_key: Set(change_key.to_owned()),
             new_offer: Set(new_offer),
+            cancelled_flights: Set(cancelled_flights),
             detected_at: Set(crate::stored_time(now)),
         };
         let inserted = flight_schedule_change::Entity::insert(row)

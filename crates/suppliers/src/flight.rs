@@ -2,9 +2,10 @@
 //! [`SupplierError::Unsupported`] explicitly; nothing silently does nothing.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wayfare_domain::Money;
 use wayfare_domain::flight::Offer;
+use wayfare_domain::flight::offer::Segment;
 use wayfare_domain::flight::search::FlightSearch;
 
 /// Why a supplier call failed. The aggregator turns these into warnings; booking turns them
@@ -121,6 +122,31 @@ pub struct ScheduleChange {
     pub detected_at: DateTime<Utc>,
     /// The new itinerary, or `None` when the flight was cancelled without replacement.
     pub new_offer: Option<Offer>,
+    /// With no new itinerary: the flights the airline cancelled, when the supplier names them
+    /// (empty when it does not; the order's first flight still to leave is then taken).
+    pub cancelled: Vec<FlightOnDate>,
+}
+
+/// A flight on the local date it leaves: `MU5101` on 2026-12-01.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlightOnDate {
+    /// Marketing carrier and number, `MU5101`.
+    pub flight: String,
+    pub date: NaiveDate,
+}
+
+impl FlightOnDate {
+    pub fn of(segment: &Segment) -> FlightOnDate {
+        FlightOnDate {
+            flight: segment.flight_designator(),
+            date: segment.departing_at.date_naive(),
+        }
+    }
+
+    /// Whether `segment` is this flight.
+    pub fn is(&self, segment: &Segment) -> bool {
+        *self == FlightOnDate::of(segment)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

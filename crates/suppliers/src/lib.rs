@@ -13,7 +13,7 @@ pub mod hotelbeds;
 
 pub use flight::{
     CancellationQuote, FlightSupplier, OrderMode, OrderRequest, PassengerDetails, PassengerType,
-    ScheduleChange, ScheduleChangePage, SupplierError, SupplierOrder, SupplierOrderStatus,
+    FlightOnDate, ScheduleChange, ScheduleChangePage, SupplierError, SupplierOrder, SupplierOrderStatus,
 };
 pub use hotel::{
     HotelBooking, HotelBookingRequest, HotelOffer, HotelPin, HotelRate, HotelResults, HotelSummary,

@@ -2243,6 +2243,29 @@ async fn schedule_changes_are_read_per_order_and_the_feed_is_unsupported() {
         new.slices[0].segments[0].arriving_at.to_rfc3339(),
         "2026-01-15T13:20:00-05:00"
     );
+    assert!(change.cancelled.is_empty());
+
+    // Then cancels it with nothing in its place: the removed flight is named.
+    {
+        let mut st = fake.state();
+        let order_id = order.id.trim_start_matches("duffel:").to_owned();
+        let removed = st.orders[&order_id]["slices"][0].clone();
+        st.airline_changes.push(json!({
+            "id": "aic_0000Fk0002", "order_id": order_id, "added": [], "removed": [removed],
+            "action_taken": null, "action_taken_at": null, "available_actions": ["accept", "cancel"],
+            "travel_agent_ticket": null, "created_at": "2026-01-12T09:00:00.000000Z", "updated_at": "2026-01-12T09:00:00.000000Z"
+        }));
+    }
+    let changes = duffel.airline_initiated_changes(&order.id).await.unwrap();
+    let gone = changes.iter().find(|c| c.id == "duffel:aic_0000Fk0002").unwrap();
+    assert_eq!(gone.new_offer, None);
+    assert_eq!(
+        gone.cancelled,
+        vec![wayfare_suppliers::FlightOnDate {
+            flight: "BA117".into(),
+            date: "2026-01-15".parse().unwrap(),
+        }]
+    );
 
     let err = duffel.schedule_changes(None).await.unwrap_err();
     assert!(matches!(

@@ -339,6 +339,11 @@ pub struct DuffelSettings {
     pub access_token: Secret,
     #[serde(default = "default_duffel_url")]
     pub base_url: String,
+    /// The secret Duffel gave when the webhook was created
+    /// (`WAYFARE_FLIGHTS__DUFFEL__WEBHOOK_SECRET`); never printed. Without it
+    /// `/api/v1/webhooks/duffel` answers 404 and airline changes arrive only by the feed.
+    #[serde(default)]
+    pub webhook_secret: Option<Secret>,
 }
 
 fn default_duffel_url() -> String {

@@ -13,6 +13,7 @@ use wayfare_store::{Store, StoreError};
 use wayfare_suppliers::aggregate::FlightAggregator;
 use wayfare_suppliers::builtin::supplier::BuiltinFlights;
 use wayfare_suppliers::builtin::{NetworkAirline, NetworkAirport, NetworkParams, generate};
+use wayfare_suppliers::duffel::webhook::{WebhookReceiver, WebhookSecret};
 use wayfare_suppliers::duffel::{DuffelConfig, DuffelSupplier};
 use wayfare_web::{Clock, FlightCatalog};
 
@@ -115,24 +116,32 @@ pub async fn catalog(
     }
     let budget = Duration::from_millis(config.flights.search_budget_ms);
     let mut aggregator = FlightAggregator::new().with(builtin.clone(), budget);
+    let mut duffel_webhook = None;
     if let Some(duffel) = &config.flights.duffel {
         let mut dc = DuffelConfig::new(duffel.access_token.expose());
         dc.base_url = duffel.base_url.trim_end_matches('/').to_owned();
         dc.clock = clock.clone();
         match DuffelSupplier::new(dc) {
-            Ok(s) => aggregator = aggregator.with(Arc::new(s), budget),
+            Ok(s) => {
+                let s = Arc::new(s);
+                aggregator = aggregator.with(s.clone(), budget);
+                if let Some(secret) = &duffel.webhook_secret {
+                    duffel_webhook = Some(WebhookReceiver {
+                        secret: WebhookSecret::new(secret.expose()),
+                        supplier: s,
+                    });
+                }
+            }
             Err(e) => {
                 tracing::error!(error = %e, "Duffel is configured but could not be set up; searching without it")
             }
         }
     }
-    Ok(FlightCatalog::new(
-        aggregator,
-        Some(builtin),
-        last_date,
-        currency,
-        clock,
-    ))
+    let catalog = FlightCatalog::new(aggregator, Some(builtin), last_date, currency, clock);
+    Ok(match duffel_webhook {
+        Some(receiver) => catalog.with_duffel_webhook(receiver),
+        None => catalog,
+    })
 }
 
 /// Expires unpaid built-in holds every `every`, giving their seats back, until the app stops.

@@ -14,6 +14,7 @@ use wayfare_store::reference::ReferenceCounts;
 use wayfare_suppliers::aggregate::FlightAggregator;
 use wayfare_suppliers::builtin::hotel_supplier::BuiltinHotels;
 use wayfare_suppliers::builtin::supplier::BuiltinFlights;
+use wayfare_suppliers::duffel::webhook::WebhookReceiver;
 use wayfare_suppliers::hotel_aggregate::HotelAggregator;
 
 use crate::i18n::Locale;
@@ -99,6 +100,7 @@ pub struct FlightCatalog {
     last_date: NaiveDate,
     currency: Currency,
     clock: Clock,
+    duffel_webhook: Option<WebhookReceiver>,
 }
 
 impl FlightCatalog {
@@ -115,7 +117,20 @@ impl FlightCatalog {
             last_date,
             currency,
             clock,
+            duffel_webhook: None,
         }
+    }
+
+    /// Receives Duffel's webhooks with `receiver` (its secret and the connector the orders
+    /// were booked with).
+    pub fn with_duffel_webhook(mut self, receiver: WebhookReceiver) -> FlightCatalog {
+        self.duffel_webhook = Some(receiver);
+        self
+    }
+
+    /// Where Duffel's webhooks are received, when a webhook secret is configured.
+    pub fn duffel_webhook(&self) -> Option<&WebhookReceiver> {
+        self.duffel_webhook.as_ref()
     }
 
     pub fn aggregator(&self) -> &FlightAggregator {

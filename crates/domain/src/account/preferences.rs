@@ -352,16 +352,20 @@ impl NotificationEvent {
         self != NotificationEvent::Marketing
     }
 
-    /// Whether the user may switch it off.
+    /// Whether the user may switch it off: security messages and booking confirmations (the
+    /// traveller's proof of booking, with the itinerary) are always sent.
     pub fn is_switchable(self) -> bool {
-        self != NotificationEvent::AccountSecurity
+        !matches!(
+            self,
+            NotificationEvent::AccountSecurity | NotificationEvent::BookingConfirmed
+        )
     }
 }
 
 /// A refused notification setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum NotificationPrefsError {
-    #[error("security notifications cannot be switched off")]
+    #[error("security messages and booking confirmations cannot be switched off")]
     NotSwitchable,
 }
 
@@ -720,16 +724,32 @@ mod tests {
     }
 
     #[test]
-    fn security_cannot_be_switched_off() {
+    fn security_and_booking_confirmations_cannot_be_switched_off() {
         let mut p = NotificationPrefs::default();
         for c in NotificationChannel::ALL {
-            let e = p
-                .set(c, NotificationEvent::AccountSecurity, false)
-                .unwrap_err();
-            assert_eq!(e.reason_key(), "reason-notification-required");
-            assert_eq!(p.set(c, NotificationEvent::AccountSecurity, true), Ok(()));
-            assert!(p.is_enabled(c, NotificationEvent::AccountSecurity));
+            for event in [
+                NotificationEvent::AccountSecurity,
+                NotificationEvent::BookingConfirmed,
+            ] {
+                let e = p.set(c, event, false).unwrap_err();
+                assert_eq!(e.reason_key(), "reason-notification-required");
+                assert_eq!(p.set(c, event, true), Ok(()));
+                assert!(p.is_enabled(c, event));
+            }
         }
+        let switchable: Vec<_> = NotificationEvent::ALL
+            .into_iter()
+            .filter(|e| e.is_switchable())
+            .collect();
+        assert_eq!(
+            switchable,
+            [
+                NotificationEvent::BookingChanged,
+                NotificationEvent::PaymentReceipt,
+                NotificationEvent::RefundUpdate,
+                NotificationEvent::Marketing
+            ]
+        );
         // Not even through stored JSON.
         let p: NotificationPrefs =
             serde_json::from_str(r#"{"email":{"account_security":false}}"#).unwrap();

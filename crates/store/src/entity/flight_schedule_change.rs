@@ -13,6 +13,10 @@ pub struct Model {
     /// replacement.
     #[sea_orm(column_type = "Text", nullable)]
     pub new_offer: Option<String>,
+    /// With no new itinerary: the flights cancelled, when the supplier named them (JSON
+    /// `[{"flight": "MU5101", "date": "2026-12-01"}]`).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub cancelled_flights: Option<String>,
     pub detected_at: DateTimeUtc,
 }
 

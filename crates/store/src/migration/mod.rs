@@ -15,6 +15,7 @@ mod m0009_sandbox_payments;
 mod m0010_payment_records;
 mod m0011_outbox;
 mod m0012_send_log_templates;
+mod m0013_schedule_change_flights;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_payment_records::Migration),
             Box::new(m0011_outbox::Migration),
             Box::new(m0012_send_log_templates::Migration),
+            Box::new(m0013_schedule_change_flights::Migration),
         ]
     }
 }

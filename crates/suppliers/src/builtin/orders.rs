@@ -20,7 +20,7 @@ use wayfare_store::{Store, StoreError};
 
 use super::supplier::BuiltinFlights;
 use crate::flight::{
-    CancellationQuote, OrderMode, OrderRequest, PassengerType, ScheduleChange, ScheduleChangePage,
+    CancellationQuote, FlightOnDate, OrderMode, OrderRequest, PassengerType, ScheduleChange, ScheduleChangePage,
     SupplierError, SupplierOrder, SupplierOrderStatus,
 };
 
@@ -559,15 +559,20 @@ impl BuiltinFlights {
             let Some(change) = changed_offer(&index, &booked, now) else {
                 continue;
             };
-            let (key, json) = match &change {
-                Some(new) => (
+            let (key, json, cancelled) = match &change {
+                Ok(new) => (
                     new.itinerary_key(),
                     Some(serde_json::to_string(new).map_err(|e| corrupt(format!("offer: {e}")))?),
+                    None,
                 ),
-                None => (format!("cancelled:{}", booked.itinerary_key()), None),
+                Err(gone) => (
+                    format!("cancelled:{}", booked.itinerary_key()),
+                    None,
+                    Some(cancelled_json(gone)?),
+                ),
             };
             if store
-                .record_flight_schedule_change(&row.id, &key, json, now)
+                .record_flight_schedule_change(&row.id, &key, json, cancelled, now)
                 .await
                 .map_err(store_error)?
             {
@@ -590,12 +595,29 @@ pub(crate) fn schedule_change(r: &ScheduleChangeRow) -> Result<ScheduleChange, S
             .map(serde_json::from_str)
             .transpose()
             .map_err(|e| corrupt(format!("schedule change {}: {e}", r.id)))?,
+        cancelled: r
+            .cancelled_flights
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt(format!("schedule change {} flights: {e}", r.id)))?
+            .unwrap_or_default(),
     })
 }
 
-/// `None` when nothing changed; `Some(None)` when a flight is gone with no replacement;
-/// `Some(Some(offer))` with the itinerary as it flies now (price and conditions as booked).
-fn changed_offer(index: &FlightIndex, booked: &Offer, now: DateTime<Utc>) -> Option<Option<Offer>> {
+/// The cancelled flights as a schedule change stores them.
+pub(crate) fn cancelled_json(flights: &[FlightOnDate]) -> Result<String, SupplierError> {
+    serde_json::to_string(flights).map_err(|e| corrupt(format!("cancelled flights: {e}")))
+}
+
+/// `None` when nothing changed; `Some(Err(flights))` with the flights gone with no
+/// replacement; `Some(Ok(offer))` with the itinerary as it flies now (price and conditions as
+/// booked).
+fn changed_offer(
+    index: &FlightIndex,
+    booked: &Offer,
+    now: DateTime<Utc>,
+) -> Option<Result<Offer, Vec<FlightOnDate>>> {
     let mut changed = false;
     let mut slices = Vec::with_capacity(booked.slices.len());
     for slice in &booked.slices {
@@ -607,7 +629,7 @@ fn changed_offer(index: &FlightIndex, booked: &Offer, now: DateTime<Utc>) -> Opt
             slices.push(slice.clone());
             continue;
         }
-        let found: Option<Vec<u32>> = slice
+        let found: Vec<Option<u32>> = slice
             .segments
             .iter()
             .map(|s| {
@@ -619,11 +641,20 @@ fn changed_offer(index: &FlightIndex, booked: &Offer, now: DateTime<Utc>) -> Opt
                 )
             })
             .collect();
-        let now_flying = match found {
+        let now_flying = match found.iter().copied().collect::<Option<Vec<u32>>>() {
             Some(legs) => offer_slice(index, &Itinerary { legs }),
             None => match replacement(index, slice) {
                 Some(s) => s,
-                None => return Some(None),
+                None => {
+                    let gone = slice
+                        .segments
+                        .iter()
+                        .zip(&found)
+                        .filter(|(_, leg)| leg.is_none())
+                        .map(|(s, _)| FlightOnDate::of(s))
+                        .collect();
+                    return Some(Err(gone));
+                }
             },
         };
         if now_flying.itinerary_key() != slice.itinerary_key()
@@ -634,7 +665,7 @@ fn changed_offer(index: &FlightIndex, booked: &Offer, now: DateTime<Utc>) -> Opt
         slices.push(now_flying);
     }
     changed.then(|| {
-        Some(Offer {
+        Ok(Offer {
             slices,
             ..booked.clone()
         })

@@ -13,9 +13,9 @@ use wayfare_domain::flight::codes::AirlineCode;
 use wayfare_domain::flight::offer::{Offer, Segment};
 use wayfare_search::flight_offers::SUPPLIER;
 
-use super::orders::{schedule_change, store_error};
+use super::orders::{cancelled_json, schedule_change, store_error};
 use super::supplier::BuiltinFlights;
-use crate::flight::{ScheduleChange, SupplierError};
+use crate::flight::{FlightOnDate, ScheduleChange, SupplierError};
 
 /// The longest delay that can be simulated: two days.
 pub const MAX_DELAY_MINUTES: u32 = 48 * 60;
@@ -208,7 +208,7 @@ impl BuiltinFlights {
                     }
                 },
             };
-            let (what, json) = match moved_offer(&booked, &current, flight, change, now) {
+            let (what, json, cancelled) = match moved_offer(&booked, &current, flight, change, now) {
                 Moved::Offer(o) => {
                     let departs = o
                         .slices
@@ -227,16 +227,23 @@ impl BuiltinFlights {
                     let json = serde_json::to_string(&o).map_err(|e| {
                         store_error(wayfare_store::StoreError::Corrupt(format!("offer: {e}")))
                     })?;
-                    (format!("departs:{departs}"), Some(json))
+                    (format!("departs:{departs}"), Some(json), None)
                 }
-                Moved::Cancelled => ("cancelled".to_owned(), None),
+                Moved::Cancelled => (
+                    "cancelled".to_owned(),
+                    None,
+                    Some(cancelled_json(&[FlightOnDate {
+                        flight: format!("{carrier}{flight_number}"),
+                        date,
+                    }])?),
+                ),
                 Moved::NotOnIt | Moved::Flown | Moved::Unchanged => continue,
             };
             // Built on the order's latest change, so a change back and forth is recorded each
             // time, and the same announcement twice once.
             let key = format!("simulated:{carrier}{flight_number}:{date}:{what}:after:{after}");
             if let Some(r) = store
-                .insert_flight_schedule_change(&row.id, &key, json, now)
+                .insert_flight_schedule_change(&row.id, &key, json, cancelled, now)
                 .await
                 .map_err(store_error)?
             {

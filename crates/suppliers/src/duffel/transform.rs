@@ -28,7 +28,7 @@ use wayfare_domain::{Currency, Money};
 
 use super::wire;
 use crate::flight::{
-    CancellationQuote, OrderMode, OrderRequest, PassengerType, ScheduleChange, SupplierError,
+    CancellationQuote, FlightOnDate, OrderMode, OrderRequest, PassengerType, ScheduleChange, SupplierError,
     SupplierOrder, SupplierOrderStatus,
 };
 
@@ -862,11 +862,29 @@ pub fn schedule_change(
         };
         Some(self::order(&changed, None)?.offer)
     };
+    // Without a replacement, the removed slices' flights are the ones cancelled.
+    let cancelled = if new_offer.is_some() {
+        Vec::new()
+    } else {
+        aic.removed
+            .iter()
+            .flat_map(|s| &s.segments)
+            .filter_map(|g| {
+                let date = g.departing_at.get(..10)?.parse().ok()?;
+                let carrier = g.marketing_carrier.iata_code.as_deref()?;
+                Some(FlightOnDate {
+                    flight: format!("{carrier}{}", g.marketing_carrier_flight_number),
+                    date,
+                })
+            })
+            .collect()
+    };
     Ok(ScheduleChange {
         id: our_id(&aic.id),
         order_id: our_id(&aic.order_id),
         detected_at: aic.created_at,
         new_offer,
+        cancelled,
     })
 }
 

@@ -595,6 +595,18 @@ async fn account_data_notification_settings_and_history() {
     );
     let (status, e) = put(json!({"email": {"account_security": false}})).await;
     assert_eq!(status, 422, "{e}");
+    // Booking confirmations are the traveller's proof of booking: always sent too.
+    let (status, e) = call(
+        &app,
+        &c,
+        reqwest::Method::PUT,
+        "/api/v1/me/notification-preferences",
+        Some(json!({"sms": {"booking_confirmed": false}})),
+        "zh-CN",
+    )
+    .await;
+    assert_eq!(status, 422, "{e}");
+    assert!(e.to_string().contains("预订确认"), "{e}");
     let (status, _) = put(json!({"push": {"marketing": true}})).await;
     assert_eq!(status, 422);
 

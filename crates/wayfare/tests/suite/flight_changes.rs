@@ -634,3 +634,147 @@ async fn the_feed_is_followed_from_its_cursor_and_duffels_webhook_waits_for_conf
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn duffels_webhook_is_verified_then_reads_the_announced_change_from_duffel() {
+    use wayfare_suppliers::duffel::webhook::{WebhookSecret, sign};
+    use wiremock::matchers::{header, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let duffel = MockServer::start().await;
+    // Duffel lists no change for ord_0000Quiet, and cannot be read for ord_0000Busy.
+    Mock::given(method("GET"))
+        .and(path("/air/airline_initiated_changes"))
+        .and(query_param("order_id", "ord_0000Quiet"))
+        .and(header("authorization", "Bearer duffel_test_token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [], "meta": null})))
+        .mount(&duffel)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/air/airline_initiated_changes"))
+        .and(query_param("order_id", "ord_0000Busy"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "errors": [{"type": "api_error", "title": "Service unavailable", "message": "try later", "code": "service_unavailable"}],
+            "meta": {"request_id": "req_1", "status": 503}})))
+        .mount(&duffel)
+        .await;
+    let url = duffel.uri();
+    let app = wayfare_testkit::spawn_app_with(|c| {
+        c.flights.duffel = Some(wayfare::config::DuffelSettings {
+            access_token: wayfare::config::Secret::new("duffel_test_token"),
+            base_url: url,
+            webhook_secret: Some(wayfare::config::Secret::new("whsec_wayfare_test")),
+        });
+    })
+    .await;
+    let secret = WebhookSecret::new("whsec_wayfare_test");
+    let deliver = |body: String, signature: Option<String>| {
+        let request = new_client()
+            .post(app.url("/api/v1/webhooks/duffel"))
+            .header("content-type", "application/json")
+            .header("accept-language", "zh-CN");
+        let request = match signature {
+            Some(s) => request.header("x-duffel-signature", s),
+            None => request,
+        };
+        async move {
+            let res = request.body(body).send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let change_event = |order: &str| {
+        json!({"id": "wev_0000A1", "type": "order.airline_initiated_change_detected",
+               "live_mode": false, "api_version": "v2",
+               "data": {"object": {"id": order, "aic_id": "aic_0000B2"}}})
+        .to_string()
+    };
+    let now = Utc::now().timestamp();
+
+    // Unsigned, wrongly signed, or signed long ago: refused before anything is read.
+    let body = change_event("ord_0000Quiet");
+    let (status, res) = deliver(body.clone(), None).await;
+    assert_eq!(status, 400, "{res}");
+    assert_eq!(res["error"]["code"], "webhook_rejected", "{res}");
+    let forged = sign(&WebhookSecret::new("not_the_secret"), now, body.as_bytes());
+    assert_eq!(deliver(body.clone(), Some(forged)).await.0, 400);
+    let stale = sign(&secret, now - 3_600, body.as_bytes());
+    assert_eq!(deliver(body.clone(), Some(stale)).await.0, 400);
+    assert!(
+        duffel.received_requests().await.unwrap().is_empty(),
+        "nothing is read from Duffel for an event that does not verify"
+    );
+
+    // Other events are acknowledged and ignored.
+    let ping = json!({"id": "wev_0000P", "type": "ping.triggered", "data": {"object": {}}}).to_string();
+    let (status, res) = deliver(ping.clone(), Some(sign(&secret, now, ping.as_bytes()))).await;
+    assert_eq!((status, res["outcome"].as_str()), (200, Some("ignored")), "{res}");
+
+    // A verified change is read from Duffel (with the access token) for the order it names.
+    let (status, res) = deliver(body.clone(), Some(sign(&secret, now, body.as_bytes()))).await;
+    assert_eq!((status, res["outcome"].as_str()), (200, Some("no_change")), "{res}");
+    let asked: Vec<_> = duffel
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| r.url.query().map(str::to_owned))
+        .collect();
+    assert_eq!(asked, vec!["order_id=ord_0000Quiet".to_owned()]);
+
+    // Duffel not answering now: 503, so Duffel delivers the event again later.
+    let busy = change_event("ord_0000Busy");
+    let (status, res) = deliver(busy.clone(), Some(sign(&secret, now, busy.as_bytes()))).await;
+    assert_eq!(status, 503, "{res}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_cancelled_return_is_reported_as_the_return_not_the_outbound() {
+    let app = spawn_app().await;
+    let (admin, _) = with_role(&app, "admin@example.com", "admin").await;
+    let (traveller, _) = signed_in(&app, "mei@example.com").await;
+    let (status, found) = post(
+        &app,
+        &new_client(),
+        "/api/v1/flights/search",
+        &json!({"slices": [
+                    {"origin": "PEK", "destination": "SHA", "departure_date": date_in(10)},
+                    {"origin": "SHA", "destination": "PEK", "departure_date": date_in(14)}],
+                "passengers": {"adults": 1}, "cabin_class": "economy", "max_connections": 0,
+                "sort": "price", "limit": 5}),
+        "en",
+    )
+    .await;
+    assert_eq!(status, 200, "{found}");
+    let offer = found["offers"][0].clone();
+    assert_eq!(offer["slices"].as_array().unwrap().len(), 2, "{offer}");
+    let id = book_and_pay(&app, &traveller, &offer, "mei@example.com", None).await;
+    let back = &offer["slices"][1]["segments"][0];
+    let back_departs = DateTime::parse_from_rfc3339(back["departing_at"].as_str().unwrap()).unwrap();
+    let (carrier, number) = (
+        back["marketing_carrier"].as_str().unwrap(),
+        back["flight_number"].as_str().unwrap(),
+    );
+    let cancel = json!({"carrier": carrier, "flight_number": number.parse::<u16>().unwrap(),
+                        "date": back_departs.date_naive().to_string(), "change": "cancel"});
+    let (status, body) = post(&app, &admin, SIMULATE, &cancel, "en").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["applied_orders"], json!([id]));
+
+    // The outbound still leaves first, but the timeline and the message name the return.
+    let order = order_view(&app, &admin, &id).await;
+    let entries = schedule_changes(&order);
+    assert_eq!(entries.len(), 1, "{}", order["timeline"]);
+    assert_eq!(
+        entries[0]["reason"],
+        format!(
+            "{carrier}{number} on {} cancelled by the airline",
+            back_departs.date_naive()
+        )
+    );
+    let events = flight_changed_events(&app, &admin, &id).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["payload"]["change"]["flight"], format!("{carrier}{number}"));
+    assert_eq!(events[0]["payload"]["change"]["cancelled"], true);
+    app.stop().await;
+}

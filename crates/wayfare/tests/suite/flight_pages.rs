@@ -243,6 +243,7 @@ async fn long_lists_page_and_a_failing_supplier_leaves_a_notice() {
         c.flights.duffel = Some(wayfare::config::DuffelSettings {
             access_token: wayfare::config::Secret::new("duffel_test_token"),
             base_url: url,
+            webhook_secret: None,
         });
     })
     .await;

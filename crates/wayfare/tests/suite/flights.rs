@@ -413,6 +413,7 @@ async fn a_failing_or_slow_duffel_leaves_builtin_results_and_a_warning() {
         c.flights.duffel = Some(wayfare::config::DuffelSettings {
             access_token: wayfare::config::Secret::new("duffel_test_token"),
             base_url: url,
+            webhook_secret: None,
         });
     })
     .await;
@@ -450,6 +451,7 @@ async fn a_failing_or_slow_duffel_leaves_builtin_results_and_a_warning() {
         c.flights.duffel = Some(wayfare::config::DuffelSettings {
             access_token: wayfare::config::Secret::new("duffel_test_token"),
             base_url: url,
+            webhook_secret: None,
         });
     })
     .await;

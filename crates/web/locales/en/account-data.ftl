@@ -116,6 +116,7 @@ account-notify-title = Notifications
 account-notify-settings = What we send you
 account-notify-saved = Notification settings saved.
 account-notify-always = Always sent, to keep your account safe.
+account-notify-always-booking = Always sent: your confirmation, with the itinerary, is your proof of booking.
 account-notify-channel-email = E-mail
 account-notify-channel-sms = SMS
 account-notify-event-booking-confirmed = Booking confirmations

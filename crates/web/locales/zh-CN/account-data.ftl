@@ -113,6 +113,7 @@ account-notify-title = 通知
 account-notify-settings = 我们给您发送的消息
 account-notify-saved = 通知设置已保存。
 account-notify-always = 为保障账户安全，始终发送。
+account-notify-always-booking = 始终发送：预订确认及行程单是您的预订凭证。
 account-notify-channel-email = 电子邮件
 account-notify-channel-sms = 短信
 account-notify-event-booking-confirmed = 预订确认

@@ -18,7 +18,7 @@ use wayfare_domain::flight::AirlineCode;
 use wayfare_store::audit::NewAuditEntry;
 use wayfare_suppliers::builtin::simulation::{MAX_DELAY_MINUTES, SimulatedChange};
 use wayfare_suppliers::duffel::webhook::{
-    SIGNATURE_HEADER, WebhookError, WebhookReceiver, default_tolerance, parse_event,
+    SIGNATURE_HEADER, WebhookError, default_tolerance, parse_event,
     verify_signature,
 };
 use wayfare_suppliers::flight::{FlightSupplier, SupplierError};
@@ -208,15 +208,6 @@ fn rejected(e: WebhookError) -> WebError {
     w
 }
 
-/// Where Duffel's webhook is received, when configured.
-///
-/// TODO(integrator): answer `state.duffel_webhook()` once `AppState` carries a
-/// `WebhookReceiver` (the webhook secret from `[flights.duffel]` and the `DuffelSupplier` the
-/// aggregator books with). Until then the route answers 404, as for a provider not configured.
-fn duffel_receiver(_state: &AppState) -> Option<&WebhookReceiver> {
-    None
-}
-
 /// Duffel's webhook. The `X-Duffel-Signature` is checked over the raw body first (a
 /// signature more than five minutes from now is refused); one that does not verify is 400 and
 /// changes nothing. An `order.airline_initiated_change_detected` event's change is read from
@@ -239,7 +230,7 @@ pub async fn duffel_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<FlightWebhookAck>, WebError> {
-    let Some(receiver) = duffel_receiver(&state) else {
+    let Some(receiver) = state.flights().duffel_webhook() else {
         return Err(WebError::not_found());
     };
     let orders = state.orders();

@@ -746,6 +746,8 @@ pub struct NotifyRow {
     pub event: String,
     pub label: String,
     pub switchable: bool,
+    /// Why it cannot be switched off (shown when it cannot).
+    pub always: String,
     /// (input name, on) per channel: email, then sms.
     pub cells: Vec<(String, bool)>,
 }
@@ -805,6 +807,10 @@ async fn notifications_page(
                 e.as_str().replace('_', "-")
             )),
             switchable: e.is_switchable(),
+            always: match e {
+                NotificationEvent::BookingConfirmed => page.t("account-notify-always-booking"),
+                _ => page.t("account-notify-always"),
+            },
             cells: matrix
                 .iter()
                 .filter(|(_, ev, _)| ev == e)
