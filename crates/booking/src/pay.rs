@@ -2,6 +2,8 @@
 //! the expiry sweeper cannot also move it), an authorisation with the provider, confirmation
 //! with every supplier, then capture of what was confirmed. Money is only ever taken for
 //! items a supplier confirmed; a hold that ran out while paying is voided, never charged.
+//! The traveller's receipt (`payment-received`) is written with the record of the money
+//! taken: the capture, or the move to `paid` when the provider took it at once.
 
 use chrono::{DateTime, Utc};
 use wayfare_domain::Money;
@@ -10,11 +12,14 @@ use wayfare_domain::payment::instalments::fee_share;
 use wayfare_domain::payment::methods::MethodKind;
 use wayfare_domain::payment::record::{PaymentRecordStatus, RefundRecordStatus};
 use wayfare_payments::{Payment, PaymentError, PaymentRequest, PaymentStatus};
-use wayfare_store::orders::{ItemUpdate, OrderItemRow, OrderPaymentRow, OrderRow, PaymentWrite};
+use wayfare_store::orders::{
+    ItemUpdate, OrderItemRow, OrderPaymentRow, OrderRow, PaymentWrite, Transition,
+};
 use wayfare_suppliers::flight::SupplierError;
 use wayfare_suppliers::hotel::{GuestName, HotelBookingRequest};
 
 use crate::error::{BookingError, retryable};
+use crate::messages::receipt_events;
 use crate::methods::capture_for;
 use crate::payments::RefundAsk;
 use crate::view::{OrderView, assemble_view, currency_of, status_of};
@@ -492,7 +497,7 @@ impl Orders {
             return Err(BookingError::HoldExpired);
         }
         let Some(row) = self
-            .move_order_with(
+            .move_order_recording(
                 &row.id,
                 OrderStatus::AwaitingPayment,
                 OrderEvent::PaymentSucceeded,
@@ -502,9 +507,7 @@ impl Orders {
                     payment_row.provider,
                     payment_row.provider_payment_id.as_deref().unwrap_or("")
                 ),
-                false,
-                Some(PaymentWrite::Update(&payment_row)),
-                &[],
+                &payment_row,
             )
             .await?
         else {
@@ -648,6 +651,40 @@ impl Orders {
             None => self.load_view(&row.id).await?,
         };
         Ok(view)
+    }
+
+    /// Moves the order with what the provider answered about `payment_row`, and the
+    /// traveller's receipt when that answer is money taken (Alipay and WeChat Pay take it at
+    /// once), in one transaction; `None` when the order was no longer in `from`.
+    async fn move_order_recording(
+        &self,
+        order_id: &str,
+        from: OrderStatus,
+        event: OrderEvent,
+        actor: &str,
+        reason: &str,
+        payment_row: &OrderPaymentRow,
+    ) -> Result<Option<OrderRow>, BookingError> {
+        let to = from
+            .apply(event)
+            .map_err(|e| BookingError::Internal(e.to_string()))?;
+        let now = self.now();
+        Ok(self
+            .inner
+            .store
+            .transition_order(Transition {
+                order_id,
+                from: &[from.as_str()],
+                to: to.as_str(),
+                event: event.as_str(),
+                actor,
+                reason,
+                now,
+                hold_unexpired: false,
+                payment: Some(PaymentWrite::Update(payment_row)),
+                events: receipt_events(payment_row, now),
+            })
+            .await?)
     }
 
     /// Confirms one item with its supplier, retrying what may pass on a second try.
@@ -805,11 +842,16 @@ impl Orders {
             }
             match provider.capture(&payment.id, amount, &key).await {
                 Ok(p) => {
-                    record_payment(payment_row, &p, self.now());
+                    let now = self.now();
+                    record_payment(payment_row, &p, now);
+                    // The receipt goes with the record of the money taken.
                     if let Err(e) = self
                         .inner
                         .store
-                        .update_order_payment(payment_row.clone())
+                        .update_order_payment_telling(
+                            payment_row.clone(),
+                            receipt_events(payment_row, now),
+                        )
                         .await
                     {
                         tracing::error!(payment = %payment_row.id, error = %e, "captured but not recorded");
@@ -851,7 +893,8 @@ impl Orders {
                 }
             }
             PaymentStatus::Succeeded => {
-                // Recorded as taken first, so the refund can be reserved against it.
+                // Recorded as taken first, so the refund can be reserved against it. No
+                // receipt for money that goes straight back: the refund's message tells it.
                 payment_row.updated_at = now;
                 if let Err(e) = self
                     .inner

@@ -9,6 +9,10 @@
 //! the traveller back to pay again) is gated by one conditional move of the order, so the
 //! same news arriving three ways acts once. Money authorised or taken for an order that no
 //! longer wants it is given back.
+//!
+//! The traveller is told of money taken (`payment-received`) and of a refund gone through
+//! (`refund-processed`) by outbox events written with the record that says so, once per
+//! payment or refund however often the news arrives.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -23,6 +27,7 @@ use wayfare_store::orders::{OrderPaymentRow, OrderRefundRow};
 use wayfare_store::payments::RefundReservation;
 
 use crate::error::BookingError;
+use crate::messages::{receipt_events, refund_events};
 use crate::pay::{record_payment, record_status};
 use crate::view::{PaymentView, RefundView, currency_of, payment_view, refund_view, status_of};
 use crate::{Actor, Orders, new_id};
@@ -326,11 +331,23 @@ impl Orders {
             };
         }
         let expected = row.status.clone();
-        record_payment(&mut row, &payment, self.now());
-        if !store.update_order_payment_if(&row, &expected).await? {
+        let now = self.now();
+        record_payment(&mut row, &payment, now);
+        let order_wants_it = matches!(status, OrderStatus::Paid | OrderStatus::Confirmed);
+        // Money taken for the order (a capture that went through after all): the traveller's
+        // receipt. Money taken for an order that no longer wants it goes straight back, which
+        // the refund's own message tells.
+        let receipt = if order_wants_it {
+            receipt_events(&row, now)
+        } else {
+            Vec::new()
+        };
+        if !store
+            .update_order_payment_if_telling(&row, &expected, receipt)
+            .await?
+        {
             return Ok(WebhookOutcome::NoChange);
         }
-        let order_wants_it = matches!(status, OrderStatus::Paid | OrderStatus::Confirmed);
         if money_held && !order_wants_it {
             self.give_money_back(&mut row, &payment, None, "order_not_payable")
                 .await;
@@ -402,11 +419,13 @@ impl Orders {
             row.provider_refund_id = provider_refund_id;
         }
         row.failure_code = failure.or(row.failure_code);
-        row.updated_at = Some(self.now());
+        let now = self.now();
+        row.updated_at = Some(now);
+        // A refund gone through is told to the traveller, with the record that says so.
         let done = self
             .inner
             .store
-            .settle_order_refund(&row, &expected)
+            .settle_order_refund_telling(&row, &expected, refund_events(&row, now))
             .await?;
         if done {
             self.inner
@@ -616,8 +635,12 @@ impl Orders {
             .await
             .map_err(payment_call_error)?;
         let expected = row.status.clone();
-        record_payment(&mut row, &payment, self.now());
-        if store.update_order_payment_if(&row, &expected).await? {
+        let now = self.now();
+        record_payment(&mut row, &payment, now);
+        if store
+            .update_order_payment_if_telling(&row, &expected, receipt_events(&row, now))
+            .await?
+        {
             store
                 .note_order_event(
                     &row.order_id,

@@ -7,6 +7,14 @@
 //!   refused, so signing must be on for the account.
 //! - Plivo: `X-Plivo-Signature-V3` (or V2) over the URL, the parameters and the nonce.
 //! - Mailgun: `hex(HMAC-SHA256(webhook signing key, timestamp + token))` in the JSON body.
+//! - SendGrid ([`sendgrid`]): an ECDSA P-256 signature of the timestamp and the body of an
+//!   array of events.
+//! - SES ([`sns`]): events published to an SNS topic, in SNS's RSA-signed envelope.
+
+pub mod sendgrid;
+pub mod sns;
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use hmac::{KeyInit, Mac};
@@ -23,6 +31,10 @@ pub struct CallbackKeys {
     pub vonage_signature: Option<(String, VonageSignatureMethod)>,
     pub plivo_auth_token: Option<String>,
     pub mailgun_signing_key: Option<String>,
+    /// The Event Webhook's verification key.
+    pub sendgrid_event_key: Option<sendgrid::EventWebhookKey>,
+    /// The SNS topic SES publishes its events to.
+    pub ses_events: Option<Arc<sns::SnsReceiver>>,
 }
 
 impl std::fmt::Debug for CallbackKeys {
@@ -32,6 +44,8 @@ impl std::fmt::Debug for CallbackKeys {
             .field("vonage", &self.vonage_signature.is_some())
             .field("plivo", &self.plivo_auth_token.is_some())
             .field("mailgun", &self.mailgun_signing_key.is_some())
+            .field("sendgrid", &self.sendgrid_event_key.is_some())
+            .field("ses", &self.ses_events.as_ref().map(|r| r.topic_arn()))
             .finish()
     }
 }
@@ -42,6 +56,9 @@ pub struct DeliveryReport {
     pub provider_message_id: String,
     pub status: SendStatus,
     pub error: Option<String>,
+    /// Our id of the message, when the provider repeats it: tried when no message has the
+    /// provider's id.
+    pub our_message_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,10 +71,14 @@ pub enum CallbackError {
     Stale,
     #[error("the callback cannot be read: {0}")]
     Unreadable(String),
+    #[error("the callback's {0} is not an address of the provider's")]
+    UntrustedUrl(&'static str),
+    #[error("the notification is from an SNS topic other than the configured one")]
+    WrongTopic,
 }
 
-/// How old a Mailgun signature may be.
-const MAILGUN_TOLERANCE_SECS: i64 = 15 * 60;
+/// How far from now a signed timestamp (Mailgun's, SendGrid's) may be.
+const TOLERANCE_SECS: i64 = 15 * 60;
 
 /// One callback as received.
 pub struct Callback<'a> {
@@ -85,16 +106,39 @@ fn form(body: &[u8]) -> Vec<(String, String)> {
 }
 
 impl CallbackKeys {
-    /// Checks and reads a callback from `provider` (`twilio`, `vonage`, `plivo`, `mailgun`).
-    /// A callback about a status we do not record (queued, opened …) is answered `Ok(None)`.
-    pub fn read(
+    /// Checks and reads a callback from `provider` (`twilio`, `vonage`, `plivo`, `mailgun`,
+    /// `sendgrid`, `ses`): its reports, none when it is about a status we do not record
+    /// (queued, opened …) or is an SNS subscription's confirmation (confirmed here).
+    pub async fn read(
         &self,
         provider: &str,
         cb: &Callback<'_>,
         now: DateTime<Utc>,
-    ) -> Result<Option<DeliveryReport>, CallbackError> {
+    ) -> Result<Vec<DeliveryReport>, crate::CallbackFailure> {
+        if provider == crate::email::ses::NAME {
+            let receiver = self
+                .ses_events
+                .as_ref()
+                .ok_or_else(|| CallbackError::NotConfigured(provider.to_owned()))?;
+            return Ok(match receiver.receive(cb.body).await? {
+                sns::Received::Notification(message) => {
+                    sns::ses_report(&message)?.into_iter().collect()
+                }
+                sns::Received::SubscriptionConfirmed | sns::Received::Unsubscribed => Vec::new(),
+            });
+        }
+        Ok(self.read_signed(provider, cb, now)?)
+    }
+
+    /// The providers whose callbacks are checked with what they carry alone.
+    fn read_signed(
+        &self,
+        provider: &str,
+        cb: &Callback<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DeliveryReport>, CallbackError> {
         let not_configured = || CallbackError::NotConfigured(provider.to_owned());
-        match provider {
+        let report = match provider {
             twilio::NAME => {
                 let token = self
                     .twilio_auth_token
@@ -118,6 +162,7 @@ impl CallbackKeys {
                         provider_message_id: id,
                         status: sms_status(s),
                         error: param(&params, "ErrorCode").map(|c| format!("Twilio error {c}")),
+                        our_message_id: None,
                     }),
                 )
             }
@@ -141,6 +186,7 @@ impl CallbackKeys {
                         error: param(&params, "err-code")
                             .filter(|c| *c != "0")
                             .map(|c| format!("Vonage error {c}")),
+                        our_message_id: None,
                     }),
                 )
             }
@@ -164,6 +210,7 @@ impl CallbackKeys {
                         error: param(&params, "ErrorCode")
                             .filter(|c| !c.is_empty() && *c != "000")
                             .map(|c| format!("Plivo error {c}")),
+                        our_message_id: None,
                     }),
                 )
             }
@@ -174,8 +221,16 @@ impl CallbackKeys {
                     .ok_or_else(not_configured)?;
                 read_mailgun(key, cb.body, now)
             }
+            crate::email::sendgrid::NAME => {
+                let key = self
+                    .sendgrid_event_key
+                    .as_ref()
+                    .ok_or_else(not_configured)?;
+                return sendgrid::read(key, cb.headers, cb.body, now);
+            }
             _ => Err(not_configured()),
-        }
+        };
+        report.map(|r| r.into_iter().collect())
     }
 }
 
@@ -211,7 +266,7 @@ fn read_mailgun(
     let at = timestamp
         .parse::<i64>()
         .map_err(|_| CallbackError::Unreadable("timestamp".into()))?;
-    if (now.timestamp() - at).abs() > MAILGUN_TOLERANCE_SECS {
+    if (now.timestamp() - at).abs() > TOLERANCE_SECS {
         return Err(CallbackError::Stale);
     }
     let data = &v["event-data"];
@@ -243,12 +298,51 @@ fn read_mailgun(
         provider_message_id: id,
         status,
         error,
+        our_message_id: None,
     }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn sendgrid_and_ses_callbacks_are_not_taken_until_configured() {
+        let headers = HeaderMap::new();
+        let cb = Callback {
+            method: "POST",
+            url: "https://x/cb",
+            headers: &headers,
+            query: &[],
+            body: b"[]",
+        };
+        for provider in ["sendgrid", "ses", "nobody"] {
+            let got = CallbackKeys::default()
+                .read(provider, &cb, Utc::now())
+                .await;
+            assert!(
+                matches!(
+                    got,
+                    Err(crate::CallbackFailure::Refused(CallbackError::NotConfigured(ref p))) if p == provider
+                ),
+                "{provider}: {got:?}"
+            );
+        }
+        // Configured, SendGrid's unsigned events are refused as such.
+        let keys = CallbackKeys {
+            sendgrid_event_key: Some(
+                sendgrid::EventWebhookKey::parse(include_str!(
+                    "../tests/fixtures/sendgrid-webhook-public-key.txt"
+                ))
+                .unwrap(),
+            ),
+            ..CallbackKeys::default()
+        };
+        assert!(matches!(
+            keys.read("sendgrid", &cb, Utc::now()).await,
+            Err(crate::CallbackFailure::Refused(CallbackError::BadSignature))
+        ));
+    }
 
     #[test]
     fn mailgun_vector_v10() {
@@ -292,27 +386,35 @@ mod tests {
             body,
         };
         let body: &'static [u8] = mailgun_body("k", now.timestamp(), "delivered").leak();
-        let r = keys.read("mailgun", &cb(body), now).unwrap().unwrap();
+        let r = keys
+            .read_signed("mailgun", &cb(body), now)
+            .unwrap()
+            .pop()
+            .unwrap();
         assert_eq!(r.provider_message_id, "n-1");
         assert_eq!(r.status, SendStatus::Delivered);
         let body: &'static [u8] = mailgun_body("k", now.timestamp(), "failed").leak();
-        let r = keys.read("mailgun", &cb(body), now).unwrap().unwrap();
+        let r = keys
+            .read_signed("mailgun", &cb(body), now)
+            .unwrap()
+            .pop()
+            .unwrap();
         assert_eq!(r.status, SendStatus::Bounced);
         assert_eq!(r.error.as_deref(), Some("mailbox unavailable"));
         let body: &'static [u8] = mailgun_body("other", now.timestamp(), "delivered").leak();
         assert_eq!(
-            keys.read("mailgun", &cb(body), now).unwrap_err(),
+            keys.read_signed("mailgun", &cb(body), now).unwrap_err(),
             CallbackError::BadSignature
         );
         let body: &'static [u8] = mailgun_body("k", now.timestamp() - 3600, "delivered").leak();
         assert_eq!(
-            keys.read("mailgun", &cb(body), now).unwrap_err(),
+            keys.read_signed("mailgun", &cb(body), now).unwrap_err(),
             CallbackError::Stale
         );
         let body: &'static [u8] = mailgun_body("k", now.timestamp(), "opened").leak();
-        assert_eq!(keys.read("mailgun", &cb(body), now).unwrap(), None);
+        assert_eq!(keys.read_signed("mailgun", &cb(body), now).unwrap(), vec![]);
         assert!(matches!(
-            CallbackKeys::default().read("mailgun", &cb(body), now),
+            CallbackKeys::default().read_signed("mailgun", &cb(body), now),
             Err(CallbackError::NotConfigured(_))
         ));
     }

@@ -240,26 +240,41 @@ impl Notifier {
         self
     }
 
-    /// A provider's delivery callback: checked, read, and applied to the send log. Answers
-    /// the message it was about, when we know it.
+    /// A provider's delivery callback: checked, read, and applied to the send log (each
+    /// report of a batch in order). Answers the last message of ours it was about.
     pub async fn callback(
         &self,
         provider: &str,
         cb: &callbacks::Callback<'_>,
         at: DateTime<Utc>,
     ) -> Result<Option<wayfare_store::notifications::NotificationRow>, CallbackFailure> {
-        let Some(report) = self.callbacks.read(provider, cb, at)? else {
-            return Ok(None);
-        };
-        Ok(self
-            .delivery_report(
-                provider,
-                &report.provider_message_id,
-                report.status,
-                report.error.as_deref(),
-                at,
-            )
-            .await?)
+        let mut last = None;
+        for report in self.callbacks.read(provider, cb, at).await? {
+            let error = report.error.as_deref();
+            let mut row = self
+                .delivery_report(
+                    provider,
+                    &report.provider_message_id,
+                    report.status,
+                    error,
+                    at,
+                )
+                .await?;
+            if row.is_none()
+                && let Some(ours) = report
+                    .our_message_id
+                    .as_deref()
+                    .filter(|o| *o != report.provider_message_id)
+            {
+                row = self
+                    .delivery_report(provider, ours, report.status, error, at)
+                    .await?;
+            }
+            if row.is_some() {
+                last = row;
+            }
+        }
+        Ok(last)
     }
 
     /// The demo mailbox, when kept.

@@ -621,6 +621,25 @@ impl Store {
         Ok(())
     }
 
+    /// [`Store::update_order_payment`] with the outbox events the change causes (a payment
+    /// received), in one transaction.
+    pub async fn update_order_payment_telling(
+        &self,
+        row: OrderPaymentRow,
+        events: Vec<crate::outbox::NewEvent>,
+    ) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return self.update_order_payment(row).await;
+        }
+        let txn = self.db().begin().await?;
+        payment_update(&row).exec(&txn).await?;
+        for e in events {
+            crate::outbox::enqueue_event(&txn, e, row.updated_at).await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
     pub async fn insert_order_refund(&self, row: OrderRefundRow) -> Result<(), StoreError> {
         order_refund::Entity::insert(order_refund::ActiveModel::from(row))
             .exec_without_returning(self.db())

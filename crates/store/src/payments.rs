@@ -3,7 +3,8 @@
 //! request and the reconciliation job cannot undo each other), refunds that reserve their
 //! amount on the payment before the provider is called (concurrent refunds never add up to
 //! more than was captured), the verified webhook events kept to drop repeats, and the records
-//! reconciliation should look at again.
+//! reconciliation should look at again. A change the traveller is told about (a payment
+//! received, a refund processed) is written with its outbox event in one transaction.
 //!
 //! Status names are the domain's (`wayfare_domain::payment::record`); this module only
 //! compares them.
@@ -18,6 +19,7 @@ use sea_orm::{
 use crate::accounts::is_unique_violation;
 use crate::entity::{order_payment, order_refund, payment_webhook_event};
 use crate::orders::{OrderPaymentRow, OrderRefundRow, payment_update};
+use crate::outbox::NewEvent;
 use crate::{Store, StoreError};
 
 pub type WebhookEventRow = payment_webhook_event::Model;
@@ -59,6 +61,33 @@ impl Store {
             .exec(self.db())
             .await?;
         Ok(done.rows_affected == 1)
+    }
+
+    /// [`Store::update_order_payment_if`] writing `events` (the messages the change causes: a
+    /// payment received) in the same transaction, only if the record changed.
+    pub async fn update_order_payment_if_telling(
+        &self,
+        row: &OrderPaymentRow,
+        expected_status: &str,
+        events: Vec<NewEvent>,
+    ) -> Result<bool, StoreError> {
+        if events.is_empty() {
+            return self.update_order_payment_if(row, expected_status).await;
+        }
+        let txn = self.db().begin().await?;
+        let done = payment_update(row)
+            .filter(order_payment::Column::Status.eq(expected_status))
+            .exec(&txn)
+            .await?;
+        if done.rows_affected != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        for e in events {
+            crate::outbox::enqueue_event(&txn, e, row.updated_at).await?;
+        }
+        txn.commit().await?;
+        Ok(true)
     }
 
     /// Notes that reconciliation asked the provider about a payment at `at`.
@@ -162,6 +191,18 @@ impl Store {
         row: &OrderRefundRow,
         expected_status: &str,
     ) -> Result<bool, StoreError> {
+        self.settle_order_refund_telling(row, expected_status, Vec::new())
+            .await
+    }
+
+    /// [`Store::settle_order_refund`] writing `events` (the messages the change causes: a
+    /// refund processed) in the same transaction, only if the refund changed.
+    pub async fn settle_order_refund_telling(
+        &self,
+        row: &OrderRefundRow,
+        expected_status: &str,
+        events: Vec<NewEvent>,
+    ) -> Result<bool, StoreError> {
         let txn = self.db().begin().await?;
         let done = order_refund::Entity::update_many()
             .col_expr(
@@ -201,6 +242,10 @@ impl Store {
                 .filter(order_payment::Column::Id.eq(row.payment_id.clone()))
                 .exec(&txn)
                 .await?;
+        }
+        let at = row.updated_at.unwrap_or(row.created_at);
+        for e in events {
+            crate::outbox::enqueue_event(&txn, e, at).await?;
         }
         txn.commit().await?;
         Ok(true)

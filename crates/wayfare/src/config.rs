@@ -578,6 +578,9 @@ impl Config {
         }
         crate::payment_connectors::validate(&self.payments)?;
         crate::notify_connectors::validate(&n.email, &n.sms)?;
+        if self.env == Environment::Production {
+            crate::notify_connectors::validate_production(&n.email)?;
+        }
         for (key, colour) in [
             ("brand.primary_color", &self.brand.primary_color),
             ("brand.accent_color", &self.brand.accent_color),

@@ -7,14 +7,18 @@
 //! environment variables, e.g. `WAYFARE_NOTIFICATIONS__EMAIL__SENDGRID__API_KEY`.
 //!
 //! Delivery callbacks arrive at `{public_base_url}/api/v1/webhooks/notifications/{provider}`;
-//! Twilio, Vonage and Plivo are told that URL with each message, Mailgun's is set in its
-//! dashboard (with its webhook signing key here).
+//! Twilio, Vonage and Plivo are told that URL with each message; Mailgun's and SendGrid's are
+//! set in their dashboards (with Mailgun's webhook signing key, SendGrid's verification key
+//! here), SES's is an HTTPS subscription of the SNS topic its events go to (the topic's ARN
+//! here). A provider without its key here has its callbacks answered 404.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use wayfare_notify::callbacks::CallbackKeys;
+use wayfare_notify::callbacks::sendgrid::EventWebhookKey;
+use wayfare_notify::callbacks::sns::{SnsConfig, SnsReceiver};
 use wayfare_notify::email::mailgun::{MailgunConfig, MailgunSender};
 use wayfare_notify::email::sendgrid::{SendGridConfig, SendGridSender};
 use wayfare_notify::email::ses::{SesConfig, SesSender};
@@ -124,6 +128,10 @@ pub struct SendGridSection {
     /// Default `https://api.sendgrid.com` (EU: `https://api.eu.sendgrid.com`).
     #[serde(default = "default_sendgrid_base")]
     pub api_base: String,
+    /// The Event Webhook's verification key (Mail Settings → Signed Event Webhook: base64,
+    /// `MFkw…`); unset, SendGrid's delivery events are refused.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub event_webhook_public_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,6 +148,14 @@ pub struct SesSection {
     pub endpoint: Option<String>,
     #[serde(default)]
     pub configuration_set: Option<String>,
+    /// The SNS topic the configuration set's event destination publishes to
+    /// (`arn:aws:sns:…`); unset, SES's delivery events are refused.
+    #[serde(default)]
+    pub sns_topic_arn: Option<String>,
+    /// Tests only: signing certificates and subscription URLs are also fetched under this base
+    /// on this machine (a fake SNS). Refused in production.
+    #[serde(default)]
+    pub sns_test_url_base: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -340,6 +356,11 @@ pub fn build(
             let mut c = SendGridConfig::new(s.api_key.expose(), &email.from_email, &from_name);
             c.api_base = s.api_base.trim_end_matches('/').to_owned();
             c.timeout = email_timeout;
+            if let Some(key) = s.event_webhook_public_key.as_deref() {
+                callbacks.sendgrid_event_key = Some(EventWebhookKey::parse(key).map_err(|e| {
+                    bad("notifications.email.sendgrid.event_webhook_public_key", e)
+                })?);
+            }
             Arc::new(SendGridSender::new(c).map_err(|e| bad("notifications.email.sendgrid", e))?)
         }
         EmailProvider::Ses => {
@@ -358,6 +379,19 @@ pub fn build(
             c.endpoint = s.endpoint.clone();
             c.configuration_set = s.configuration_set.clone();
             c.timeout = email_timeout;
+            if let Some(arn) = s.sns_topic_arn.as_deref() {
+                let mut sns = SnsConfig::new(arn);
+                sns.test_url_base = s.sns_test_url_base.clone();
+                sns.timeout = email_timeout;
+                callbacks.ses_events = Some(Arc::new(
+                    SnsReceiver::new(sns).map_err(|e| bad("notifications.email.ses", e))?,
+                ));
+            } else if s.sns_test_url_base.is_some() {
+                return Err(bad(
+                    "notifications.email.ses.sns_test_url_base",
+                    "is only used with `sns_topic_arn`",
+                ));
+            }
             Arc::new(SesSender::new(c).map_err(|e| bad("notifications.email.ses", e))?)
         }
         EmailProvider::Mailgun => {
@@ -462,4 +496,112 @@ pub fn build(
 /// Checks the sections as `build` would, without a public base URL.
 pub fn validate(email: &EmailSection, sms: &SmsSection) -> Result<(), ConfigError> {
     build(email, sms, "Wayfare", PLACEHOLDER_BASE_URL).map(|_| ())
+}
+
+/// What production refuses on top of [`validate`]: the fake SNS of the tests.
+pub fn validate_production(email: &EmailSection) -> Result<(), ConfigError> {
+    if email
+        .ses
+        .as_ref()
+        .is_some_and(|s| s.sns_test_url_base.is_some())
+    {
+        return Err(bad(
+            "notifications.email.ses.sns_test_url_base",
+            "is for tests only: remove it in production",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SendGrid's example verification key (messaging.md §1.4, V1).
+    const SENDGRID_KEY: &str = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==";
+    const TOPIC: &str = "arn:aws:sns:eu-west-1:123456789012:wayfare-ses-events";
+
+    fn email(toml_text: &str) -> EmailSection {
+        toml::from_str(toml_text).unwrap()
+    }
+
+    fn problem(email: &EmailSection) -> (&'static str, String) {
+        match build(
+            email,
+            &SmsSection::default(),
+            "Wayfare",
+            PLACEHOLDER_BASE_URL,
+        ) {
+            Err(ConfigError::BadValue { key, problem }) => (key, problem),
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("accepted"),
+        }
+    }
+
+    fn callbacks(email: &EmailSection) -> CallbackKeys {
+        build(
+            email,
+            &SmsSection::default(),
+            "Wayfare",
+            PLACEHOLDER_BASE_URL,
+        )
+        .unwrap()
+        .callbacks
+    }
+
+    #[test]
+    fn sendgrid_events_need_a_valid_verification_key() {
+        let without = email("provider = \"sendgrid\"\n[sendgrid]\napi_key = \"SG.k\"\n");
+        assert!(callbacks(&without).sendgrid_event_key.is_none());
+        let with = email(&format!(
+            "provider = \"sendgrid\"\n[sendgrid]\napi_key = \"SG.k\"\n\
+             event_webhook_public_key = \"{SENDGRID_KEY}\"\n"
+        ));
+        assert!(callbacks(&with).sendgrid_event_key.is_some());
+        let bad = email(
+            "provider = \"sendgrid\"\n[sendgrid]\napi_key = \"SG.k\"\n\
+             event_webhook_public_key = \"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\"\n",
+        );
+        let (key, why) = problem(&bad);
+        assert_eq!(key, "notifications.email.sendgrid.event_webhook_public_key");
+        assert!(why.contains("P-256"), "{why}");
+    }
+
+    fn ses(extra: &str) -> EmailSection {
+        email(&format!(
+            "provider = \"ses\"\n[ses]\nregion = \"eu-west-1\"\naccess_key_id = \"AKIAIOSFODNN7EXAMPLE\"\n\
+             secret_access_key = \"s3cret\"\n{extra}"
+        ))
+    }
+
+    #[test]
+    fn ses_events_need_a_topic_and_the_test_base_stays_local() {
+        assert!(callbacks(&ses("")).ses_events.is_none());
+        let with = ses(&format!("sns_topic_arn = \"{TOPIC}\"\n"));
+        let keys = callbacks(&with);
+        assert_eq!(keys.ses_events.as_ref().unwrap().topic_arn(), TOPIC);
+        assert!(validate_production(&with).is_ok());
+
+        let (key, why) = problem(&ses("sns_topic_arn = \"wayfare-ses-events\"\n"));
+        assert_eq!(key, "notifications.email.ses");
+        assert!(why.contains("sns_topic_arn"), "{why}");
+
+        let remote = ses(&format!(
+            "sns_topic_arn = \"{TOPIC}\"\nsns_test_url_base = \"https://certs.example.com/\"\n"
+        ));
+        assert!(problem(&remote).1.contains("tests only"));
+        let (key, _) = problem(&ses("sns_test_url_base = \"http://127.0.0.1:9/\"\n"));
+        assert_eq!(key, "notifications.email.ses.sns_test_url_base");
+
+        let local = ses(&format!(
+            "sns_topic_arn = \"{TOPIC}\"\nsns_test_url_base = \"http://127.0.0.1:9/sns/\"\n"
+        ));
+        assert!(callbacks(&local).ses_events.is_some());
+        match validate_production(&local) {
+            Err(ConfigError::BadValue { key, .. }) => {
+                assert_eq!(key, "notifications.email.ses.sns_test_url_base");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -187,7 +187,9 @@ const REFUND_AMOUNT: VarSpec = text(
 );
 const METHOD: VarSpec = text(
     "method",
-    "The payment method, as the traveller knows it.",
+    "The payment method, as the traveller knows it: the card's brand and last four digits \
+     when known (else \"your card\"), Alipay, WeChat Pay, PayPal or Klarna; a payment in \
+     instalments says how many.",
     "Visa ending in 4242",
     "尾号 4242 的 Visa 卡",
 );

@@ -252,10 +252,18 @@ async fn a_traveller_books_pvg_lhr_and_three_nights_in_london_pays_and_finds_it_
         )
         .await
         .unwrap();
-    assert_eq!(n, 1, "{events:?}");
+    // The receipt, then the confirmation (newest first).
+    assert_eq!(n, 2, "{events:?}");
     assert_eq!(
         events[0].dedupe_key.as_deref(),
         Some(format!("booking-confirmed:{id}").as_str())
+    );
+    assert!(
+        events[1]
+            .dedupe_key
+            .as_deref()
+            .is_some_and(|k| k.starts_with("payment-received:")),
+        "{events:?}"
     );
 
     // Paying again (a double click with a new key) charges nothing more.
