@@ -893,9 +893,10 @@ impl Orders {
                 }
             }
             PaymentStatus::Succeeded => {
-                // Recorded as taken first, so the refund can be reserved against it. No
+                // Recorded as taken first (from the provider's word: a payment we had given
+                // up on is still `failed` here), so the refund can be reserved against it. No
                 // receipt for money that goes straight back: the refund's message tells it.
-                payment_row.updated_at = now;
+                record_payment(payment_row, payment, now);
                 if let Err(e) = self
                     .inner
                     .store

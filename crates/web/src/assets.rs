@@ -39,6 +39,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../static/bookings.js"),
     },
     Asset {
+        name: "admin_templates.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/admin_templates.js"),
+    },
+    Asset {
         name: "bookings.css",
         content_type: "text/css; charset=utf-8",
         body: include_bytes!("../static/bookings.css"),

@@ -130,6 +130,11 @@ pub fn router(state: AppState) -> Router {
             get(views::admin::mailbox_attachment),
         )
         .route("/admin/notifications", get(views::admin::send_log))
+        .route("/admin/templates", get(views::admin_templates::list))
+        .route(
+            "/admin/templates/{event}/{channel}/{locale}",
+            get(views::admin_templates::edit).post(views::admin_templates::save),
+        )
         .route("/static/{name}", get(assets::serve))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))

@@ -536,3 +536,80 @@ async fn a_booking_no_supplier_confirms_after_the_money_was_taken_is_refunded_an
     assert_eq!(events[0]["refund_id"], refunds[0].id.as_str());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_payment_given_up_on_that_the_provider_took_after_all_is_refunded_in_full() {
+    let app = spawn_app_with(|c| c.payments.sandbox_webhook_delay_secs = 3600).await;
+    let (client, _) = app.signed_in(EMAIL).await;
+    let order = crate::payments::held_order(&app, &client, 9).await;
+    let id = order["id"].as_str().unwrap();
+    let reference = order["reference"].as_str().unwrap();
+    let total = money(&order["total_amount"]);
+    let currency = order["total_amount"]["currency"].as_str().unwrap();
+    let (status, waiting) = crate::payments::post(
+        &app,
+        &client,
+        &format!("/api/v1/orders/{id}/payments"),
+        &json!({"provider": "sandbox", "payment_method": "pm_card_sandboxLateWebhook"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{waiting}");
+    assert_eq!(waiting["status"], "awaiting_payment");
+    // We give up on it before the provider's word arrives (as after an outage)…
+    let store = app.state.store();
+    let mut row = store.order_payments(id).await.unwrap()[0].clone();
+    row.status = "failed".into();
+    store.update_order_payment(row.clone()).await.unwrap();
+    // …but the provider took the money, and says so.
+    // (The bank settles it an hour and more later: authorised, then captured.)
+    let later: wayfare_booking::Clock = Arc::new(|| Utc::now() + Duration::hours(2));
+    let sandbox = SandboxProvider::with_webhooks(
+        store.clone(),
+        later,
+        wayfare_payments::sandbox::SandboxWebhooks {
+            secret: wayfare::app::sandbox_webhook_secret(&app.state.config().secret_key),
+            delay: StdDuration::from_secs(3600),
+        },
+    );
+    let settled = sandbox
+        .claim_due_webhooks(10, StdDuration::from_secs(3600))
+        .await
+        .unwrap();
+    assert_eq!(settled.len(), 1, "the bank settles it");
+    let provider_id = row.provider_payment_id.clone().unwrap();
+    let taken = sandbox
+        .capture(&provider_id, None, "taken-anyway")
+        .await
+        .unwrap();
+    assert_eq!(taken.amount_captured.minor(), row.amount_minor, "{taken:?}");
+    let body = json!({"id": "evt_sbx_taken_anyway", "object": "event", "type": "payment_intent.succeeded",
+        "created": Utc::now().timestamp(),
+        "data": {"object": {"id": provider_id, "object": "payment_intent",
+            "status": "succeeded", "amount": row.amount_minor,
+            "amount_captured": row.amount_minor,
+            "currency": currency.to_lowercase(), "reference": reference}}})
+    .to_string();
+    assert_eq!(notify(&app, &body).await["outcome"], "given_back");
+
+    // It is given back, all of it, and the traveller told so (no receipt for it).
+    let refunds = store.refunds_of_payment(&row.id).await.unwrap();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(refunds[0].status, "succeeded", "{refunds:?}");
+    assert_eq!(refunds[0].amount_minor, row.amount_minor);
+    let payment = store.order_payments(id).await.unwrap()[0].clone();
+    assert_eq!(
+        (payment.captured_minor, payment.refunded_minor),
+        (row.amount_minor, row.amount_minor),
+        "{payment:?}"
+    );
+    app.wait_for_message(
+        EMAIL,
+        &format!("We've refunded {total} for booking {reference}"),
+    )
+    .await;
+    assert!(
+        messages(&app, EMAIL, "We received your payment").is_empty(),
+        "no receipt for money given straight back"
+    );
+    app.stop().await;
+}

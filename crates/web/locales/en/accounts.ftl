@@ -53,7 +53,7 @@ reason-throttle-wait = wait { $seconds } seconds and try again.
 reason-throttle-locked = too many attempts; try again in { $minutes } minutes.
 reason-too-many-items = choose at most { $max }.
 reason-duplicate-item = each choice may appear only once.
-reason-notification-required = security messages can't be turned off.
+reason-notification-required = security messages and booking confirmations can't be turned off.
 reason-passport-name-too-long = at most { $max } letters.
 reason-passport-name-characters = use the Latin letters A–Z as in your passport.
 reason-passport-name-form = spaces, hyphens and apostrophes only between letters.
@@ -198,6 +198,7 @@ account-totp-confirm = Turn on
 account-back-to-security = Back to security
 
 admin-mailbox-title = Demo mailbox
+admin-templates-title = Message templates
 admin-mailbox-lead = Every e-mail (as rendered, with its attachments) and SMS sent, newest first (demo installations only; kept in memory until restart).
 admin-mailbox-empty = No messages yet.
 admin-mailbox-not-local = Messages are not kept here in production; see the send log.

@@ -53,7 +53,7 @@ reason-throttle-wait = 请等待 { $seconds } 秒后再试。
 reason-throttle-locked = 尝试次数过多，请 { $minutes } 分钟后再试。
 reason-too-many-items = 最多选择 { $max } 项。
 reason-duplicate-item = 每项只能选择一次。
-reason-notification-required = 安全类通知无法关闭。
+reason-notification-required = 安全类通知和预订确认无法关闭。
 reason-passport-name-too-long = 最多 { $max } 个字母。
 reason-passport-name-characters = 请使用护照上的拉丁字母 A–Z。
 reason-passport-name-form = 空格、连字符和撇号只能位于字母之间。
@@ -195,6 +195,7 @@ account-totp-confirm = 开启
 account-back-to-security = 返回账户安全
 
 admin-mailbox-title = 演示邮箱
+admin-templates-title = 消息模板
 admin-mailbox-lead = 已发送的全部邮件（按收件人看到的样子显示，含附件）和短信，最新的在前（仅限演示环境，保存在内存中直到重启）。
 admin-mailbox-empty = 暂无消息。
 admin-mailbox-not-local = 生产环境不在此保存消息，请查看发送记录。

@@ -254,7 +254,11 @@ fn channel_of(s: &str) -> Result<Channel, WebError> {
     }
 }
 
-fn template_key(event: &str, channel: &str, locale: &str) -> Result<Channel, WebError> {
+pub(crate) fn template_key(
+    event: &str,
+    channel: &str,
+    locale: &str,
+) -> Result<Channel, WebError> {
     if templates::event(event).is_none() {
         return Err(WebError::invalid_field("event", "reason-unknown-event"));
     }
@@ -625,11 +629,12 @@ async fn callback(
     }
 }
 
-/// A provider's delivery report (Twilio, Vonage, Plivo, Mailgun), checked by its signature;
-/// moves the message's status on (sent → delivered, failed or bounced; never back).
+/// A provider's delivery report (Twilio, Vonage, Plivo, Mailgun, SendGrid's Event Webhook,
+/// SES events through SNS), checked by its signature; moves the message's status on (sent →
+/// delivered, failed or bounced; never back). An SNS subscription's confirmation is confirmed.
 #[utoipa::path(post, path = "/webhooks/notifications/{provider}", tag = "notifications",
-    params(("provider" = String, Path, description = "twilio, vonage, plivo or mailgun")),
-    request_body(content = String, description = "The report exactly as the provider sends it (a form, or JSON)", content_type = "application/octet-stream"),
+    params(("provider" = String, Path, description = "twilio, vonage, plivo, mailgun, sendgrid or ses")),
+    request_body(content = String, description = "The report exactly as the provider sends it (a form, JSON, or SNS's envelope)", content_type = "application/octet-stream"),
     responses((status = 200, description = "Applied (or not about a status we keep)", body = CallbackAck),
         (status = 400, description = "The signature does not check", body = ErrorBody),
         (status = 404, description = "That provider's callbacks are not configured", body = ErrorBody)))]

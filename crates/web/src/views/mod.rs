@@ -4,6 +4,7 @@
 pub mod account;
 pub mod account_data;
 pub mod admin;
+pub mod admin_templates;
 mod airports;
 pub mod auth;
 pub mod bookings;
