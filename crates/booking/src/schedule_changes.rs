@@ -652,7 +652,10 @@ mod tests {
         );
         // Once the outbound has flown, a cancellation is the return's.
         let later: DateTime<Utc> = "2026-12-02T00:00:00Z".parse().unwrap();
-        assert_eq!(difference(&booked(), None, &[], later).unwrap().flight, "MU5102");
+        assert_eq!(
+            difference(&booked(), None, &[], later).unwrap().flight,
+            "MU5102"
+        );
         // A supplier that names the cancelled flight: the return, while the outbound still
         // flies; a named flight the order does not fly falls back to the first to leave.
         let the_return = FlightOnDate {

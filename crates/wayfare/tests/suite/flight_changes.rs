@@ -705,13 +705,22 @@ async fn duffels_webhook_is_verified_then_reads_the_announced_change_from_duffel
     );
 
     // Other events are acknowledged and ignored.
-    let ping = json!({"id": "wev_0000P", "type": "ping.triggered", "data": {"object": {}}}).to_string();
+    let ping =
+        json!({"id": "wev_0000P", "type": "ping.triggered", "data": {"object": {}}}).to_string();
     let (status, res) = deliver(ping.clone(), Some(sign(&secret, now, ping.as_bytes()))).await;
-    assert_eq!((status, res["outcome"].as_str()), (200, Some("ignored")), "{res}");
+    assert_eq!(
+        (status, res["outcome"].as_str()),
+        (200, Some("ignored")),
+        "{res}"
+    );
 
     // A verified change is read from Duffel (with the access token) for the order it names.
     let (status, res) = deliver(body.clone(), Some(sign(&secret, now, body.as_bytes()))).await;
-    assert_eq!((status, res["outcome"].as_str()), (200, Some("no_change")), "{res}");
+    assert_eq!(
+        (status, res["outcome"].as_str()),
+        (200, Some("no_change")),
+        "{res}"
+    );
     let asked: Vec<_> = duffel
         .received_requests()
         .await
@@ -750,7 +759,8 @@ async fn a_cancelled_return_is_reported_as_the_return_not_the_outbound() {
     assert_eq!(offer["slices"].as_array().unwrap().len(), 2, "{offer}");
     let id = book_and_pay(&app, &traveller, &offer, "mei@example.com", None).await;
     let back = &offer["slices"][1]["segments"][0];
-    let back_departs = DateTime::parse_from_rfc3339(back["departing_at"].as_str().unwrap()).unwrap();
+    let back_departs =
+        DateTime::parse_from_rfc3339(back["departing_at"].as_str().unwrap()).unwrap();
     let (carrier, number) = (
         back["marketing_carrier"].as_str().unwrap(),
         back["flight_number"].as_str().unwrap(),
@@ -774,7 +784,10 @@ async fn a_cancelled_return_is_reported_as_the_return_not_the_outbound() {
     );
     let events = flight_changed_events(&app, &admin, &id).await;
     assert_eq!(events.len(), 1, "{events:?}");
-    assert_eq!(events[0]["payload"]["change"]["flight"], format!("{carrier}{number}"));
+    assert_eq!(
+        events[0]["payload"]["change"]["flight"],
+        format!("{carrier}{number}")
+    );
     assert_eq!(events[0]["payload"]["change"]["cancelled"], true);
     app.stop().await;
 }

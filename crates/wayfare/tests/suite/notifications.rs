@@ -378,10 +378,10 @@ async fn a_provider_outage_retries_then_dead_letters_without_losing_the_message(
         )
         .await;
         // The confirmation's event (the payment receipt before it fails the same way).
-        if let Some(e) = page["events"]
-            .as_array()
-            .and_then(|a| a.iter().find(|e| e["payload"]["message"] == "booking-confirmed"))
-        {
+        if let Some(e) = page["events"].as_array().and_then(|a| {
+            a.iter()
+                .find(|e| e["payload"]["message"] == "booking-confirmed")
+        }) {
             event = e.clone();
             break;
         }

@@ -183,6 +183,28 @@ pub async fn get_payment(
     Ok(axum::Json(detail.into()))
 }
 
+/// Records a staff action on a payment in the audit log. The money moved already: a failure
+/// to write is logged, not answered.
+async fn audit_payment(
+    state: &AppState,
+    ctx: &RequestContext,
+    action: &str,
+    payment_id: &str,
+    detail: serde_json::Value,
+) {
+    let entry = wayfare_store::audit::NewAuditEntry {
+        at: state.orders().now(),
+        actor_user_id: ctx.user.as_ref().map(|u| u.user.id.clone()),
+        action: action.to_owned(),
+        target: Some(payment_id.to_owned()),
+        ip: ctx.ip.clone(),
+        detail: detail.to_string(),
+    };
+    if let Err(e) = state.store().append_audit(entry).await {
+        tracing::error!(payment = payment_id, action, error = %e, "audit entry not written");
+    }
+}
+
 fn staff(ctx: &RequestContext) -> Result<(), WebError> {
     let user = ctx
         .user
@@ -239,6 +261,15 @@ pub async fn capture_payment(
                 .orders()
                 .capture_payment(&id, amount, &actor(&ctx, true))
                 .await?;
+            let asked = amount.map(|a| a.to_string());
+            audit_payment(
+                &state,
+                &ctx,
+                "payment.capture",
+                &id,
+                serde_json::json!({"amount": asked}),
+            )
+            .await;
             Ok((
                 StatusCode::OK,
                 serde_json::to_value(PaymentDetailJson::from(detail))
@@ -282,6 +313,7 @@ pub async fn void_payment(
         b"",
         || async {
             let detail = state.orders().void_payment(&id, &actor(&ctx, true)).await?;
+            audit_payment(&state, &ctx, "payment.void", &id, serde_json::json!({})).await;
             Ok((
                 StatusCode::OK,
                 serde_json::to_value(PaymentDetailJson::from(detail))
@@ -359,6 +391,9 @@ pub async fn refund_payment(
                     &actor(&ctx, true),
                 )
                 .await?;
+            let detail = serde_json::json!({"refund": refund.id, "amount": refund.amount.to_string(),
+                "status": refund.status, "reason": refund.reason});
+            audit_payment(&state, &ctx, "payment.refund", &id, detail).await;
             Ok((
                 StatusCode::CREATED,
                 serde_json::to_value(RefundJson::from(refund)).map_err(WebError::internal)?,

@@ -558,6 +558,12 @@ const AUDIT_ACTIONS: &[&str] = &[
     "payment_method_deleted",
     "data_exported",
     "account_deleted",
+    "payment.capture",
+    "payment.void",
+    "payment.refund",
+    "template.save",
+    "outbox.retry",
+    "flights.schedule_change_simulated",
 ];
 
 const AUDIT_PER_PAGE: u64 = 50;
