@@ -7,12 +7,14 @@ use chrono::{DateTime, Duration, Utc};
 use wayfare_domain::account::codes::{SecretToken, hmac_code_hash, one_time_code, sha256_hex};
 use wayfare_domain::account::throttle::{ThrottlePolicy, ThrottleState};
 use wayfare_domain::account::{Identifier, Role};
-use wayfare_notify::{Channel, Notifier, OutgoingMessage};
+use wayfare_notify::Notifier;
+use wayfare_notify::outbox::RetryPolicy;
 use wayfare_store::Store;
 use wayfare_store::accounts::{NewApiToken, NewCode, NewSession, ThrottleRow, UserRow};
 use wayfare_store::audit::NewAuditEntry;
 
 use crate::error::AuthError;
+use crate::messages::{AccountMessage, MessageSecret};
 use crate::sealing::Sealer;
 
 /// The clock flows read "now" from (tests pass a fixed one).
@@ -109,6 +111,8 @@ pub struct Accounts {
     /// For OpenID providers.
     pub(crate) http: reqwest::Client,
     pub(crate) oidc_clients: crate::oidc_signin::OidcClients,
+    /// The outbox workers' retry policy, which a message that fails at once is left to.
+    pub(crate) message_retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -138,6 +142,7 @@ impl Accounts {
                 .build()
                 .unwrap_or_default(),
             oidc_clients: Default::default(),
+            message_retry: RetryPolicy::default(),
         }
     }
 
@@ -473,41 +478,11 @@ impl Accounts {
         hmac_code_hash(&self.code_key, purpose, destination, code)
     }
 
-    /// Issues a one-time code for `purpose` to `destination` (rate-limited per destination).
-    pub(crate) async fn issue_code(
-        &self,
-        purpose: &str,
-        destination: &str,
-        user_id: Option<&str>,
-    ) -> Result<String, AuthError> {
-        let now = self.now();
-        let sent = self
-            .store
-            .recent_code_count(purpose, destination, now - Duration::hours(1))
-            .await?;
-        if sent >= self.config.codes_per_hour {
-            return Err(AuthError::SendLimited {
-                retry_after_secs: 3600,
-            });
-        }
-        let code = one_time_code(&mut rand::rng());
-        self.store
-            .insert_code(NewCode {
-                id: uuid::Uuid::now_v7().to_string(),
-                purpose: purpose.to_owned(),
-                destination: destination.to_owned(),
-                user_id: user_id.map(str::to_owned),
-                code_hash: self.code_hash(purpose, destination, &code),
-                now,
-                expires_at: now + self.config.code_ttl,
-            })
-            .await?;
-        Ok(code)
-    }
-
-    /// Issues a one-time code for `purpose` (kept under `destination`) and sends it to `to` as
-    /// the message `event`, with `extra` arguments besides the masked `code` and the minutes
-    /// it stays valid (`minutes`, which every code template is given).
+    /// Issues a one-time code for `purpose` (kept under `destination`, rate-limited per
+    /// destination) and sends it to `to` as the message `event`, with `extra` arguments besides
+    /// the code and the minutes it stays valid (`minutes`, which every code template is
+    /// given). The message is an outbox event written with the code, delivered at once; a
+    /// provider that is down is retried by the outbox workers, so the code is not lost.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_code(
         &self,
@@ -519,20 +494,52 @@ impl Accounts {
         locale: &str,
         extra: &[(&str, String)],
     ) -> Result<(), AuthError> {
-        let code = self.issue_code(purpose, destination, Some(user_id)).await?;
-        let mut args = vec![
-            ("code", code),
-            ("minutes", self.config.code_ttl.num_minutes().to_string()),
-        ];
-        args.extend_from_slice(extra);
-        self.send(Some(user_id), to, event, locale, &args, &["code"])
-            .await;
+        let now = self.now();
+        let sent = self
+            .store
+            .recent_code_count(purpose, destination, now - Duration::hours(1))
+            .await?;
+        if sent >= self.config.codes_per_hour {
+            return Err(AuthError::SendLimited {
+                retry_after_secs: 3600,
+            });
+        }
+        let code = one_time_code(&mut rand::rng());
+        let expires_at = now + self.config.code_ttl;
+        let message = self.account_message(&AccountMessage {
+            user_id: Some(user_id),
+            to,
+            template: event,
+            locale,
+            vars: extra,
+            secret: Some(MessageSecret {
+                name: "code",
+                value: &code,
+                expires_at,
+            }),
+        });
+        let events = self
+            .store
+            .insert_code_with_events(
+                NewCode {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    purpose: purpose.to_owned(),
+                    destination: destination.to_owned(),
+                    user_id: Some(user_id.to_owned()),
+                    code_hash: self.code_hash(purpose, destination, &code),
+                    now,
+                    expires_at,
+                },
+                vec![message],
+            )
+            .await?;
+        self.deliver_now(&events).await;
         Ok(())
     }
 
-    /// Sends the message of `event`'s template in `locale` with `args` as its variables.
-    /// Arguments named in `secret_args` (codes, links) are masked in the send log.
-    /// Delivery failures are logged and recorded, never fatal to the flow.
+    /// Tells `to` the message of `event`'s template in `locale` with `args` as its variables
+    /// (a notice with no secret), through the outbox, at once. Failures are logged, never
+    /// fatal to the flow.
     pub(crate) async fn send(
         &self,
         user_id: Option<&str>,
@@ -540,18 +547,16 @@ impl Accounts {
         event: &str,
         locale: &str,
         args: &[(&str, String)],
-        secret_args: &[&str],
     ) {
-        let channel = match to {
-            Identifier::Email(_) => Channel::Email,
-            Identifier::Phone(_) => Channel::Sms,
-        };
-        let mut message = OutgoingMessage::new(channel, to.as_str(), event, locale, args);
-        message.user_id = user_id.map(str::to_owned);
-        message.secret_vars = secret_args.iter().map(|a| (*a).to_owned()).collect();
-        if let Err(e) = self.notifier.send(message, self.now()).await {
-            tracing::warn!(event, error = %e, "account message not sent");
-        }
+        self.tell(&AccountMessage {
+            user_id,
+            to,
+            template: event,
+            locale,
+            vars: args,
+            secret: None,
+        })
+        .await;
     }
 
     // ----- audit ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ use wayfare_domain::account::{Identifier, totp};
 use wayfare_store::accounts::{CodeOutcome, NewChallenge, NewUser, UserRow};
 
 use crate::error::AuthError;
+use crate::messages::{AccountMessage, MessageSecret};
 use crate::passwords::{dummy_verify, hash_password, verify_password};
 use crate::service::{Accounts, RequestMeta, SignedIn, token_hash};
 
@@ -105,7 +106,7 @@ impl Accounts {
         let hash = hash_password(&r.password);
         let user = match self.user_by_identifier(&id).await? {
             Some(u) if Self::is_verified(&u, &id) => {
-                self.send(Some(&u.id), &id, "account_exists", &u.locale, &[], &[])
+                self.send(Some(&u.id), &id, "account_exists", &u.locale, &[])
                     .await;
                 return Ok(());
             }
@@ -598,38 +599,43 @@ impl Accounts {
                     });
                 }
                 let token = SecretToken::generate(&mut rand::rng());
-                self.store
-                    .insert_challenge(NewChallenge {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        token_hash: token.sha256_hex(),
-                        user_id: user.id.clone(),
-                        purpose: CHALLENGE_RESET.to_owned(),
-                        data: None,
-                        now,
-                        expires_at: now + self.config.reset_link_ttl,
-                        ip: meta.ip.clone(),
-                    })
-                    .await?;
+                let expires_at = now + self.config.reset_link_ttl;
                 let link = format!(
                     "{}/password/reset/{}",
                     self.config.public_base_url.trim_end_matches('/'),
                     token.as_str()
                 );
-                self.send(
-                    Some(&user.id),
-                    &id,
-                    "password_reset",
-                    &user.locale,
-                    &[
-                        ("link", link),
-                        (
-                            "minutes",
-                            self.config.reset_link_ttl.num_minutes().to_string(),
-                        ),
-                    ],
-                    &["link"],
-                )
-                .await;
+                // The link goes out through the outbox, written with the token that makes it
+                // work (the template gets `minutes` with it).
+                let message = self.account_message(&AccountMessage {
+                    user_id: Some(&user.id),
+                    to: &id,
+                    template: "password_reset",
+                    locale: &user.locale,
+                    vars: &[],
+                    secret: Some(MessageSecret {
+                        name: "link",
+                        value: &link,
+                        expires_at,
+                    }),
+                });
+                let (_, events) = self
+                    .store
+                    .insert_challenge_with_events(
+                        NewChallenge {
+                            id: uuid::Uuid::now_v7().to_string(),
+                            token_hash: token.sha256_hex(),
+                            user_id: user.id.clone(),
+                            purpose: CHALLENGE_RESET.to_owned(),
+                            data: None,
+                            now,
+                            expires_at,
+                            ip: meta.ip.clone(),
+                        },
+                        vec![message],
+                    )
+                    .await?;
+                self.deliver_now(&events).await;
             }
             Identifier::Phone(_) => {
                 self.send_code(
@@ -801,7 +807,7 @@ impl Accounts {
                 .filter(|_| user.phone_verified_at.is_some()))
             .and_then(|s| Identifier::parse(s).ok());
         if let Some(to) = to {
-            self.send(Some(&user.id), &to, event, &user.locale, &[], &[])
+            self.send(Some(&user.id), &to, event, &user.locale, &[])
                 .await;
         }
     }

@@ -6,6 +6,10 @@
 //! Delivery is at least once: an event whose worker died is taken again when its lease runs
 //! out. Handlers make that safe by sending each message through [`Deliveries::once`], which
 //! sends a message only if the event has not sent it before and records it once sent.
+//!
+//! [`OutboxWorker::deliver_now`] is the same delivery for one event, taken by id under the same
+//! lease: what a request does with the event it just wrote when someone is waiting for the
+//! message (a sign-in code). If that attempt fails, the event is left to the workers' retries.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -125,6 +129,11 @@ impl Deliveries {
         format!("ob-{}", &hex::encode(digest)[..32])
     }
 
+    /// Whether this event sent the message `key` before.
+    pub async fn sent(&self, key: &str) -> Result<bool, HandleError> {
+        Ok(self.store.outbox_delivery_done(&self.event_id, key).await?)
+    }
+
     /// Sends the message `key` (`email:<address>`, `sms:<number>` …) with `send` unless this
     /// event sent it before; `send` answers the provider's message id. `Ok(true)` when sent
     /// now, `Ok(false)` when it had been.
@@ -158,13 +167,27 @@ impl RunReport {
     pub fn taken(&self) -> usize {
         self.delivered + self.retried + self.dead + self.lost
     }
+
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Delivered => self.delivered += 1,
+            Outcome::Retried => self.retried += 1,
+            Outcome::Dead => self.dead += 1,
+            Outcome::Lost => self.lost += 1,
+        }
+    }
 }
 
-#[derive(Clone, Copy)]
-enum Done {
+/// What became of one event a worker took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
     Delivered,
+    /// Failed; pending again after the backoff.
     Retried,
+    /// Failed for good, or for the last time.
     Dead,
+    /// Taken by another worker meanwhile (the lease ran out under this one).
+    Lost,
 }
 
 /// Takes due events and hands them to their handlers.
@@ -227,70 +250,92 @@ impl OutboxWorker {
         self.policy
     }
 
+    /// Now, and when a lease taken now runs out.
+    fn lease_window(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let now = (self.clock)();
+        let lease =
+            chrono::Duration::from_std(self.lease).unwrap_or_else(|_| chrono::Duration::minutes(2));
+        (now, now + lease)
+    }
+
     /// Takes the events due now (one batch) and delivers them.
     pub async fn run_once(&self) -> Result<RunReport, StoreError> {
-        let now = (self.clock)();
-        let lease_until = now
-            + chrono::Duration::from_std(self.lease)
-                .unwrap_or_else(|_| chrono::Duration::minutes(2));
+        let (now, lease_until) = self.lease_window();
         let events = self
             .store
             .claim_outbox_events(&self.owner, now, lease_until, self.batch)
             .await?;
         let mut report = RunReport::default();
         for row in events {
-            let event = OutboxEvent::from_row(&row);
-            let outcome = match self.handlers.get(&event.kind) {
-                Some(handler) => {
-                    let out = Deliveries {
-                        store: self.store.clone(),
-                        event_id: event.id.clone(),
-                        clock: self.clock.clone(),
-                    };
-                    handler.handle(&event, &out).await
-                }
-                None => Err(HandleError::Permanent(format!(
-                    "no handler for events of kind {}",
-                    event.kind
-                ))),
-            };
-            let at = (self.clock)();
-            let (done, kept) = match &outcome {
-                Ok(()) => (
-                    Done::Delivered,
-                    self.store
-                        .outbox_event_delivered(&event.id, &self.owner, at)
-                        .await?,
-                ),
-                Err(e) => {
-                    let retry_at = match e {
-                        HandleError::Retry(_) => self.policy.retry_at(event.attempt, at),
-                        HandleError::Permanent(_) => None,
-                    };
-                    tracing::warn!(event = %event.id, kind = %event.kind, attempt = event.attempt, error = %e, dead = retry_at.is_none(), "outbox event not delivered");
-                    let kept = self
-                        .store
-                        .outbox_event_failed(&event.id, &self.owner, &e.to_string(), retry_at, at)
-                        .await?;
-                    let done = if retry_at.is_some() {
-                        Done::Retried
-                    } else {
-                        Done::Dead
-                    };
-                    (done, kept)
-                }
-            };
-            // Not kept: the lease ran out under this worker and another took the event; that
-            // one's outcome stands (the messages sent here are recorded, so it will not repeat
-            // them).
-            match (kept, done) {
-                (false, _) => report.lost += 1,
-                (true, Done::Delivered) => report.delivered += 1,
-                (true, Done::Retried) => report.retried += 1,
-                (true, Done::Dead) => report.dead += 1,
-            }
+            report.count(self.deliver(&row).await?);
         }
         Ok(report)
+    }
+
+    /// Takes the event `id` by itself, due or not, and delivers it now, as [`run_once`]
+    /// would: the request that wrote it, for someone waiting for its message. A failure
+    /// leaves it pending for the workers after this worker's backoff (or dead, as ever).
+    /// `None` when it was not there to take: delivered or dead already, or held by a worker.
+    ///
+    /// [`run_once`]: OutboxWorker::run_once
+    pub async fn deliver_now(&self, id: &str) -> Result<Option<Outcome>, StoreError> {
+        let (now, lease_until) = self.lease_window();
+        let Some(row) = self
+            .store
+            .claim_outbox_event(id, &self.owner, now, lease_until)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(self.deliver(&row).await?))
+    }
+
+    /// Hands an event this worker holds to its handler and records the outcome.
+    async fn deliver(&self, row: &OutboxEventRow) -> Result<Outcome, StoreError> {
+        let event = OutboxEvent::from_row(row);
+        let outcome = match self.handlers.get(&event.kind) {
+            Some(handler) => {
+                let out = Deliveries {
+                    store: self.store.clone(),
+                    event_id: event.id.clone(),
+                    clock: self.clock.clone(),
+                };
+                handler.handle(&event, &out).await
+            }
+            None => Err(HandleError::Permanent(format!(
+                "no handler for events of kind {}",
+                event.kind
+            ))),
+        };
+        let at = (self.clock)();
+        let (done, kept) = match &outcome {
+            Ok(()) => (
+                Outcome::Delivered,
+                self.store
+                    .outbox_event_delivered(&event.id, &self.owner, at)
+                    .await?,
+            ),
+            Err(e) => {
+                let retry_at = match e {
+                    HandleError::Retry(_) => self.policy.retry_at(event.attempt, at),
+                    HandleError::Permanent(_) => None,
+                };
+                tracing::warn!(event = %event.id, kind = %event.kind, attempt = event.attempt, error = %e, dead = retry_at.is_none(), "outbox event not delivered");
+                let kept = self
+                    .store
+                    .outbox_event_failed(&event.id, &self.owner, &e.to_string(), retry_at, at)
+                    .await?;
+                let done = if retry_at.is_some() {
+                    Outcome::Retried
+                } else {
+                    Outcome::Dead
+                };
+                (done, kept)
+            }
+        };
+        // Not kept: the lease ran out under this worker and another took the event; that one's
+        // outcome stands (the messages sent here are recorded, so it will not repeat them).
+        Ok(if kept { done } else { Outcome::Lost })
     }
 
     /// Runs passes until `stop` resolves: at once again after a full batch, else after `idle`.

@@ -16,6 +16,7 @@ use crate::entity::{
     api_token, auth_challenge, auth_throttle, notification, one_time_code, payment_method,
     recovery_code, session, traveller, user, user_identity, user_role,
 };
+use crate::outbox::{NewEvent, enqueue_event_id};
 use crate::{Store, StoreError};
 
 pub type UserRow = user::Model;
@@ -135,6 +136,20 @@ pub struct NewChallenge {
     pub ip: Option<String>,
     pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+}
+
+/// Records `events` in `txn`; answers the ids of those recorded (not those whose dedupe key was
+/// recorded before).
+async fn enqueue_events(
+    txn: &DatabaseTransaction,
+    events: Vec<NewEvent>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    let mut ids = Vec::with_capacity(events.len());
+    for e in events {
+        ids.extend(enqueue_event_id(txn, e, now).await?);
+    }
+    Ok(ids)
 }
 
 pub(crate) fn is_unique_violation(e: &DbErr) -> bool {
@@ -979,6 +994,19 @@ impl Store {
     /// Stores a new code; earlier unused codes for the same purpose and destination stop
     /// working (marked consumed), so only the latest code sent is live.
     pub async fn insert_code(&self, c: NewCode) -> Result<(), StoreError> {
+        self.insert_code_with_events(c, Vec::new())
+            .await
+            .map(|_| ())
+    }
+
+    /// [`Store::insert_code`] with the outbox events that send the code, in the same
+    /// transaction: the message exists exactly when the code does. Answers the events' ids.
+    pub async fn insert_code_with_events(
+        &self,
+        c: NewCode,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<String>, StoreError> {
+        let now = c.now;
         let txn = begin_write(self.db()).await?;
         one_time_code::Entity::update_many()
             .col_expr(one_time_code::Column::ConsumedAt, Expr::value(c.now))
@@ -1000,8 +1028,9 @@ impl Store {
         })
         .exec_without_returning(&txn)
         .await?;
+        let ids = enqueue_events(&txn, events, now).await?;
         txn.commit().await?;
-        Ok(())
+        Ok(ids)
     }
 
     /// Checks a submitted code against the latest live code for the purpose and destination.
@@ -1095,6 +1124,17 @@ impl Store {
     // ---------------------------------------------------------------- challenges
 
     pub async fn insert_challenge(&self, c: NewChallenge) -> Result<ChallengeRow, StoreError> {
+        Ok(self.insert_challenge_with_events(c, Vec::new()).await?.0)
+    }
+
+    /// [`Store::insert_challenge`] with the outbox events that send it (the password-reset
+    /// link), in the same transaction. Answers the challenge and the events' ids.
+    pub async fn insert_challenge_with_events(
+        &self,
+        c: NewChallenge,
+        events: Vec<NewEvent>,
+    ) -> Result<(ChallengeRow, Vec<String>), StoreError> {
+        let now = c.now;
         let row = auth_challenge::ActiveModel {
             id: Set(c.id.clone()),
             token_hash: Set(c.token_hash),
@@ -1107,13 +1147,17 @@ impl Store {
             consumed_at: Set(None),
             ip: Set(c.ip),
         };
+        let txn = begin_write(self.db()).await?;
         auth_challenge::Entity::insert(row)
-            .exec_without_returning(self.db())
+            .exec_without_returning(&txn)
             .await?;
-        auth_challenge::Entity::find_by_id(c.id.clone())
-            .one(self.db())
+        let ids = enqueue_events(&txn, events, now).await?;
+        let row = auth_challenge::Entity::find_by_id(c.id.clone())
+            .one(&txn)
             .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("challenge {} vanished", c.id)))
+            .ok_or_else(|| StoreError::Corrupt(format!("challenge {} vanished", c.id)))?;
+        txn.commit().await?;
+        Ok((row, ids))
     }
 
     fn live_challenge(token_hash: &str, purpose: &str, now: DateTime<Utc>) -> Condition {

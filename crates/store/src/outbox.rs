@@ -7,6 +7,8 @@
 //! A lease is a conditional update (`lease_until` free or past, status `pending`), the same on
 //! SQLite and PostgreSQL: of several workers, on one database or many processes, exactly one
 //! takes an event; a worker that dies leaves it to be taken again when its lease runs out.
+//! The request that wrote an event may take it by id the same way
+//! ([`Store::claim_outbox_event`]) to deliver it at once.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -130,9 +132,20 @@ pub async fn enqueue_event<C: ConnectionTrait>(
     e: NewEvent,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    Ok(enqueue_event_id(conn, e, now).await?.is_some())
+}
+
+/// [`enqueue_event`], answering the new event's id (for delivering it at once after the
+/// commit); `None` when its dedupe key was recorded before.
+pub async fn enqueue_event_id<C: ConnectionTrait>(
+    conn: &C,
+    e: NewEvent,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, StoreError> {
     let now = stored_time(now);
+    let id = format!("evt_{}", uuid::Uuid::now_v7().simple());
     let inserted = event::Entity::insert(event::ActiveModel {
-        id: Set(format!("evt_{}", uuid::Uuid::now_v7().simple())),
+        id: Set(id.clone()),
         kind: Set(e.kind),
         subject_id: Set(e.subject_id),
         dedupe_key: Set(e.dedupe_key),
@@ -154,7 +167,18 @@ pub async fn enqueue_event<C: ConnectionTrait>(
     )
     .exec_without_returning(conn)
     .await?;
-    Ok(inserted == 1)
+    Ok((inserted == 1).then_some(id))
+}
+
+/// Pending events whose lease is free or has run out at `now`.
+fn lease_free(now: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(event::Column::Status.eq(EventStatus::Pending.as_str()))
+        .add(
+            sea_orm::Condition::any()
+                .add(event::Column::LeaseUntil.is_null())
+                .add(event::Column::LeaseUntil.lte(now)),
+        )
 }
 
 /// A page of the event list.
@@ -171,6 +195,15 @@ impl Store {
         enqueue_event(self.db(), e, now).await
     }
 
+    /// [`enqueue_event_id`] on its own.
+    pub async fn enqueue_event_id(
+        &self,
+        e: NewEvent,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        enqueue_event_id(self.db(), e, now).await
+    }
+
     /// Takes the lease, for `owner` until `lease_until`, on up to `limit` pending events due at
     /// `now` whose lease is free or run out, oldest first, counting an attempt on each. Each
     /// lease is a conditional update, so concurrent workers never take the same event.
@@ -182,17 +215,7 @@ impl Store {
         limit: u64,
     ) -> Result<Vec<OutboxEventRow>, StoreError> {
         let now = stored_time(now);
-        let lease_until = stored_time(lease_until);
-        let claimable = || {
-            sea_orm::Condition::all()
-                .add(event::Column::Status.eq(EventStatus::Pending.as_str()))
-                .add(event::Column::AvailableAt.lte(now))
-                .add(
-                    sea_orm::Condition::any()
-                        .add(event::Column::LeaseUntil.is_null())
-                        .add(event::Column::LeaseUntil.lte(now)),
-                )
-        };
+        let claimable = || lease_free(now).add(event::Column::AvailableAt.lte(now));
         let candidates = event::Entity::find()
             .filter(claimable())
             .order_by_asc(event::Column::AvailableAt)
@@ -204,21 +227,76 @@ impl Store {
         for candidate in candidates {
             // Checked again against the row as it is when the update runs: another worker may
             // have taken it since it was read.
-            let updated = event::Entity::update_many()
-                .col_expr(event::Column::LeaseOwner, Expr::value(owner.to_owned()))
-                .col_expr(event::Column::LeaseUntil, Expr::value(lease_until))
-                .col_expr(
-                    event::Column::Attempts,
-                    Expr::col(event::Column::Attempts).add(1),
-                )
-                .col_expr(event::Column::UpdatedAt, Expr::value(now))
-                .filter(event::Column::Id.eq(candidate.id.clone()))
-                .filter(claimable())
-                .exec_with_returning(self.db())
-                .await?;
-            claimed.extend(updated);
+            claimed.extend(
+                self.take_lease(&candidate.id, owner, now, lease_until, claimable())
+                    .await?,
+            );
         }
         Ok(claimed)
+    }
+
+    /// Takes the lease on the one event `id`, for `owner` until `lease_until`, counting an
+    /// attempt, if it is pending and its lease is free or run out — whether or not it is due
+    /// yet: this is "deliver now" (the request that wrote the event sends it at once rather
+    /// than wait for a worker's poll). The same conditional update as
+    /// [`Store::claim_outbox_events`], so a worker and the request never both hold it. `None`
+    /// when it is not there to take (delivered, dead, or held by someone else).
+    pub async fn claim_outbox_event(
+        &self,
+        id: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<OutboxEventRow>, StoreError> {
+        let now = stored_time(now);
+        Ok(self
+            .take_lease(id, owner, now, lease_until, lease_free(now))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// The conditional update that leases event `id` while `claimable` holds for its row.
+    async fn take_lease(
+        &self,
+        id: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        claimable: sea_orm::Condition,
+    ) -> Result<Vec<OutboxEventRow>, StoreError> {
+        Ok(event::Entity::update_many()
+            .col_expr(event::Column::LeaseOwner, Expr::value(owner.to_owned()))
+            .col_expr(
+                event::Column::LeaseUntil,
+                Expr::value(stored_time(lease_until)),
+            )
+            .col_expr(
+                event::Column::Attempts,
+                Expr::col(event::Column::Attempts).add(1),
+            )
+            .col_expr(event::Column::UpdatedAt, Expr::value(now))
+            .filter(event::Column::Id.eq(id))
+            .filter(claimable)
+            .exec_with_returning(self.db())
+            .await?)
+    }
+
+    /// Replaces the payload of event `id` (a handler removing a secret it no longer needs once
+    /// its message is sent). `false` when there is no such event.
+    pub async fn replace_outbox_payload(
+        &self,
+        id: &str,
+        payload: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = event::Entity::update_many()
+            .col_expr(event::Column::Payload, Expr::value(payload.to_string()))
+            .col_expr(event::Column::UpdatedAt, Expr::value(stored_time(now)))
+            .filter(event::Column::Id.eq(id))
+            .exec(self.db())
+            .await?;
+        Ok(done.rows_affected == 1)
     }
 
     /// `owner` delivered the event it holds. `false` when it no longer held it (its lease ran

@@ -12,8 +12,9 @@ pub mod hotel_aggregate;
 pub mod hotelbeds;
 
 pub use flight::{
-    CancellationQuote, FlightSupplier, OrderMode, OrderRequest, PassengerDetails, PassengerType,
-    FlightOnDate, ScheduleChange, ScheduleChangePage, SupplierError, SupplierOrder, SupplierOrderStatus,
+    CancellationQuote, FlightOnDate, FlightSupplier, OrderMode, OrderRequest, PassengerDetails,
+    PassengerType, ScheduleChange, ScheduleChangePage, SupplierError, SupplierOrder,
+    SupplierOrderStatus,
 };
 pub use hotel::{
     HotelBooking, HotelBookingRequest, HotelOffer, HotelPin, HotelRate, HotelResults, HotelSummary,

@@ -2257,7 +2257,10 @@ async fn schedule_changes_are_read_per_order_and_the_feed_is_unsupported() {
         }));
     }
     let changes = duffel.airline_initiated_changes(&order.id).await.unwrap();
-    let gone = changes.iter().find(|c| c.id == "duffel:aic_0000Fk0002").unwrap();
+    let gone = changes
+        .iter()
+        .find(|c| c.id == "duffel:aic_0000Fk0002")
+        .unwrap();
     assert_eq!(gone.new_offer, None);
     assert_eq!(
         gone.cancelled,

@@ -115,6 +115,24 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
     let db = TestDatabase::new(&dir);
     let mut config = test_config(&db);
     customise(&mut config);
+    start(config, db, dir).await
+}
+
+/// Starts the app again on the database a stopped app left — its configuration, and the
+/// folder [`TestApp::stop`] handed back: a restart of the same installation.
+pub async fn restart_app(config: Config, dir: TempDir) -> TestApp {
+    let db = TestDatabase {
+        url: config.database_url.clone(),
+        schema: config.database.schema.clone(),
+        sqlite_path: config
+            .database_url
+            .strip_prefix("sqlite://")
+            .map(PathBuf::from),
+    };
+    start(config, db, dir).await
+}
+
+async fn start(config: Config, db: TestDatabase, dir: TempDir) -> TestApp {
     let app = Application::build(&config)
         .await
         .expect("application starts");

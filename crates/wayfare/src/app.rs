@@ -236,6 +236,9 @@ impl Application {
             },
         })
         .await?;
+        // Account messages are delivered at once by the request that writes them; one that
+        // fails is left to the workers, with their retry policy.
+        let accounts = accounts.with_message_retry(config.notifications.retry_policy());
         let outbox = config.notifications.worker.then(|| {
             let owner = format!(
                 "serve-{}-{}",
@@ -248,6 +251,10 @@ impl Application {
                     .handle(
                         wayfare_booking::ORDER_MESSAGE_EVENT,
                         orders.message_handler(),
+                    )
+                    .handle(
+                        wayfare_accounts::ACCOUNT_MESSAGE_EVENT,
+                        accounts.message_handler(),
                     );
             (
                 worker,

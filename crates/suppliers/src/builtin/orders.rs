@@ -20,8 +20,8 @@ use wayfare_store::{Store, StoreError};
 
 use super::supplier::BuiltinFlights;
 use crate::flight::{
-    CancellationQuote, FlightOnDate, OrderMode, OrderRequest, PassengerType, ScheduleChange, ScheduleChangePage,
-    SupplierError, SupplierOrder, SupplierOrderStatus,
+    CancellationQuote, FlightOnDate, OrderMode, OrderRequest, PassengerType, ScheduleChange,
+    ScheduleChangePage, SupplierError, SupplierOrder, SupplierOrderStatus,
 };
 
 /// How long the built-in airline holds unpaid seats.

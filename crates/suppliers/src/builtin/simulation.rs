@@ -208,7 +208,8 @@ impl BuiltinFlights {
                     }
                 },
             };
-            let (what, json, cancelled) = match moved_offer(&booked, &current, flight, change, now) {
+            let (what, json, cancelled) = match moved_offer(&booked, &current, flight, change, now)
+            {
                 Moved::Offer(o) => {
                     let departs = o
                         .slices

@@ -28,8 +28,8 @@ use wayfare_domain::{Currency, Money};
 
 use super::wire;
 use crate::flight::{
-    CancellationQuote, FlightOnDate, OrderMode, OrderRequest, PassengerType, ScheduleChange, SupplierError,
-    SupplierOrder, SupplierOrderStatus,
+    CancellationQuote, FlightOnDate, OrderMode, OrderRequest, PassengerType, ScheduleChange,
+    SupplierError, SupplierOrder, SupplierOrderStatus,
 };
 
 pub const SUPPLIER: &str = "duffel";

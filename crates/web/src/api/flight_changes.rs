@@ -18,8 +18,7 @@ use wayfare_domain::flight::AirlineCode;
 use wayfare_store::audit::NewAuditEntry;
 use wayfare_suppliers::builtin::simulation::{MAX_DELAY_MINUTES, SimulatedChange};
 use wayfare_suppliers::duffel::webhook::{
-    SIGNATURE_HEADER, WebhookError, default_tolerance, parse_event,
-    verify_signature,
+    SIGNATURE_HEADER, WebhookError, default_tolerance, parse_event, verify_signature,
 };
 use wayfare_suppliers::flight::{FlightSupplier, SupplierError};
 

@@ -254,11 +254,7 @@ fn channel_of(s: &str) -> Result<Channel, WebError> {
     }
 }
 
-pub(crate) fn template_key(
-    event: &str,
-    channel: &str,
-    locale: &str,
-) -> Result<Channel, WebError> {
+pub(crate) fn template_key(event: &str, channel: &str, locale: &str) -> Result<Channel, WebError> {
     if templates::event(event).is_none() {
         return Err(WebError::invalid_field("event", "reason-unknown-event"));
     }
