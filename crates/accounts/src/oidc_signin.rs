@@ -351,24 +351,27 @@ impl Accounts {
             }
             return Err(AuthError::Taken { field: "identity" });
         }
-        match self
+        let told = match self
             .store
-            .link_identity(NewIdentity {
-                id: uuid::Uuid::now_v7().to_string(),
-                user_id: who.user.id.clone(),
-                issuer: identity.issuer.clone(),
-                subject: identity.subject.clone(),
-                email: identity.email.clone(),
-                now: self.now(),
-            })
+            .link_identity_with_events(
+                NewIdentity {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    user_id: who.user.id.clone(),
+                    issuer: identity.issuer.clone(),
+                    subject: identity.subject.clone(),
+                    email: identity.email.clone(),
+                    now: self.now(),
+                },
+                self.security_notice(&who.user, "identity_linked"),
+            )
             .await
         {
-            Ok(_) => {}
+            Ok((_, told)) => told,
             Err(wayfare_store::StoreError::Conflict(_)) => {
                 return Err(AuthError::Taken { field: "identity" });
             }
             Err(e) => return Err(e.into()),
-        }
+        };
         self.audit(
             Some(&who.user.id),
             "identity_linked",
@@ -377,7 +380,7 @@ impl Accounts {
             serde_json::json!({ "provider": provider_id }),
         )
         .await;
-        self.notify_security(&who.user, "identity_linked").await;
+        self.deliver_now(&told).await;
         Ok(())
     }
 
@@ -420,13 +423,18 @@ impl Accounts {
         if !has_password && rows.len() <= 1 {
             return Err(AuthError::field("identity", "reason-last-sign-in-method"));
         }
-        if !self
+        let Some(told) = self
             .store
-            .unlink_identity(&who.user.id, identity_id)
+            .unlink_identity_with_events(
+                &who.user.id,
+                identity_id,
+                self.security_notice(&who.user, "identity_unlinked"),
+                self.now(),
+            )
             .await?
-        {
+        else {
             return Err(AuthError::NotFound);
-        }
+        };
         self.audit(
             Some(&who.user.id),
             "identity_unlinked",
@@ -435,7 +443,7 @@ impl Accounts {
             serde_json::json!({ "identity": identity_id }),
         )
         .await;
-        self.notify_security(&who.user, "identity_unlinked").await;
+        self.deliver_now(&told).await;
         Ok(())
     }
 }

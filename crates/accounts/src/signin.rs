@@ -8,6 +8,7 @@ use wayfare_domain::account::password::{PasswordContext, PasswordPolicy};
 use wayfare_domain::account::throttle::ThrottlePolicy;
 use wayfare_domain::account::{Identifier, totp};
 use wayfare_store::accounts::{CodeOutcome, NewChallenge, NewUser, UserRow};
+use wayfare_store::outbox::NewEvent;
 
 use crate::error::AuthError;
 use crate::messages::{AccountMessage, MessageSecret};
@@ -718,8 +719,14 @@ impl Accounts {
                 .ok_or(AuthError::CodeExpired)?
             }
         };
-        self.store
-            .set_password_hash(&user.id, &hash_password(new_password), now)
+        let told = self
+            .store
+            .set_password_hash_with_events(
+                &user.id,
+                &hash_password(new_password),
+                now,
+                self.security_notice(&user, "password_changed"),
+            )
             .await?;
         let ended = self
             .store
@@ -733,7 +740,7 @@ impl Accounts {
             serde_json::json!({ "sessions_ended": ended }),
         )
         .await;
-        self.notify_security(&user, "password_changed").await;
+        self.deliver_now(&told.unwrap_or_default()).await;
         Ok(())
     }
 
@@ -754,8 +761,14 @@ impl Accounts {
             .and_then(|s| Identifier::parse(s).ok());
         check_password(new_password, id.as_ref())?;
         let now = self.now();
-        self.store
-            .set_password_hash(&who.user.id, &hash_password(new_password), now)
+        let told = self
+            .store
+            .set_password_hash_with_events(
+                &who.user.id,
+                &hash_password(new_password),
+                now,
+                self.security_notice(&who.user, "password_changed"),
+            )
             .await?;
         let ended = self
             .store
@@ -769,7 +782,7 @@ impl Accounts {
             serde_json::json!({ "sessions_ended": ended }),
         )
         .await;
-        self.notify_security(&who.user, "password_changed").await;
+        self.deliver_now(&told.unwrap_or_default()).await;
         Ok(())
     }
 
@@ -795,20 +808,34 @@ impl Accounts {
         Ok(())
     }
 
-    /// Tells the user about a change to their account's security on their main channel.
-    pub(crate) async fn notify_security(&self, user: &UserRow, event: &str) {
-        let to = user
-            .email
-            .as_deref()
-            .filter(|_| user.email_verified_at.is_some())
-            .or(user
-                .phone
-                .as_deref()
-                .filter(|_| user.phone_verified_at.is_some()))
-            .and_then(|s| Identifier::parse(s).ok());
-        if let Some(to) = to {
-            self.send(Some(&user.id), &to, event, &user.locale, &[])
-                .await;
-        }
+    /// The outbox event of the security notice `event` (to the account's confirmed address,
+    /// e-mail first, on their main channel), to be written in the transaction of the change it
+    /// tells of; none without such an address.
+    pub(crate) fn security_notice(&self, user: &UserRow, event: &str) -> Vec<NewEvent> {
+        security_recipient(user)
+            .map(|to| {
+                self.account_message(&AccountMessage {
+                    user_id: Some(&user.id),
+                    to: &to,
+                    template: event,
+                    locale: &user.locale,
+                    vars: &[],
+                    secret: None,
+                })
+            })
+            .into_iter()
+            .collect()
     }
+}
+
+/// Where security notices go: the confirmed e-mail address, else the confirmed phone.
+fn security_recipient(user: &UserRow) -> Option<Identifier> {
+    user.email
+        .as_deref()
+        .filter(|_| user.email_verified_at.is_some())
+        .or(user
+            .phone
+            .as_deref()
+            .filter(|_| user.phone_verified_at.is_some()))
+        .and_then(|s| Identifier::parse(s).ok())
 }

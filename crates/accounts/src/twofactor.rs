@@ -139,8 +139,15 @@ impl Accounts {
             return Err(AuthError::ChallengeExpired);
         }
         let sealed = self.sealer.seal(&b32, &format!("totp:{}", who.user.id));
-        self.store
-            .set_second_factor(&who.user.id, "totp", Some(sealed), now)
+        let told = self
+            .store
+            .set_second_factor_with_events(
+                &who.user.id,
+                "totp",
+                Some(sealed),
+                now,
+                self.security_notice(&who.user, "second_factor_enabled"),
+            )
             .await?;
         self.store
             .advance_totp_step(&who.user.id, i64::try_from(step).unwrap_or(i64::MAX))
@@ -154,8 +161,7 @@ impl Accounts {
             serde_json::json!({ "method": "totp" }),
         )
         .await;
-        self.notify_security(&who.user, "second_factor_enabled")
-            .await;
+        self.deliver_now(&told.unwrap_or_default()).await;
         Ok(codes)
     }
 
@@ -179,8 +185,15 @@ impl Accounts {
                 "reason-second-factor-unconfirmed",
             ));
         }
-        self.store
-            .set_second_factor(&who.user.id, method, None, self.now())
+        let told = self
+            .store
+            .set_second_factor_with_events(
+                &who.user.id,
+                method,
+                None,
+                self.now(),
+                self.security_notice(&who.user, "second_factor_enabled"),
+            )
             .await?;
         let codes = self.new_recovery_codes(&who.user.id).await?;
         self.audit(
@@ -191,8 +204,7 @@ impl Accounts {
             serde_json::json!({ "method": method }),
         )
         .await;
-        self.notify_security(&who.user, "second_factor_enabled")
-            .await;
+        self.deliver_now(&told.unwrap_or_default()).await;
         Ok(codes)
     }
 
@@ -205,8 +217,15 @@ impl Accounts {
     ) -> Result<(), AuthError> {
         self.reauthenticate(who, password).await?;
         let now = self.now();
-        self.store
-            .set_second_factor(&who.user.id, "none", None, now)
+        let told = self
+            .store
+            .set_second_factor_with_events(
+                &who.user.id,
+                "none",
+                None,
+                now,
+                self.security_notice(&who.user, "second_factor_disabled"),
+            )
             .await?;
         self.store
             .replace_recovery_codes(&who.user.id, Vec::new(), now)
@@ -219,8 +238,7 @@ impl Accounts {
             serde_json::json!({}),
         )
         .await;
-        self.notify_security(&who.user, "second_factor_disabled")
-            .await;
+        self.deliver_now(&told.unwrap_or_default()).await;
         Ok(())
     }
 

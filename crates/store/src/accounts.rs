@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use serde_json::{Value, json};
 
@@ -159,6 +159,26 @@ pub(crate) fn is_unique_violation(e: &DbErr) -> bool {
 /// Opens a transaction that writes. SQLite takes the write lock at BEGIN, so a read that
 /// precedes the first write cannot fail later with a stale snapshot (SQLITE_BUSY_SNAPSHOT,
 /// which the busy timeout does not retry); PostgreSQL ignores the mode.
+/// Changes an active account's columns (and `updated_at`) if it matches `extra`: `false` when
+/// no account matched.
+async fn update_user_in<C: ConnectionTrait>(
+    conn: &C,
+    user_id: &str,
+    set: Vec<(user::Column, Expr)>,
+    extra: Condition,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let mut update = user::Entity::update_many()
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(active_user())
+        .filter(extra);
+    for (col, expr) in set {
+        update = update.col_expr(col, expr);
+    }
+    Ok(update.exec(conn).await?.rows_affected == 1)
+}
+
 pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
@@ -311,15 +331,25 @@ impl Store {
         extra: Condition,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut update = user::Entity::update_many()
-            .col_expr(user::Column::UpdatedAt, Expr::value(now))
-            .filter(user::Column::Id.eq(user_id))
-            .filter(active_user())
-            .filter(extra);
-        for (col, expr) in set {
-            update = update.col_expr(col, expr);
+        update_user_in(self.db(), user_id, set, extra, now).await
+    }
+
+    /// [`Store::update_user`] and, when it applied, `events` in the same transaction: the
+    /// events' ids, or `None` when no active account `user_id` matched (nothing written).
+    async fn update_user_with_events(
+        &self,
+        user_id: &str,
+        set: Vec<(user::Column, Expr)>,
+        now: DateTime<Utc>,
+        events: Vec<NewEvent>,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        let txn = begin_write(self.db()).await?;
+        if !update_user_in(&txn, user_id, set, Condition::all(), now).await? {
+            return Ok(None);
         }
-        Ok(update.exec(self.db()).await?.rows_affected == 1)
+        let ids = enqueue_events(&txn, events, now).await?;
+        txn.commit().await?;
+        Ok(Some(ids))
     }
 
     /// Marks `email` verified if it is still the account's address.
@@ -360,14 +390,30 @@ impl Store {
         hash: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        self.update_user(
+        Ok(self
+            .set_password_hash_with_events(user_id, hash, now, Vec::new())
+            .await?
+            .is_some())
+    }
+
+    /// [`Store::set_password_hash`] with the outbox events that tell of it (the account's
+    /// "password changed" notice), in the same transaction: their ids, or `None` when there is
+    /// no such active account.
+    pub async fn set_password_hash_with_events(
+        &self,
+        user_id: &str,
+        hash: &str,
+        now: DateTime<Utc>,
+        events: Vec<NewEvent>,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        self.update_user_with_events(
             user_id,
             vec![
                 (user::Column::PasswordHash, Expr::value(hash)),
                 (user::Column::PasswordChangedAt, Expr::value(now)),
             ],
-            Condition::all(),
             now,
+            events,
         )
         .await
     }
@@ -481,7 +527,23 @@ impl Store {
         totp_secret_sealed: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        self.update_user(
+        Ok(self
+            .set_second_factor_with_events(user_id, kind, totp_secret_sealed, now, Vec::new())
+            .await?
+            .is_some())
+    }
+
+    /// [`Store::set_second_factor`] with the outbox events that tell of it, in the same
+    /// transaction: their ids, or `None` when there is no such active account.
+    pub async fn set_second_factor_with_events(
+        &self,
+        user_id: &str,
+        kind: &str,
+        totp_secret_sealed: Option<String>,
+        now: DateTime<Utc>,
+        events: Vec<NewEvent>,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        self.update_user_with_events(
             user_id,
             vec![
                 (user::Column::SecondFactor, Expr::value(kind)),
@@ -491,8 +553,8 @@ impl Store {
                 ),
                 (user::Column::TotpLastStep, Expr::value(Option::<i64>::None)),
             ],
-            Condition::all(),
             now,
+            events,
         )
         .await
     }
@@ -742,6 +804,18 @@ impl Store {
 
     /// Links an OpenID identity; `Conflict("identity")` when it is linked to an account already.
     pub async fn link_identity(&self, i: NewIdentity) -> Result<IdentityRow, StoreError> {
+        Ok(self.link_identity_with_events(i, Vec::new()).await?.0)
+    }
+
+    /// [`Store::link_identity`] with the outbox events that tell of it, in the same
+    /// transaction; answers the events' ids too.
+    pub async fn link_identity_with_events(
+        &self,
+        i: NewIdentity,
+        events: Vec<NewEvent>,
+    ) -> Result<(IdentityRow, Vec<String>), StoreError> {
+        let now = i.now;
+        let txn = begin_write(self.db()).await?;
         let row = user_identity::ActiveModel {
             id: Set(i.id.clone()),
             user_id: Set(i.user_id),
@@ -751,17 +825,20 @@ impl Store {
             created_at: Set(i.now),
         };
         match user_identity::Entity::insert(row)
-            .exec_without_returning(self.db())
+            .exec_without_returning(&txn)
             .await
         {
             Ok(_) => {}
             Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict("identity")),
             Err(e) => return Err(e.into()),
         }
-        user_identity::Entity::find_by_id(i.id.clone())
-            .one(self.db())
+        let linked = user_identity::Entity::find_by_id(i.id.clone())
+            .one(&txn)
             .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("identity {} vanished", i.id)))
+            .ok_or_else(|| StoreError::Corrupt(format!("identity {} vanished", i.id)))?;
+        let ids = enqueue_events(&txn, events, now).await?;
+        txn.commit().await?;
+        Ok((linked, ids))
     }
 
     pub async fn identity(
@@ -788,12 +865,33 @@ impl Store {
     /// `true` when the user's identity `id` was unlinked. (Whether the account keeps another way
     /// to sign in is the service's check.)
     pub async fn unlink_identity(&self, user_id: &str, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .unlink_identity_with_events(user_id, id, Vec::new(), Utc::now())
+            .await?
+            .is_some())
+    }
+
+    /// [`Store::unlink_identity`] with the outbox events that tell of it, in the same
+    /// transaction: their ids, or `None` when there was no such identity (nothing written).
+    pub async fn unlink_identity_with_events(
+        &self,
+        user_id: &str,
+        id: &str,
+        events: Vec<NewEvent>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        let txn = begin_write(self.db()).await?;
         let deleted = user_identity::Entity::delete_many()
             .filter(user_identity::Column::Id.eq(id))
             .filter(user_identity::Column::UserId.eq(user_id))
-            .exec(self.db())
+            .exec(&txn)
             .await?;
-        Ok(deleted.rows_affected == 1)
+        if deleted.rows_affected != 1 {
+            return Ok(None);
+        }
+        let ids = enqueue_events(&txn, events, now).await?;
+        txn.commit().await?;
+        Ok(Some(ids))
     }
 
     // ---------------------------------------------------------------- sessions

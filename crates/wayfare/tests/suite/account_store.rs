@@ -1530,3 +1530,73 @@ async fn notifications_and_the_export() {
     }
     assert!(store.export_user("nobody").await.unwrap().is_none());
 }
+
+/// A security notice is written with its change or not at all: nothing is told of a change
+/// that did not happen (no such account), and a change that happened has its notice.
+#[tokio::test]
+async fn security_notices_are_written_with_their_change_or_not_at_all() {
+    use wayfare_store::outbox::{EventFilter, NewEvent};
+    let (store, _dir) = fresh_store().await;
+    user(&store, "u1", "alice@example.com").await;
+    let notice = |key: &str| NewEvent {
+        kind: "account_message".into(),
+        subject_id: Some("u1".into()),
+        dedupe_key: Some(key.into()),
+        payload: serde_json::json!({"template": "password_changed"}),
+        available_at: t0(),
+    };
+    let count = || async {
+        store
+            .outbox_events(
+                &EventFilter {
+                    kind: Some("account_message".into()),
+                    ..EventFilter::default()
+                },
+                10,
+                0,
+            )
+            .await
+            .unwrap()
+            .1
+    };
+    // No account: no change, no notice.
+    assert_eq!(
+        store
+            .set_password_hash_with_events("nobody", "x", t0(), vec![notice("n0")])
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .unlink_identity_with_events("u1", "no-such-identity", vec![notice("n1")], t0())
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(count().await, 0);
+    // The change and its notice, together.
+    let ids = store
+        .set_password_hash_with_events("u1", "$argon2id$new", t0(), vec![notice("n2")])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(count().await, 1);
+    assert_eq!(
+        store
+            .user_by_id("u1")
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("$argon2id$new")
+    );
+    let ids = store
+        .set_second_factor_with_events("u1", "email", None, t0(), vec![notice("n3")])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((ids.len(), count().await), (1, 2));
+}
