@@ -37,7 +37,7 @@ fn date_in(days: i64) -> String {
 }
 
 /// The built-in airline, except that paying (ticketing) fails as if its system were down.
-struct TicketingDown(Arc<dyn FlightSupplier>);
+pub(crate) struct TicketingDown(pub(crate) Arc<dyn FlightSupplier>);
 
 #[async_trait::async_trait]
 impl FlightSupplier for TicketingDown {

@@ -15,22 +15,18 @@ use wayfare_booking::{
     PassengerInput, PayRequest, Viewer,
 };
 use wayfare_domain::Money;
-use wayfare_domain::flight::Offer;
-use wayfare_domain::flight::search::FlightSearch;
 use wayfare_domain::payment::methods::MethodKind;
 use wayfare_payments::{
     Payment, PaymentError, PaymentProvider, PaymentRequest, Refund, RefundRequest, SandboxProvider,
 };
 use wayfare_store::outbox::EventFilter;
 use wayfare_suppliers::aggregate::FlightAggregator;
-use wayfare_suppliers::flight::{
-    CancellationQuote, FlightSupplier, OrderRequest, ScheduleChangePage, SupplierError,
-    SupplierOrder,
-};
+use wayfare_suppliers::flight::FlightSupplier;
 use wayfare_suppliers::hotel_aggregate::HotelAggregator;
 use wayfare_testkit::{TestApp, new_client, spawn_app, spawn_app_with};
 
 use crate::flight_changes::with_role;
+use crate::order_failures::TicketingDown;
 use crate::orders::{adult, contact, flight_offer, pay_body};
 
 const EMAIL: &str = "mei@example.com";
@@ -225,16 +221,13 @@ async fn notify(app: &TestApp, body: &str) -> Value {
     res.json().await.unwrap()
 }
 
-#[tokio::test]
-async fn a_replayed_payment_notification_sends_no_second_receipt_and_a_staff_refund_is_told_once() {
-    let app = spawn_app_with(|c| c.payments.sandbox_webhook_delay_secs = 0).await;
+/// A signed-in traveller's held order paid with the sandbox's asynchronous method: the payment
+/// waits for the provider's notification (`delay_secs` later).
+async fn awaiting_late_payment(delay_secs: u32) -> (TestApp, Value) {
+    let app = spawn_app_with(|c| c.payments.sandbox_webhook_delay_secs = delay_secs).await;
     let (client, _) = app.signed_in(EMAIL).await;
     let order = crate::payments::held_order(&app, &client, 9).await;
     let id = order["id"].as_str().unwrap();
-    let reference = order["reference"].as_str().unwrap();
-    let total = money(&order["total_amount"]);
-    let currency = order["total_amount"]["currency"].as_str().unwrap();
-    // Settled later, by the provider's notification.
     let (status, waiting) = crate::payments::post(
         &app,
         &client,
@@ -244,6 +237,17 @@ async fn a_replayed_payment_notification_sends_no_second_receipt_and_a_staff_ref
     .await;
     assert_eq!(status, 200, "{waiting}");
     assert_eq!(waiting["status"], "awaiting_payment");
+    (app, order)
+}
+
+#[tokio::test]
+async fn a_replayed_payment_notification_sends_no_second_receipt_and_a_staff_refund_is_told_once() {
+    // Settled later, by the provider's notification.
+    let (app, order) = awaiting_late_payment(0).await;
+    let id = order["id"].as_str().unwrap();
+    let reference = order["reference"].as_str().unwrap();
+    let total = money(&order["total_amount"]);
+    let currency = order["total_amount"]["currency"].as_str().unwrap();
     app.wait_for_message(
         EMAIL,
         &format!(
@@ -351,43 +355,6 @@ async fn a_replayed_payment_notification_sends_no_second_receipt_and_a_staff_ref
     assert_eq!(refunded.len(), 2, "{refunded:?}");
     assert!(refunded.iter().all(|r| r["status"] == "sent"));
     app.stop().await;
-}
-
-/// The built-in airline, except that ticketing fails as if its system were down.
-struct TicketingDown(Arc<dyn FlightSupplier>);
-
-#[async_trait::async_trait]
-impl FlightSupplier for TicketingDown {
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
-    async fn search(&self, s: &FlightSearch) -> Result<Vec<Offer>, SupplierError> {
-        self.0.search(s).await
-    }
-    async fn price(&self, id: &str) -> Result<Offer, SupplierError> {
-        self.0.price(id).await
-    }
-    async fn create_order(&self, r: &OrderRequest) -> Result<SupplierOrder, SupplierError> {
-        self.0.create_order(r).await
-    }
-    async fn pay_order(&self, _: &str, _: Money, _: &str) -> Result<SupplierOrder, SupplierError> {
-        Err(SupplierError::Unavailable {
-            supplier: "builtin".into(),
-            reason: "ticketing is down".into(),
-        })
-    }
-    async fn get_order(&self, id: &str) -> Result<SupplierOrder, SupplierError> {
-        self.0.get_order(id).await
-    }
-    async fn quote_cancellation(&self, id: &str) -> Result<CancellationQuote, SupplierError> {
-        self.0.quote_cancellation(id).await
-    }
-    async fn confirm_cancellation(&self, id: &str) -> Result<CancellationQuote, SupplierError> {
-        self.0.confirm_cancellation(id).await
-    }
-    async fn schedule_changes(&self, c: Option<&str>) -> Result<ScheduleChangePage, SupplierError> {
-        self.0.schedule_changes(c).await
-    }
 }
 
 /// A wallet that takes the money when the payer pays, as Alipay does: the sandbox under the
@@ -555,22 +522,11 @@ async fn a_booking_no_supplier_confirms_after_the_money_was_taken_is_refunded_an
 
 #[tokio::test]
 async fn a_payment_given_up_on_that_the_provider_took_after_all_is_refunded_in_full() {
-    let app = spawn_app_with(|c| c.payments.sandbox_webhook_delay_secs = 3600).await;
-    let (client, _) = app.signed_in(EMAIL).await;
-    let order = crate::payments::held_order(&app, &client, 9).await;
+    let (app, order) = awaiting_late_payment(3600).await;
     let id = order["id"].as_str().unwrap();
     let reference = order["reference"].as_str().unwrap();
     let total = money(&order["total_amount"]);
     let currency = order["total_amount"]["currency"].as_str().unwrap();
-    let (status, waiting) = crate::payments::post(
-        &app,
-        &client,
-        &format!("/api/v1/orders/{id}/payments"),
-        &json!({"provider": "sandbox", "payment_method": "pm_card_sandboxLateWebhook"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{waiting}");
-    assert_eq!(waiting["status"], "awaiting_payment");
     // We give up on it before the provider's word arrives (as after an outage)…
     let store = app.state.store();
     let mut row = store.order_payments(id).await.unwrap()[0].clone();
