@@ -201,3 +201,52 @@ async fn auth_and_account_pages_fit_a_phone_and_are_styled() {
     browser.close().await;
     app.stop().await;
 }
+
+/// On a desktop, a signed-in admin with a long address has more header links than one row
+/// holds: the nav wraps its links instead of running them under the account links.
+#[tokio::test]
+async fn a_signed_in_admins_header_keeps_its_links_apart_on_a_desktop() {
+    let app = spawn_app().await;
+    let email = "operations.administrator@wayfare-example.com";
+    let (_, uid) = app.signed_in(email).await;
+    app.state
+        .store()
+        .grant_role(&uid, "admin", None, chrono::Utc::now())
+        .await
+        .unwrap();
+    let Some(browser) = Browser::start(1280, 800, "en").await else {
+        return;
+    };
+    let c = &browser.client;
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(c, "#login-identifier", email).await;
+    fill(c, "#login-password", wayfare_testkit::TEST_PASSWORD).await;
+    click(c, "form.auth-form button.btn-block").await;
+    for path in ["/admin/templates", "/flights", "/"] {
+        c.goto(&app.url(path)).await.unwrap();
+        c.wait()
+            .for_element(Locator::Css(".account-links a[href='/admin']"))
+            .await
+            .unwrap();
+        let overlaps = c
+            .execute(
+                "const boxes = [...document.querySelectorAll('.main-nav a, .account-links > *')]
+                   .map(el => [el.textContent.trim(), el.getBoundingClientRect()]);
+                 const out = [];
+                 for (let i = 0; i < boxes.length; i++)
+                   for (let j = i + 1; j < boxes.length; j++) {
+                     const [a, r] = boxes[i], [b, s] = boxes[j];
+                     if (r.left < s.right - 0.5 && s.left < r.right - 0.5
+                         && r.top < s.bottom - 0.5 && s.top < r.bottom - 0.5) out.push(a + ' / ' + b);
+                   }
+                 return out;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(overlaps, Value::Array(vec![]), "{path}: links overlap");
+        assert_fits(c, path).await;
+    }
+    browser.close().await;
+    app.stop().await;
+}
