@@ -251,7 +251,9 @@ impl Orders {
         message: &str,
         payload: &serde_json::Value,
     ) -> Result<Vec<OutgoingMessage>, BookingError> {
-        let zh = order.locale.starts_with("zh");
+        // Item titles in the language of the template the message is rendered from (zh-TW
+        // gets the English templates, so English titles too).
+        let zh = wayfare_notify::templates::template_language(&order.locale) == "zh-CN";
         let items: Vec<serde_json::Value> = order
             .items
             .iter()
