@@ -467,6 +467,33 @@ impl Accounts {
         Ok(())
     }
 
+    /// Whether a booking may be looked up by reference and e-mail from this address now:
+    /// refused (`Throttled`) while it cools down after too many misses, as sign-ins are, so
+    /// references cannot be guessed at speed.
+    pub async fn lookup_allowed(&self, meta: &RequestMeta) -> Result<(), AuthError> {
+        match Self::lookup_key(meta) {
+            Some(key) => {
+                self.throttle_check(&[(key, ThrottlePolicy::per_ip())])
+                    .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a look-up that found nothing against the address. A failure to count is
+    /// logged; the look-up's answer stands.
+    pub async fn lookup_missed(&self, meta: &RequestMeta) {
+        if let Some(key) = Self::lookup_key(meta)
+            && let Err(e) = self.throttle_fail(&[(key, ThrottlePolicy::per_ip())]).await
+        {
+            tracing::error!(error = %e, "booking look-up miss not counted");
+        }
+    }
+
+    fn lookup_key(meta: &RequestMeta) -> Option<String> {
+        Self::ip_key(meta).map(|ip| format!("find-booking:{ip}"))
+    }
+
     pub(crate) async fn throttle_clear(&self, key: &str) -> Result<(), AuthError> {
         self.store.clear_throttle(key).await?;
         Ok(())

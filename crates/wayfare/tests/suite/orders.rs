@@ -846,3 +846,79 @@ async fn two_hundred_buyers_race_for_the_last_seats_and_exactly_that_many_get_an
         assert_eq!(sold, i32::from(t.capacity), "sold out, never beyond");
     }
 }
+
+#[tokio::test]
+async fn guessing_booking_references_from_one_address_is_slowed_then_refused() {
+    let app = spawn_app().await;
+    let offer = flight_offer(&app, "PEK", "SHA", 10, 1).await;
+    let body = json!({"flight_offer_ids": [offer["id"]], "passengers": [adult("Mei", "Wang")],
+                      "contact": contact()});
+    let (status, order, _) = post(&app, &new_client(), "/api/v1/orders", &body, &[]).await;
+    assert_eq!(status, 201, "{order}");
+    let reference = order["reference"].as_str().unwrap();
+    let find = |email: &str| json!({"reference": reference, "email": email});
+    // People mistype: the first misses are answered at once…
+    for n in 0..21 {
+        let (status, _, _) = post(
+            &app,
+            &new_client(),
+            "/api/v1/orders/find",
+            &find(&format!("guess{n}@example.com")),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 404, "miss {n}");
+    }
+    // …then the address must wait, even with the right details, in the caller's language.
+    let res = new_client()
+        .post(app.url("/api/v1/orders/find"))
+        .header("accept-language", "zh-CN")
+        .json(&find("mei@example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "too_many_attempts", "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("尝试次数过多"),
+        "{err}"
+    );
+    // The find page shares the count.
+    let client = new_client();
+    let home = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = wayfare_testkit::extract_csrf(&home).unwrap();
+    let res = client
+        .post(app.url("/bookings/find"))
+        .form(&[
+            ("reference", reference),
+            ("email", "mei@example.com"),
+            ("csrf_token", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    // Once the wait is over, the right details find it.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let (status, found, _) = post(
+        &app,
+        &new_client(),
+        "/api/v1/orders/find",
+        &find("mei@example.com"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{found}");
+    app.stop().await;
+}

@@ -1029,15 +1029,26 @@ pub async fn list_orders(
     responses(
         (status = 200, description = "The order, with `guest_token`", body = OrderJson),
         (status = 404, description = "No order with that reference and e-mail", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many look-ups found nothing from this address; retry later", body = ErrorBody),
     )
 )]
 pub async fn find_order(
     State(state): State<AppState>,
+    ctx: RequestContext,
     crate::extract::ApiJson(req): crate::extract::ApiJson<FindOrderRequest>,
 ) -> Result<axum::Json<OrderJson>, WebError> {
-    let (view, token) = state
+    let meta = ctx.meta();
+    state.accounts().lookup_allowed(&meta).await?;
+    match state
         .orders()
         .find_by_reference(&req.reference, &req.email)
-        .await?;
-    Ok(axum::Json(order_json(&view, Some(token))))
+        .await
+    {
+        Ok((view, token)) => Ok(axum::Json(order_json(&view, Some(token)))),
+        Err(BookingError::NotFound) => {
+            state.accounts().lookup_missed(&meta).await;
+            Err(BookingError::NotFound.into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -1236,6 +1236,8 @@ pub async fn find(
 ) -> Result<Response, WebError> {
     let reference: String = form.reference.trim().chars().take(20).collect();
     let email: String = form.email.trim().chars().take(254).collect();
+    let meta = ctx.meta();
+    state.accounts().lookup_allowed(&meta).await?;
     match state.orders().find_by_reference(&reference, &email).await {
         Ok((order, token)) => {
             let cookies = guest_cookies(&state, &ctx, &order.id, &token);
@@ -1245,6 +1247,7 @@ pub async fn find(
             ))
         }
         Err(BookingError::NotFound) => {
+            state.accounts().lookup_missed(&meta).await;
             let tpl = FindTemplate {
                 page: Page::new(&state, &ctx),
                 error: Some(ctx.locale.t("bookings-find-not-found")),
