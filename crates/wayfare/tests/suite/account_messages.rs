@@ -38,6 +38,17 @@ async fn post(app: &TestApp, client: &reqwest::Client, to: &str, body: Value) ->
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
+/// Registers `identifier` with the test password on `client`.
+async fn register(app: &TestApp, client: &reqwest::Client, identifier: &str) -> (u16, Value) {
+    post(
+        app,
+        client,
+        "/api/v1/auth/register",
+        json!({"identifier": identifier, "password": TEST_PASSWORD}),
+    )
+    .await
+}
+
 /// The account messages recorded for `user_id`, newest first.
 async fn account_events(store: &Store, user_id: &str) -> Vec<OutboxEventRow> {
     store
@@ -140,13 +151,7 @@ async fn a_code_is_an_outbox_event_with_its_secret_sealed_and_removed_once_sent(
     let app = spawn_app().await;
     let email = "li.na@example.com";
     let client = new_client();
-    let (status, body) = post(
-        &app,
-        &client,
-        "/api/v1/auth/register",
-        json!({"identifier": email, "password": TEST_PASSWORD}),
-    )
-    .await;
+    let (status, body) = register(&app, &client, email).await;
     assert_eq!(status, 202, "{body}");
     // Delivered by the request itself: in the inbox when the answer comes, no worker awaited.
     let message = app.last_message(email);
@@ -196,13 +201,7 @@ async fn a_code_is_an_outbox_event_with_its_secret_sealed_and_removed_once_sent(
     assert_eq!(status, 200, "{body}");
     // A notice (someone registering the confirmed address again) is an account message too,
     // with no secret.
-    let (status, _) = post(
-        &app,
-        &client,
-        "/api/v1/auth/register",
-        json!({"identifier": email, "password": TEST_PASSWORD}),
-    )
-    .await;
+    let (status, _) = register(&app, &client, email).await;
     assert_eq!(status, 202, "the same answer for a confirmed address");
     let events = account_events(store, &uid).await;
     assert_eq!(events.len(), 2);
@@ -222,13 +221,7 @@ async fn a_code_asked_for_while_the_provider_is_down_arrives_once_when_it_is_bac
     let email = "wang.fang@example.com";
     let client = new_client();
     // The answer is the usual one: the code is not lost, only late.
-    let (status, body) = post(
-        &app,
-        &client,
-        "/api/v1/auth/register",
-        json!({"identifier": email, "password": TEST_PASSWORD}),
-    )
-    .await;
+    let (status, body) = register(&app, &client, email).await;
     assert_eq!(status, 202, "{body}");
     assert_eq!(app.last_message(email), "", "not delivered yet");
     let store = app.state.store();
@@ -411,13 +404,7 @@ async fn a_restart_does_not_send_a_delivered_code_again() {
     let app = spawn_app().await;
     let phone = "+8613912345678";
     let client = new_client();
-    let (status, body) = post(
-        &app,
-        &client,
-        "/api/v1/auth/register",
-        json!({"identifier": phone, "password": TEST_PASSWORD}),
-    )
-    .await;
+    let (status, body) = register(&app, &client, phone).await;
     assert_eq!(status, 202, "{body}");
     let code = code_in(&app.last_message(phone));
     let uid = app

@@ -183,8 +183,8 @@ pub async fn get_payment(
     Ok(axum::Json(detail.into()))
 }
 
-/// Records a staff action on a payment in the audit log. The money moved already: a failure
-/// to write is logged, not answered.
+/// Records a staff action on a payment in the audit log (the accounts' audit: the money moved
+/// already, so a failure to write is logged, not answered).
 async fn audit_payment(
     state: &AppState,
     ctx: &RequestContext,
@@ -192,17 +192,11 @@ async fn audit_payment(
     payment_id: &str,
     detail: serde_json::Value,
 ) {
-    let entry = wayfare_store::audit::NewAuditEntry {
-        at: state.orders().now(),
-        actor_user_id: ctx.user.as_ref().map(|u| u.user.id.clone()),
-        action: action.to_owned(),
-        target: Some(payment_id.to_owned()),
-        ip: ctx.ip.clone(),
-        detail: detail.to_string(),
-    };
-    if let Err(e) = state.store().append_audit(entry).await {
-        tracing::error!(payment = payment_id, action, error = %e, "audit entry not written");
-    }
+    let actor = ctx.user.as_ref().map(|u| u.user.id.as_str());
+    state
+        .accounts()
+        .audit(actor, action, Some(payment_id), &ctx.meta(), detail)
+        .await;
 }
 
 fn staff(ctx: &RequestContext) -> Result<(), WebError> {
