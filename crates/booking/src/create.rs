@@ -2,7 +2,7 @@
 //! inventory at each supplier, then write the order in one transaction. If any hold fails, the
 //! holds already taken are given back before answering; if the write fails, likewise.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use wayfare_domain::account::{EmailAddress, Identifier, PhoneNumber};
 use wayfare_domain::flight::offer::Offer;
 use wayfare_domain::order::traveller::validate_guest_name;
@@ -169,18 +169,6 @@ fn split_name(full: &str) -> (String, String) {
         }
         _ => (String::new(), full.to_owned()),
     }
-}
-
-fn check_in_at(date: NaiveDate) -> DateTime<Utc> {
-    // The hotel's local time is not part of the rate; 14:00 UTC is close enough for ordering
-    // trips and timing the reminder a day ahead.
-    date.and_time(NaiveTime::from_hms_opt(14, 0, 0).unwrap_or_default())
-        .and_utc()
-}
-
-fn check_out_at(date: NaiveDate) -> DateTime<Utc> {
-    date.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default())
-        .and_utc()
 }
 
 impl Orders {
@@ -702,8 +690,10 @@ impl Orders {
                     (PriceLineKind::Taxes, p.taxes),
                     (PriceLineKind::Fees, p.fees),
                 ],
-                starts_at: check_in_at(rate.check_in),
-                ends_at: check_out_at(rate.check_out),
+                // The hotel's own local times: the reminder goes a day before check-in opens
+                // there, not at a fixed hour of UTC.
+                starts_at: rate.check_in_at,
+                ends_at: rate.check_out_at,
                 input: h,
                 priced: Priced::Hotel(rate),
             });

@@ -377,6 +377,24 @@ impl Store {
             created_at: now,
             updated_at: now,
         };
+        let Some(w) = webhook else {
+            // One row: a statement of its own is atomic, no transaction around it (two round
+            // trips fewer on every payment). A key used before is found by its unique index
+            // refusing the insert.
+            return match payment::Entity::insert(payment::ActiveModel::from(written.clone()))
+                .exec_without_returning(self.db())
+                .await
+            {
+                Ok(_) => Ok(CreateSandboxPayment::Created(written)),
+                Err(e) if is_unique_violation(&e) => {
+                    match self.sandbox_payment_by_key(&p.idempotency_key).await? {
+                        Some(existing) => Ok(replay(existing)),
+                        None => Err(e.into()),
+                    }
+                }
+                Err(e) => Err(e.into()),
+            };
+        };
         let txn = self.db().begin().await?;
         // A key used before is found by its unique index refusing the insert.
         if let Err(e) = payment::Entity::insert(payment::ActiveModel::from(written.clone()))
@@ -391,23 +409,21 @@ impl Store {
             }
             return Err(e.into());
         }
-        if let Some(w) = webhook {
-            let event = webhook_event::ActiveModel {
-                id: Set(w.id),
-                payment_id: Set(p.id.clone()),
-                event_type: Set(w.event_type),
-                body: Set(w.body),
-                deliver_at: Set(crate::stored_time(w.deliver_at)),
-                lease_until: Set(None),
-                delivered_at: Set(None),
-                attempts: Set(0),
-                last_error: Set(None),
-                created_at: Set(now),
-            };
-            webhook_event::Entity::insert(event)
-                .exec_without_returning(&txn)
-                .await?;
-        }
+        let event = webhook_event::ActiveModel {
+            id: Set(w.id),
+            payment_id: Set(p.id.clone()),
+            event_type: Set(w.event_type),
+            body: Set(w.body),
+            deliver_at: Set(crate::stored_time(w.deliver_at)),
+            lease_until: Set(None),
+            delivered_at: Set(None),
+            attempts: Set(0),
+            last_error: Set(None),
+            created_at: Set(now),
+        };
+        webhook_event::Entity::insert(event)
+            .exec_without_returning(&txn)
+            .await?;
         txn.commit().await?;
         Ok(CreateSandboxPayment::Created(written))
     }

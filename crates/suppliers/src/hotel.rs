@@ -58,6 +58,11 @@ pub struct HotelRate {
     pub free_cancellation_until: Option<DateTime<Utc>>,
     pub check_in: NaiveDate,
     pub check_out: NaiveDate,
+    /// When check-in opens on `check_in`, at the hotel's local time (as the supplier knows it),
+    /// as an instant: what pre-trip reminders and trip ordering count from.
+    pub check_in_at: DateTime<Utc>,
+    /// The latest check-out on `check_out`, at the hotel's local time, as an instant.
+    pub check_out_at: DateTime<Utc>,
     /// The price of the whole stay for every room, taxes and fees included.
     pub price: StayPrice,
     /// Rooms left at this price (the fewest over the nights), capped at 9.

@@ -123,6 +123,8 @@ async fn throughput(run: &Running, orders: usize, clients: usize) -> String {
         async move {
             let (mut lat, mut failed, mut sold_out, mut why) =
                 (Vec::new(), 0usize, 0usize, None::<String>);
+            // Each whole order's time, and its create and pay requests' apart.
+            let mut parts: Vec<(Duration, Duration)> = Vec::new();
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 if n >= orders {
@@ -161,6 +163,7 @@ async fn throughput(run: &Running, orders: usize, clients: usize) -> String {
                         continue;
                     }
                 };
+                let created_in = t.elapsed();
                 let id = order["id"].as_str().unwrap_or_default();
                 let token = order["guest_token"].as_str().unwrap_or_default();
                 let paid = client
@@ -173,7 +176,9 @@ async fn throughput(run: &Running, orders: usize, clients: usize) -> String {
                 match paid {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
-                        lat.push(t.elapsed());
+                        let whole = t.elapsed();
+                        lat.push(whole);
+                        parts.push((created_in, whole - created_in));
                     }
                     Ok(r) => {
                         failed += 1;
@@ -194,14 +199,16 @@ async fn throughput(run: &Running, orders: usize, clients: usize) -> String {
                     }
                 }
             }
-            (lat, failed, sold_out, why)
+            (lat, parts, failed, sold_out, why)
         }
     });
     let results = futures::future::join_all(workers).await;
     let elapsed = started.elapsed();
-    let (mut all, mut failed, mut sold_out, mut why) = (Vec::new(), 0, 0, None);
-    for (l, f, s, w) in results {
+    let (mut all, mut parts, mut failed, mut sold_out, mut why) =
+        (Vec::new(), Vec::new(), 0, 0, None);
+    for (l, p, f, s, w) in results {
         all.extend(l);
+        parts.extend(p);
         failed += f;
         sold_out += s;
         why = why.or(w);
@@ -215,6 +222,15 @@ async fn throughput(run: &Running, orders: usize, clients: usize) -> String {
         ms(p.p50),
         ms(p.p99)
     );
+    let create = Percentiles::of(parts.iter().map(|(c, _)| *c).collect());
+    let pay = Percentiles::of(parts.iter().map(|(_, p)| *p).collect());
+    s.push_str(&format!(
+        "\n    of which POST /orders p50 {} p99 {}, POST /orders/{{id}}/payments p50 {} p99 {}",
+        ms(create.p50),
+        ms(create.p99),
+        ms(pay.p50),
+        ms(pay.p99)
+    ));
     if let Some(w) = why {
         s.push_str(&format!("\n    first failure: {w}"));
     }

@@ -9,6 +9,12 @@ use wayfare::cli::{BenchTarget, Cli, Command, PaymentsCommand};
 use wayfare::config::{Config, LogFormat};
 use wayfare::{bench, seed};
 
+/// mimalloc for the whole process: glibc's malloc took a fifth of the server's CPU time under
+/// load (`wayfare bench booking`, README), mostly contention and consolidation between the
+/// runtime's threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code for bad configuration, an unreachable database or an unusable address.
 const EXIT_CONFIG: u8 = 2;
 

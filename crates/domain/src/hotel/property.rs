@@ -245,6 +245,11 @@ impl Property {
     pub fn check_in_at(&self, date: NaiveDate) -> DateTime<Utc> {
         local_instant(self.time_zone, date, self.check_in_time)
     }
+
+    /// The instant check-out closes on `date` at this hotel (gaps and repeats as above).
+    pub fn check_out_at(&self, date: NaiveDate) -> DateTime<Utc> {
+        local_instant(self.time_zone, date, self.check_out_time)
+    }
 }
 
 /// `date` at `time` in `tz`, as UTC. Gaps (spring forward) move forward minute by minute, at

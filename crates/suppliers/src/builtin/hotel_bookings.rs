@@ -605,6 +605,8 @@ fn booked_rate(
         free_cancellation_until: plan.plan.cancellation.free_cancellation_until(check_in_at),
         check_in: key.check_in,
         check_out: key.check_out,
+        check_in_at,
+        check_out_at: listing.property.check_out_at(key.check_out),
         price,
         rooms_left: 0,
         needs_price_check: false,

@@ -291,6 +291,8 @@ impl BuiltinHotels {
             free_cancellation_until: r.free_cancellation_until,
             check_in: stay.check_in(),
             check_out: stay.check_out(),
+            check_in_at: listing.property.check_in_at(stay.check_in()),
+            check_out_at: listing.property.check_out_at(stay.check_out()),
             price: r.price.clone(),
             rooms_left: r.rooms_left.min(ROOMS_LEFT_CAP),
             needs_price_check: false,

@@ -94,6 +94,8 @@ pub const CITY_RADIUS_KM: f64 = 15.0;
 pub const MAP_MAX_RADIUS_KM: f64 = 100.0;
 /// Check-in time assumed for every hotel (local), which cancellation deadlines count back from.
 pub const CHECK_IN_HOUR: u32 = 14;
+/// Check-out closes at this hour, hotel time (Hotelbeds gives no check-out time either).
+pub const CHECK_OUT_HOUR: u32 = 12;
 pub const RATE_TTL_MINUTES: i64 = 30;
 pub const QUOTE_TTL_MINUTES: i64 = 10;
 /// Rooms left are never shown above this.
@@ -903,8 +905,16 @@ fn hotel_offset<'a>(
 
 /// Check-in opens at [`CHECK_IN_HOUR`]:00 hotel time.
 pub fn check_in_at(date: NaiveDate, offset: FixedOffset) -> DateTime<Utc> {
-    let naive =
-        date.and_time(NaiveTime::from_hms_opt(CHECK_IN_HOUR, 0, 0).unwrap_or(NaiveTime::MIN));
+    at_hour(date, CHECK_IN_HOUR, offset)
+}
+
+/// Check-out closes at [`CHECK_OUT_HOUR`]:00 hotel time.
+pub fn check_out_at(date: NaiveDate, offset: FixedOffset) -> DateTime<Utc> {
+    at_hour(date, CHECK_OUT_HOUR, offset)
+}
+
+fn at_hour(date: NaiveDate, hour: u32, offset: FixedOffset) -> DateTime<Utc> {
+    let naive = date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN));
     offset
         .from_local_datetime(&naive)
         .earliest()
@@ -1098,6 +1108,8 @@ fn stay_rate(s: &Stayed<'_>, parts: &[Part<'_>]) -> Result<HotelRate, MapError> 
         cancellation,
         check_in: s.check_in,
         check_out: s.check_out,
+        check_in_at,
+        check_out_at: check_out_at(s.check_out, s.offset),
         price,
         rooms_left,
         needs_price_check: parts
@@ -1455,14 +1467,12 @@ fn read_booking(
         parts = parts.add(extra)?;
     }
     let price = parts.stay_price(rooms, nights, currency)?;
-    let check_in_at = check_in_at(
-        check_in,
-        hotel_offset(
-            booked
-                .iter()
-                .flat_map(|(_, r)| r.cancellation_policies.iter()),
-        ),
+    let offset = hotel_offset(
+        booked
+            .iter()
+            .flat_map(|(_, r)| r.cancellation_policies.iter()),
     );
+    let check_in_at = check_in_at(check_in, offset);
     let terms: Vec<Terms<'_>> = booked
         .iter()
         .map(|(_, r)| Terms {
@@ -1487,6 +1497,8 @@ fn read_booking(
         cancellation,
         check_in,
         check_out,
+        check_in_at,
+        check_out_at: check_out_at(check_out, offset),
         price,
         rooms_left: 0,
         needs_price_check: false,

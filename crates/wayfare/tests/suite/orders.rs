@@ -73,17 +73,24 @@ pub(crate) async fn flight_offer(
 
 /// A London hotel rate for two adults, `nights` from `days` out.
 async fn london_rate(app: &TestApp, days: i64, nights: i64) -> Value {
+    city_rate(app, "London", days, nights).await
+}
+
+/// The first rate of the first hotel found in `city` for two adults in one room.
+async fn city_rate(app: &TestApp, city: &str, days: i64, nights: i64) -> Value {
     let (status, body, _) = post(
         app,
         &new_client(),
         "/api/v1/hotels/search",
-        &json!({"destination": {"city": "London"}, "check_in_date": date_in(days),
+        &json!({"destination": {"city": city}, "check_in_date": date_in(days),
                 "check_out_date": date_in(days + nights), "rooms": [{"adults": 2}]}),
         &[],
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let id = body["hotels"][0]["id"].as_str().expect("a London hotel");
+    let id = body["hotels"][0]["id"]
+        .as_str()
+        .expect("a hotel in the city");
     let (status, rates) = get(
         app,
         &new_client(),
@@ -99,6 +106,52 @@ async fn london_rate(app: &TestApp, days: i64, nights: i64) -> Value {
     let mut rate = rates["rates"][0].clone();
     rate["hotel_id"] = json!(id);
     rate
+}
+
+/// A hotel's check-in reminder goes a day before check-in opens at the hotel, in the hotel's
+/// own time zone: for Shanghai (UTC+8, check-in 14:00 or 15:00) that is 06:00 or 07:00 UTC the
+/// day before, not a fixed hour of UTC; the stay's start and end are the hotel's local times.
+#[tokio::test]
+async fn a_check_in_reminder_is_due_a_day_before_check_in_opens_at_the_hotel() {
+    let app = spawn_app().await;
+    let rate = city_rate(&app, "Shanghai", 10, 2).await;
+    let hotel_id = rate["hotel_id"].as_str().unwrap().to_owned();
+    let body = json!({
+        "hotel_rates": [{"rate_id": rate["id"], "rooms": [{"guest_name": "Mei Ling ZHANG", "adults": 2}]}],
+        "passengers": [],
+        "contact": contact(),
+    });
+    let (status, order, _) = post(
+        &app,
+        &new_client(),
+        "/api/v1/orders",
+        &body,
+        &[("idempotency-key", "shanghai-stay")],
+    )
+    .await;
+    assert_eq!(status, 201, "{order}");
+    let id = order["id"].as_str().unwrap();
+    let builtin = app.state.hotels().builtin().unwrap().clone();
+    let pid = wayfare_suppliers::builtin::hotel_supplier::property_of(&hotel_id).unwrap();
+    let property = builtin.index().property(pid).unwrap().property.clone();
+    assert_eq!(property.time_zone, chrono_tz::Asia::Shanghai);
+    let check_in = Utc::now().date_naive() + Duration::days(10);
+    let opens = property.check_in_at(check_in);
+    assert_eq!(
+        opens.time(),
+        property.check_in_time - Duration::hours(8),
+        "check-in opens at the hotel's local hour"
+    );
+    let reminders = app.state.store().order_reminders(id).await.unwrap();
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
+    assert_eq!(reminders[0].kind, "check_in");
+    assert_eq!(reminders[0].due_at, opens - Duration::hours(24));
+    let items = app.state.store().order_items(id).await.unwrap();
+    assert_eq!(items[0].starts_at, opens);
+    assert_eq!(
+        items[0].ends_at,
+        property.check_out_at(check_in + Duration::days(2))
+    );
 }
 
 pub(crate) fn adult(given: &str, family: &str) -> Value {

@@ -575,21 +575,16 @@ pub async fn hotel_rates(
     }))
 }
 
-/// When cancellation deadlines count back from: the first tier's deadline tells it exactly;
-/// otherwise 14:00 UTC on the check-in date is a fair stand-in for display.
+/// When cancellation deadlines count back from: check-in at the hotel, as its supplier gives
+/// it with every rate; 14:00 UTC on the check-in date only for a hotel with no rate left.
 pub(crate) fn check_in_instant(
     offer: &HotelOffer,
     check_in: NaiveDate,
 ) -> chrono::DateTime<chrono::Utc> {
-    offer
-        .rates
-        .iter()
-        .find_map(|r| {
-            let until = r.free_cancellation_until?;
-            let first = r.cancellation.tiers().first()?;
-            Some(until + Duration::hours(i64::from(first.hours_before)))
-        })
-        .unwrap_or_else(|| check_in.and_hms_opt(14, 0, 0).unwrap_or_default().and_utc())
+    offer.rates.first().map_or_else(
+        || check_in.and_hms_opt(14, 0, 0).unwrap_or_default().and_utc(),
+        |r| r.check_in_at,
+    )
 }
 
 /// A stay at one hotel (dates, rooms, currency) validated as a search; every refusal is
