@@ -463,6 +463,7 @@ mod tests {
             idempotency_key: "ord_1:k".into(),
             instalments: None,
             fee_minor: 0,
+            payer_ip: None,
             checked_at: None,
             created_at: now,
             updated_at: now,

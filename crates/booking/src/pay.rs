@@ -45,6 +45,9 @@ pub struct PayRequest {
     pub country: Option<String>,
     /// The client's `Idempotency-Key`; the same key never pays twice.
     pub idempotency_key: String,
+    /// The payer's IP address as it reached us (WeChat Pay H5 requires it); kept with the
+    /// attempt.
+    pub payer_ip: Option<String>,
 }
 
 /// What a payment request comes to once checked against the order's options.
@@ -131,6 +134,10 @@ impl Orders {
             idempotency_key: payment_key,
             instalments: chosen.instalments.map(i32::from),
             fee_minor: chosen.fee.minor(),
+            payer_ip: req
+                .payer_ip
+                .as_deref()
+                .map(|ip| ip.chars().take(64).collect()),
             checked_at: None,
             created_at: now,
             updated_at: now,
@@ -331,6 +338,7 @@ impl Orders {
                 row.id
             )),
             instalments: payment_row.instalments.and_then(|n| u8::try_from(n).ok()),
+            payer_ip: payment_row.payer_ip.clone(),
         })
     }
 

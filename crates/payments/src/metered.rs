@@ -600,6 +600,7 @@ mod tests {
             customer_email: None,
             return_url: None,
             instalments: None,
+            payer_ip: None,
         }
     }
 

@@ -142,6 +142,11 @@ pub struct PaymentRequest {
     /// `None`: one payment.
     #[serde(default)]
     pub instalments: Option<u8>,
+    /// The payer's IP address, as the payer's browser reached us. WeChat Pay's H5 orders
+    /// require it (`scene_info.payer_client_ip`) and refuse to pay from another network;
+    /// the other connectors do not send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_ip: Option<String>,
 }
 
 /// A payment as the provider has it.

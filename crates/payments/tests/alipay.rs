@@ -50,6 +50,7 @@ fn request(key: &str, amount: Money) -> PaymentRequest {
         customer_email: None,
         return_url: Some("https://wayfare.test/checkout/return".into()),
         instalments: None,
+        payer_ip: None,
     }
 }
 

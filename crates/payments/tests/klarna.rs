@@ -57,6 +57,7 @@ fn request(amount: Money, token: &str, capture: Capture, key: &str) -> PaymentRe
         customer_email: Some("customer@email.de".into()),
         return_url: None,
         instalments: None,
+        payer_ip: None,
     }
 }
 

@@ -66,6 +66,7 @@ fn request(amount: Money, capture: Capture, key: &str) -> PaymentRequest {
         customer_email: Some("buyer@example.com".into()),
         return_url: Some("https://wayfare.example/payments/paypal/return".into()),
         instalments: None,
+        payer_ip: None,
     }
 }
 

@@ -124,6 +124,7 @@ fn request(key: &str, method: &str, minor: i64, capture: Capture) -> PaymentRequ
         customer_email: Some("traveller@example.com".to_owned()),
         return_url: None,
         instalments: None,
+        payer_ip: None,
     }
 }
 

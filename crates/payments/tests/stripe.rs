@@ -58,6 +58,7 @@ fn request(minor: i64, currency: Currency, method: &str, capture: Capture) -> Pa
         customer_email: Some("a@example.com".to_owned()),
         return_url: Some("https://wayfare.example/pay/return".to_owned()),
         instalments: None,
+        payer_ip: None,
     }
 }
 

@@ -60,6 +60,7 @@ fn request(amount: Money, method: &str, key: &str) -> PaymentRequest {
         customer_email: None,
         return_url: None,
         instalments: None,
+        payer_ip: None,
     }
 }
 
@@ -195,10 +196,9 @@ async fn query_signs_the_path_with_its_query_and_follows_the_payer() {
 #[tokio::test]
 async fn h5_order_answers_the_h5_url_with_scene_info() {
     let (fake, provider) = setup().await;
-    let p = provider
-        .create_payment(&request(cny(800), METHOD_H5, "order-h5"))
-        .await
-        .unwrap();
+    let mut req = request(cny(800), METHOD_H5, "order-h5");
+    req.payer_ip = Some("2001:db8::7".into());
+    let p = provider.create_payment(&req).await.unwrap();
     assert_eq!(p.status, PaymentStatus::RequiresAction);
     assert!(
         p.next_action_url
@@ -208,12 +208,37 @@ async fn h5_order_answers_the_h5_url_with_scene_info() {
     let r = fake.requests().pop().unwrap();
     assert_eq!(r.path_and_query, "/v3/pay/transactions/h5");
     let body: Value = serde_json::from_str(&r.body).unwrap();
-    assert_eq!(body["scene_info"]["payer_client_ip"], "127.0.0.1");
+    assert_eq!(body["scene_info"]["payer_client_ip"], "2001:db8::7");
     assert_eq!(body["scene_info"]["h5_info"]["type"], "Wap");
     assert_eq!(
         provider.get_payment(&p.id).await.unwrap().payment_method,
         METHOD_H5
     );
+}
+
+/// An H5 order without the payer's address, or with something else in its place, is refused
+/// before WeChat Pay is asked: it would refuse it, or refuse the payer on its page.
+#[tokio::test]
+async fn an_h5_order_needs_the_payers_ip_address() {
+    let (fake, provider) = setup().await;
+    for ip in [None, Some("203.0.113.7:443"), Some("localhost"), Some("")] {
+        let mut req = request(cny(800), METHOD_H5, "order-h5-noip");
+        req.payer_ip = ip.map(str::to_owned);
+        assert!(
+            matches!(
+                provider.create_payment(&req).await,
+                Err(PaymentError::InvalidRequest(_))
+            ),
+            "{ip:?}"
+        );
+    }
+    assert!(fake.requests().is_empty(), "nothing was sent");
+    // Native and JSAPI orders do not send it at all.
+    let mut req = request(cny(800), METHOD_NATIVE, "order-native-ip");
+    req.payer_ip = Some("203.0.113.7".into());
+    provider.create_payment(&req).await.unwrap();
+    let body: Value = serde_json::from_str(&fake.requests().pop().unwrap().body).unwrap();
+    assert!(body.get("scene_info").is_none(), "{body}");
 }
 
 #[tokio::test]

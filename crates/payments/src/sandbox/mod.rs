@@ -796,6 +796,7 @@ mod tests {
             customer_email: Some("a@example.com".into()),
             return_url: None,
             instalments: None,
+            payer_ip: None,
         }
     }
 

@@ -40,8 +40,8 @@
 //!
 //! Limits: the Transaction carries no refunded sum, so [`Payment::amount_refunded`] reads 0
 //! (follow refunds with [`PaymentProvider::get_refund`]), and a refund without an amount asks
-//! for the whole payment. H5 orders send `payer_client_ip` `127.0.0.1` until
-//! [`PaymentRequest`] carries the payer's IP. `get_payment` does not repeat the `code_url`,
+//! for the whole payment. H5 orders send [`PaymentRequest::payer_ip`] as
+//! `payer_client_ip` and are refused without it. `get_payment` does not repeat the `code_url`,
 //! `h5_url` or JSAPI descriptor. It names the method from `trade_type`: `MWEB` is
 //! [`METHOD_H5`], `JSAPI` is [`METHOD_JSAPI_PREFIX`] and `payer.openid` (plain
 //! `wechatpay_jsapi` while WeChat Pay does not say the openid), anything else
@@ -715,10 +715,20 @@ impl PaymentProvider for WeChatPayProvider {
         let (path, url_field) = if method == METHOD_NATIVE {
             ("/v3/pay/transactions/native", "code_url")
         } else if method == METHOD_H5 {
-            // The contract carries no payer IP yet; WeChat Pay requires one for H5, so a
-            // placeholder goes until PaymentRequest has it.
+            // WeChat Pay requires the payer's address for H5 and refuses the payment page to
+            // a payer on another network, so none is made up.
+            let ip = req
+                .payer_ip
+                .as_deref()
+                .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+                .ok_or_else(|| {
+                    PaymentError::InvalidRequest(
+                        "WeChat Pay H5 needs the payer's IP address (scene_info.payer_client_ip)"
+                            .into(),
+                    )
+                })?;
             body["scene_info"] = json!({
-                "payer_client_ip": "127.0.0.1",
+                "payer_client_ip": ip.to_string(),
                 "h5_info": {"type": "Wap"},
             });
             ("/v3/pay/transactions/h5", "h5_url")

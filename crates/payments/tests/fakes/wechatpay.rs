@@ -600,8 +600,19 @@ fn route(shared: &Shared, method: &Method, uri: &Uri, body: &Value) -> (StatusCo
             if !(body["amount"]["currency"].is_null() || body["amount"]["currency"] == "CNY") {
                 return bad("PARAM_ERROR", "币种错误", StatusCode::BAD_REQUEST);
             }
-            if h5 && body["scene_info"]["payer_client_ip"].as_str().is_none() {
-                return bad("PARAM_ERROR", "缺少scene_info", StatusCode::BAD_REQUEST);
+            // H5 needs the payer's address, IPv4 or IPv6 (WeChat Pay compares it with the
+            // network the payment page is opened from).
+            if h5
+                && body["scene_info"]["payer_client_ip"]
+                    .as_str()
+                    .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+                    .is_none()
+            {
+                return bad(
+                    "PARAM_ERROR",
+                    "scene_info.payer_client_ip格式错误",
+                    StatusCode::BAD_REQUEST,
+                );
             }
             let openid = body["payer"]["openid"].as_str().filter(|o| !o.is_empty());
             if jsapi && openid.is_none() {

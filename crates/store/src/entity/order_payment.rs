@@ -26,6 +26,9 @@ pub struct Model {
     pub instalments: Option<i32>,
     /// The instalment plan's fee, in the payment's currency.
     pub fee_minor: i64,
+    /// The address the payer paid from, when known (WeChat Pay H5 requires it; an attempt
+    /// asked for again sends the same).
+    pub payer_ip: Option<String>,
     /// When reconciliation last asked the provider about it.
     pub checked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -16,6 +16,7 @@ mod m0010_payment_records;
 mod m0011_outbox;
 mod m0012_send_log_templates;
 mod m0013_schedule_change_flights;
+mod m0014_payment_payer_ip;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_outbox::Migration),
             Box::new(m0012_send_log_templates::Migration),
             Box::new(m0013_schedule_change_flights::Migration),
+            Box::new(m0014_payment_payer_ip::Migration),
         ]
     }
 }

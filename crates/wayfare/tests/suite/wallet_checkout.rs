@@ -440,7 +440,13 @@ async fn pay_form_fields(app: &TestApp, id: &str) -> (String, String) {
 #[tokio::test]
 async fn in_a_phones_browser_wechat_pay_sends_the_payer_to_its_page_and_back() {
     let wechat = FakeWeChatPay::start().await;
-    let app = wechat_app(&wechat, None).await;
+    // Behind a proxy: the payer's own address is the first of X-Forwarded-For.
+    let section = wechatpay_section(&wechat, None);
+    let app = spawn_app_with(move |c| {
+        c.payments.wechatpay = Some(serde_json::from_value(section).unwrap());
+        c.http.trust_forwarded_proto = true;
+    })
+    .await;
     let order = held_order(&app, &new_client(), 16).await;
     let id = order["id"].as_str().unwrap().to_owned();
     let reference = order["reference"].as_str().unwrap().to_owned();
@@ -478,6 +484,7 @@ async fn in_a_phones_browser_wechat_pay_sends_the_payer_to_its_page_and_back() {
         .client
         .post(app.url(&format!("/bookings/{id}/pay")))
         .header("user-agent", PHONE_UA)
+        .header("x-forwarded-for", "203.0.113.7, 10.0.0.2")
         .form(&[
             ("csrf_token", csrf.as_str()),
             ("nonce", nonce.as_str()),
@@ -504,6 +511,12 @@ async fn in_a_phones_browser_wechat_pay_sends_the_payer_to_its_page_and_back() {
         .filter(|r| r.path_and_query == "/v3/pay/transactions/h5")
         .collect();
     assert_eq!(h5.len(), 1);
+    // WeChat Pay is told the payer's address (it refuses its page to another network), and
+    // the attempt keeps it for a request asked again.
+    let sent: Value = serde_json::from_str(&h5[0].body).unwrap();
+    assert_eq!(sent["scene_info"]["payer_client_ip"], "203.0.113.7");
+    let payments = app.state.store().order_payments(&id).await.unwrap();
+    assert_eq!(payments[0].payer_ip.as_deref(), Some("203.0.113.7"));
 
     // Back from WeChat Pay's page: ours waits for the answer, and leads to the H5 page again.
     let page = app.get(&format!("/bookings/{id}/wechat")).await;

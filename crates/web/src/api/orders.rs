@@ -827,6 +827,7 @@ pub async fn pay_order(
                     instalments: req.instalments,
                     country: req.country,
                     idempotency_key: key,
+                    payer_ip: ctx.ip.clone(),
                 },
             )
             .await?;

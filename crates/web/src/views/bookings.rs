@@ -1736,6 +1736,7 @@ pub async fn pay(
                 instalments,
                 country: None,
                 idempotency_key: key,
+                payer_ip: ctx.ip.clone(),
             },
         )
         .await;

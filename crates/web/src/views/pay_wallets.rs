@@ -384,6 +384,7 @@ pub async fn wechat_authorized(
                 method: Some(MethodKind::WeChatPay),
                 payment_method: format!("{METHOD_JSAPI_PREFIX}{openid}"),
                 idempotency_key: key,
+                payer_ip: ctx.ip.clone(),
                 ..PayRequest::default()
             },
         )
