@@ -329,6 +329,39 @@ impl Orders {
         payment: Option<wayfare_store::orders::PaymentWrite<'_>>,
         messages: &[&str],
     ) -> Result<Option<wayfare_store::orders::OrderRow>, BookingError> {
+        self.move_order_writing(
+            order_id,
+            from,
+            event,
+            actor,
+            reason,
+            hold_unexpired,
+            payment,
+            |now| {
+                messages
+                    .iter()
+                    .map(|m| messages::order_message_event(order_id, m, now))
+                    .collect()
+            },
+        )
+        .await
+    }
+
+    /// The one conditional move every other goes through: the order from `from` by `event`,
+    /// with its timeline entry, `payment` and the outbox events `events` makes for the move's
+    /// instant, in one transaction; `None` when the order was no longer in `from`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn move_order_writing(
+        &self,
+        order_id: &str,
+        from: wayfare_domain::order::OrderStatus,
+        event: wayfare_domain::order::OrderEvent,
+        actor: &str,
+        reason: &str,
+        hold_unexpired: bool,
+        payment: Option<wayfare_store::orders::PaymentWrite<'_>>,
+        events: impl FnOnce(chrono::DateTime<chrono::Utc>) -> Vec<wayfare_store::outbox::NewEvent>,
+    ) -> Result<Option<wayfare_store::orders::OrderRow>, BookingError> {
         let to = from
             .apply(event)
             .map_err(|e| BookingError::Internal(e.to_string()))?;
@@ -346,10 +379,7 @@ impl Orders {
                 now,
                 hold_unexpired,
                 payment,
-                events: messages
-                    .iter()
-                    .map(|m| messages::order_message_event(order_id, m, now))
-                    .collect(),
+                events: events(now),
             })
             .await?)
     }

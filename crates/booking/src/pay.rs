@@ -12,9 +12,7 @@ use wayfare_domain::payment::instalments::fee_share;
 use wayfare_domain::payment::methods::MethodKind;
 use wayfare_domain::payment::record::{PaymentRecordStatus, RefundRecordStatus};
 use wayfare_payments::{Payment, PaymentError, PaymentRequest, PaymentStatus};
-use wayfare_store::orders::{
-    ItemUpdate, OrderItemRow, OrderPaymentRow, OrderRow, PaymentWrite, Transition,
-};
+use wayfare_store::orders::{ItemUpdate, OrderItemRow, OrderPaymentRow, OrderRow, PaymentWrite};
 use wayfare_suppliers::flight::SupplierError;
 use wayfare_suppliers::hotel::{GuestName, HotelBookingRequest};
 
@@ -673,26 +671,17 @@ impl Orders {
         reason: &str,
         payment_row: &OrderPaymentRow,
     ) -> Result<Option<OrderRow>, BookingError> {
-        let to = from
-            .apply(event)
-            .map_err(|e| BookingError::Internal(e.to_string()))?;
-        let now = self.now();
-        Ok(self
-            .inner
-            .store
-            .transition_order(Transition {
-                order_id,
-                from: &[from.as_str()],
-                to: to.as_str(),
-                event: event.as_str(),
-                actor,
-                reason,
-                now,
-                hold_unexpired: false,
-                payment: Some(PaymentWrite::Update(payment_row)),
-                events: receipt_events(payment_row, now),
-            })
-            .await?)
+        self.move_order_writing(
+            order_id,
+            from,
+            event,
+            actor,
+            reason,
+            false,
+            Some(PaymentWrite::Update(payment_row)),
+            |now| receipt_events(payment_row, now),
+        )
+        .await
     }
 
     /// Confirms one item with its supplier, retrying what may pass on a second try.

@@ -121,10 +121,13 @@ async fn throughput(run: &Running, orders: usize, clients: usize) -> String {
         let base = run.base.clone();
         let (next, ids) = (&next, &ids);
         async move {
-            let (mut lat, mut failed, mut sold_out, mut why) =
-                (Vec::new(), 0usize, 0usize, None::<String>);
-            // Each whole order's time, and its create and pay requests' apart.
-            let mut parts: Vec<(Duration, Duration)> = Vec::new();
+            // Each order's create and pay requests' times; the whole order is their sum.
+            let (mut parts, mut failed, mut sold_out, mut why) = (
+                Vec::<(Duration, Duration)>::new(),
+                0usize,
+                0usize,
+                None::<String>,
+            );
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 if n >= orders {
@@ -176,9 +179,7 @@ async fn throughput(run: &Running, orders: usize, clients: usize) -> String {
                 match paid {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
-                        let whole = t.elapsed();
-                        lat.push(whole);
-                        parts.push((created_in, whole - created_in));
+                        parts.push((created_in, t.elapsed() - created_in));
                     }
                     Ok(r) => {
                         failed += 1;
@@ -199,22 +200,20 @@ async fn throughput(run: &Running, orders: usize, clients: usize) -> String {
                     }
                 }
             }
-            (lat, parts, failed, sold_out, why)
+            (parts, failed, sold_out, why)
         }
     });
     let results = futures::future::join_all(workers).await;
     let elapsed = started.elapsed();
-    let (mut all, mut parts, mut failed, mut sold_out, mut why) =
-        (Vec::new(), Vec::new(), 0, 0, None);
-    for (l, p, f, s, w) in results {
-        all.extend(l);
+    let (mut parts, mut failed, mut sold_out, mut why) = (Vec::new(), 0, 0, None);
+    for (p, f, s, w) in results {
         parts.extend(p);
         failed += f;
         sold_out += s;
         why = why.or(w);
     }
-    let done = all.len();
-    let p = Percentiles::of(all);
+    let done = parts.len();
+    let p = Percentiles::of(parts.iter().map(|(c, p)| *c + *p).collect());
     let mut s = format!(
         "  orders (create + pay in the sandbox), {clients} clients: {done} confirmed in {:.1} s = {:.0} orders/s; p50 {} p99 {} per order; {sold_out} sold out, {failed} failed",
         elapsed.as_secs_f64(),

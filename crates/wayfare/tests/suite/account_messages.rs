@@ -25,28 +25,18 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::account_store::fresh_store;
-
-async fn post(app: &TestApp, client: &reqwest::Client, to: &str, body: Value) -> (u16, Value) {
-    let res = client
-        .post(app.url(to))
-        .header("accept-language", "en")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
+use crate::accounts::post_json;
 
 /// Registers `identifier` with the test password on `client`.
 async fn register(app: &TestApp, client: &reqwest::Client, identifier: &str) -> (u16, Value) {
-    post(
+    let (status, body, _) = post_json(
         app,
         client,
         "/api/v1/auth/register",
         json!({"identifier": identifier, "password": TEST_PASSWORD}),
     )
-    .await
+    .await;
+    (status, body)
 }
 
 /// The account messages recorded for `user_id`, newest first.
@@ -191,7 +181,7 @@ async fn a_code_is_an_outbox_event_with_its_secret_sealed_and_removed_once_sent(
     assert_eq!((log[0].status.as_str(), log[0].attempts), ("sent", 1));
     assert!(!log[0].body.contains(&code));
     // And the code works.
-    let (status, body) = post(
+    let (status, body, _) = post_json(
         &app,
         &client,
         "/api/v1/auth/verify",
@@ -271,7 +261,7 @@ async fn a_code_asked_for_while_the_provider_is_down_arrives_once_when_it_is_bac
     assert_eq!(worker.deliver_now(&id).await.unwrap(), None);
     assert_eq!(sendgrid_requests_to(&sendgrid, email).await, 1);
     // The late code works.
-    let (status, body) = post(
+    let (status, body, _) = post_json(
         &app,
         &client,
         "/api/v1/auth/verify",
@@ -294,7 +284,7 @@ async fn a_dead_account_message_is_sent_when_an_admin_retries_it() {
     let (_, uid) = crate::flight_changes::signed_in(&app, email).await;
     let store = app.state.store();
     let before = account_events(store, &uid).await.len();
-    let (status, body) = post(
+    let (status, body, _) = post_json(
         &app,
         &new_client(),
         "/api/v1/auth/code",
@@ -341,7 +331,7 @@ async fn a_dead_account_message_is_sent_when_an_admin_retries_it() {
     wait_for_status(store, &id, "delivered").await;
     assert_eq!(sendgrid_requests_to(&sendgrid, email).await, 1);
     // The code signs in.
-    let (status, body) = post(
+    let (status, body, _) = post_json(
         &app,
         &new_client(),
         "/api/v1/auth/login",
@@ -357,7 +347,7 @@ async fn the_password_reset_link_goes_through_the_outbox() {
     let app = spawn_app().await;
     let email = "sun.mei@example.com";
     let (_, uid) = app.signed_in(email).await;
-    let (status, body) = post(
+    let (status, body, _) = post_json(
         &app,
         &new_client(),
         "/api/v1/auth/password-reset",
@@ -385,7 +375,7 @@ async fn the_password_reset_link_goes_through_the_outbox() {
     assert_eq!(payload(reset)["secret"]["name"], "link");
     assert!(payload(reset)["secret"]["sealed"].is_null());
     // The link works, once, and the change is told through the outbox too.
-    let (status, _) = post(
+    let (status, _, _) = post_json(
         &app,
         &new_client(),
         "/api/v1/auth/password-reset/confirm",
@@ -459,7 +449,7 @@ async fn a_restart_does_not_send_a_delivered_code_again() {
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!(log[0].attempts, 1);
     // The code the traveller has is still the one that works.
-    let (status, body) = post(
+    let (status, body, _) = post_json(
         &app,
         &new_client(),
         "/api/v1/auth/verify",

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use wayfare_domain::account::totp;
 use wayfare_testkit::{TestApp, code_in, extract_csrf, new_client, spawn_app};
 
-async fn post_json(
+pub(crate) async fn post_json(
     app: &TestApp,
     client: &reqwest::Client,
     path: &str,

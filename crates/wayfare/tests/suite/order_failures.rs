@@ -230,7 +230,7 @@ fn passenger() -> PassengerInput {
     }
 }
 
-fn order_for(offer: Option<String>, rate: Option<String>) -> CreateOrder {
+pub(crate) fn order_for(offer: Option<String>, rate: Option<String>) -> CreateOrder {
     CreateOrder {
         flight_offer_ids: offer.into_iter().collect(),
         hotel_rates: rate

@@ -10,10 +10,7 @@ use std::time::Duration as StdDuration;
 use chrono::{Duration, Utc};
 use reqwest::Client;
 use serde_json::{Value, json};
-use wayfare_booking::{
-    Actor, BookingError, ContactInput, CreateOrder, Orders, OrdersConfig, OrdersParts,
-    PassengerInput, PayRequest, Viewer,
-};
+use wayfare_booking::{Actor, BookingError, Orders, OrdersConfig, OrdersParts, PayRequest, Viewer};
 use wayfare_domain::Money;
 use wayfare_domain::payment::methods::MethodKind;
 use wayfare_payments::{
@@ -26,7 +23,7 @@ use wayfare_suppliers::hotel_aggregate::HotelAggregator;
 use wayfare_testkit::{TestApp, new_client, spawn_app, spawn_app_with};
 
 use crate::flight_changes::with_role;
-use crate::order_failures::TicketingDown;
+use crate::order_failures::{TicketingDown, order_for};
 use crate::orders::{adult, contact, flight_offer, pay_body};
 
 const EMAIL: &str = "mei@example.com";
@@ -425,25 +422,7 @@ async fn a_booking_no_supplier_confirms_after_the_money_was_taken_is_refunded_an
     let offer = flight_offer(&app, "PEK", "SHA", 9, 1).await;
     let created = orders
         .create(
-            &CreateOrder {
-                flight_offer_ids: vec![offer["id"].as_str().unwrap().to_owned()],
-                passengers: vec![PassengerInput {
-                    kind: "adult".into(),
-                    given_name: "Wei".into(),
-                    family_name: "Li".into(),
-                    born_on: chrono::NaiveDate::from_ymd_opt(1985, 3, 9),
-                    gender: Some("m".into()),
-                    nationality: Some("CN".into()),
-                    passport_number: Some("E7654321".into()),
-                    passport_expires_on: chrono::NaiveDate::from_ymd_opt(2035, 1, 1),
-                }],
-                contact: ContactInput {
-                    email: "wei@example.com".into(),
-                    phone: "+8613800138001".into(),
-                },
-                locale: "en".into(),
-                ..Default::default()
-            },
+            &order_for(Some(offer["id"].as_str().unwrap().to_owned()), None),
             &Actor::Guest,
             &app.state.rates(),
         )
